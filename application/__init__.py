@@ -1,0 +1,1 @@
+"""Institutions' eventsourcing applications, projections and the wiring that builds them."""

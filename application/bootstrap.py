@@ -1,0 +1,103 @@
+"""The one place that builds the applications, their stores and the projection."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import cast
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from application.calendar import OfficialCalendar
+from application.case_list import (
+    CaseListProjection,
+    CaseListView,
+    PostgresCaseListView,
+    ProjectionPoller,
+    SQLiteCaseListView,
+)
+from application.clock import Clock, system_clock
+from application.directory import Directory
+from application.mediation_center import CenterConfig, MediationCenter
+from application.persistence import store_env
+from application.settings import Settings
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    directory: Directory
+    center: MediationCenter
+    case_list: CaseListProjection
+    poller: ProjectionPoller
+    calendar: OfficialCalendar
+    view_factory: InfrastructureFactory  # type: ignore[type-arg]
+    _config: CenterConfig | None = field(default=None, repr=False)
+    _config_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def center_config(self) -> CenterConfig:
+        """Resolved on first use, so `tiaojie demo` can create the institutions first."""
+        with self._config_lock:
+            if self._config is None:
+                deployment = self.directory.deployment(self.settings)
+                center = self.directory.institution(deployment.center)
+                assert center is not None
+                self._config = CenterConfig(deployment, center.docket_prefix or "")
+            return self._config
+
+    def load_calendar(self, year: int, holidays: list, working_days: list) -> int:  # type: ignore[type-arg]
+        """Store an official schedule and move the deadlines it changes; how many moved."""
+        self.directory.load_calendar(year, holidays, working_days)
+        self.calendar.forget(year)
+        self.poller.catch_up()
+        return self.center.recompute_deadlines(self.case_list.running_case_ids())
+
+    def start(self) -> None:
+        if self.settings.projections_in_process:
+            self.center.on_recorded(self.poller.wake)
+            self.poller.start()
+
+    def close(self) -> None:
+        self.poller.stop()
+        self.center.close()
+        self.directory.close()
+        self.view_factory.close()
+
+
+def build_case_list_view(
+    settings: Settings,
+) -> tuple[CaseListView, InfrastructureFactory]:  # type: ignore[type-arg]
+    """The read model's own store: its SQLite file, or `case_list*` tables in PostgreSQL."""
+    factory = InfrastructureFactory.construct(Environment("case_list", store_env(settings, "views")))
+    view_class = PostgresCaseListView if settings.uses_postgres else SQLiteCaseListView
+    view = factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+    return cast(CaseListView, view), factory
+
+
+def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
+    directory = Directory(store_env(settings, "directory"), clock)
+    calendar = OfficialCalendar(directory.calendar_schedule)
+    holder: list[Platform] = []
+    center = MediationCenter(
+        store_env(settings, "mediation_center"),
+        clock,
+        calendar,
+        lambda: holder[0].center_config(),
+        retries=settings.conflict_retries,
+        grace_days=settings.grace_days,
+        default_threshold_days=settings.default_threshold_days,
+    )
+    view, view_factory = build_case_list_view(settings)
+    case_list = CaseListProjection(view=view)
+    platform = Platform(
+        settings=settings,
+        directory=directory,
+        center=center,
+        case_list=case_list,
+        poller=ProjectionPoller(center, case_list),
+        calendar=calendar,
+        view_factory=view_factory,
+    )
+    holder.append(platform)
+    return platform

@@ -1,0 +1,117 @@
+"""The one settings object: every environment variable tiaojie reads is read here."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class SettingsError(ValueError):
+    """A variable holds a value tiaojie cannot use; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}")
+    return value
+
+
+@dataclass(frozen=True)
+class PostgresAddress:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None
+    postgres_schema: str
+    host: str
+    port: int
+    secret_key: str | None
+    token_hours: int
+    threads: int
+    db_pool_size: int
+    projections_in_process: bool
+    center_code: str | None
+    court_code: str | None
+    procuratorate_code: str | None
+    notary_office_code: str | None
+    grace_days: int
+    default_threshold_days: int
+    conflict_retries: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("TIAOJIE_DATABASE_URL", "").strip() or None
+        if url is not None and urlparse(url).scheme not in ("postgresql", "postgres"):
+            raise SettingsError("TIAOJIE_DATABASE_URL must be a postgresql:// URL (or unset)")
+        projections = env.get("TIAOJIE_PROJECTIONS", "in_process").strip()
+        if projections not in ("in_process", "external"):
+            raise SettingsError("TIAOJIE_PROJECTIONS must be in_process or external")
+        if projections == "external" and url is None:
+            raise SettingsError("TIAOJIE_PROJECTIONS=external needs PostgreSQL")
+        schema = env.get("TIAOJIE_POSTGRES_SCHEMA", "public").strip() or "public"
+        if not schema.replace("_", "").isalnum():
+            raise SettingsError("TIAOJIE_POSTGRES_SCHEMA must be letters, digits and _")
+        return cls(
+            data_dir=Path(env.get("TIAOJIE_DATA_DIR", "").strip() or "./var"),
+            database_url=url,
+            postgres_schema=schema,
+            host=env.get("TIAOJIE_HOST", "").strip() or "127.0.0.1",
+            port=_int(env, "TIAOJIE_PORT", 8000, 1, 65535),
+            secret_key=env.get("TIAOJIE_SECRET_KEY", "").strip() or None,
+            token_hours=_int(env, "TIAOJIE_TOKEN_HOURS", 12, 1, 24 * 30),
+            threads=_int(env, "TIAOJIE_THREADS", 32, 1, 512),
+            db_pool_size=_int(env, "TIAOJIE_DB_POOL_SIZE", 10, 1, 200),
+            projections_in_process=projections == "in_process",
+            center_code=env.get("TIAOJIE_CENTER", "").strip() or None,
+            court_code=env.get("TIAOJIE_COURT", "").strip() or None,
+            procuratorate_code=env.get("TIAOJIE_PROCURATORATE", "").strip() or None,
+            notary_office_code=env.get("TIAOJIE_NOTARY_OFFICE", "").strip() or None,
+            grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
+            default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
+            conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),
+        )
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    def postgres(self) -> PostgresAddress:
+        assert self.database_url is not None
+        parsed = urlparse(self.database_url)
+        return PostgresAddress(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+            dbname=(parsed.path or "/").lstrip("/") or "postgres",
+        )
+
+    def jwt_secret(self) -> str:
+        """The configured key, or one generated on first start and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "jwt-secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
