@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import cast
 
 from eventsourcing.persistence import InfrastructureFactory
@@ -24,17 +23,28 @@ from application.persistence import store_env
 from application.settings import Settings
 
 
-@dataclass
 class Platform:
-    settings: Settings
-    directory: Directory
-    center: MediationCenter
-    case_list: CaseListProjection
-    poller: ProjectionPoller
-    calendar: OfficialCalendar
-    view_factory: InfrastructureFactory  # type: ignore[type-arg]
-    _config: CenterConfig | None = field(default=None, repr=False)
-    _config_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """The built applications of one process, with their projection and calendar."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        directory: Directory,
+        center: MediationCenter,
+        case_list: CaseListProjection,
+        poller: ProjectionPoller,
+        calendar: OfficialCalendar,
+        view_factory: InfrastructureFactory,  # type: ignore[type-arg]
+    ) -> None:
+        self.settings = settings
+        self.directory = directory
+        self.center = center
+        self.case_list = case_list
+        self.poller = poller
+        self.calendar = calendar
+        self.view_factory = view_factory
+        self._config: CenterConfig | None = None
+        self._config_lock = threading.Lock()
 
     def center_config(self) -> CenterConfig:
         """Resolved on first use, so `tiaojie demo` can create the institutions first."""

@@ -1,0 +1,89 @@
+"""The litestar application: the composition root wiring HTTP to the applications."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+from litestar import Litestar, get
+from litestar.concurrency import set_asyncio_executor
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from api.auth import build_auth, login
+from api.cases import cases_router
+from api.problems import handle
+from application.bootstrap import Platform, build_platform
+from application.settings import Settings
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    database: str
+    backend: str
+    projection_position: int
+
+
+@get("/health", sync_to_thread=True, summary="Liveness and database check", tags=["ops"])
+def health(platform: NamedDependency[Platform]) -> HealthOut:
+    """Reads the event store, so a down database shows here (as a 500 problem)."""
+    platform.center.recorder.max_notification_id()
+    return HealthOut(
+        status="ok",
+        database="reachable",
+        backend="postgresql" if platform.settings.uses_postgres else "sqlite",
+        projection_position=platform.poller.position,
+    )
+
+
+def _platform(state: State) -> Platform:
+    platform: Platform = state.platform
+    return platform
+
+
+def create_app(platform: Platform | None = None, settings: Settings | None = None) -> Litestar:
+    settings = settings or (platform.settings if platform else Settings.from_env())
+    owned = platform is None
+    platform = platform or build_platform(settings)
+    set_asyncio_executor(ThreadPoolExecutor(max_workers=settings.threads))
+    auth = build_auth(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        platform.start()
+        try:
+            yield
+        finally:
+            if owned:
+                platform.close()
+            else:
+                platform.poller.stop()
+
+    return Litestar(
+        route_handlers=[login, health, cases_router()],
+        dependencies={"platform": Provide(_platform, sync_to_thread=False)},
+        state=State({"platform": platform, "auth": auth}),
+        on_app_init=[auth.on_app_init],
+        exception_handlers={Exception: handle},
+        lifespan=[lifespan],
+        request_max_body_size=1024 * 1024,
+        openapi_config=OpenAPIConfig(
+            title="tiaojie",
+            version="0.1.0",
+            description="Online resolution of financial disputes: mediation cases from filing "
+            "to agreement. Errors are RFC 9457 problem details.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+    )
+
+
+def app_from_env() -> Any:
+    """The ASGI app for `uvicorn --factory api.app:app_from_env`."""
+    return create_app()

@@ -1,0 +1,202 @@
+"""The `tiaojie` command."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from application.bootstrap import Platform, build_platform
+from application.clock import ManualClock
+from application.errors import AlreadyExists
+from application.settings import Settings, SettingsError
+from domain.errors import InvalidValue
+
+
+def _platform(clock: ManualClock | None = None) -> Platform:
+    settings = Settings.from_env()
+    return build_platform(settings, clock) if clock else build_platform(settings)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    if args.demo:
+        cmd_demo(args)
+    settings = Settings.from_env()
+    app = create_app(settings=settings)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
+                log_level="info", access_log=False)
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from application.demo import DEMO_PASSWORD, USERS, load_demo
+
+    clock = ManualClock(datetime.now(UTC) - timedelta(days=25))
+    platform = _platform(clock)
+    try:
+        report = load_demo(platform, clock)
+        platform.poller.catch_up()
+    finally:
+        platform.close()
+    print(f"demo: {report.institutions_added} institutions, {report.users_added} accounts and "
+          f"{report.cases_added} cases added (existing ones kept)")
+    print(f"accounts (password for all: {DEMO_PASSWORD}):")
+    for username, role, _, _, display in USERS:
+        print(f"  {username:<14} {role:<16} {display}")
+    return 0
+
+
+def cmd_institutions_add(args: argparse.Namespace) -> int:
+    platform = _platform()
+    try:
+        institution = platform.directory.add_institution(
+            args.code, args.kind, args.name, args.docket_prefix
+        )
+    finally:
+        platform.close()
+    print(f"added {institution.kind} {institution.code} {institution.name}")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise InvalidValue("password", "the two entries differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    password = _read_password()
+    platform = _platform()
+    try:
+        user = platform.directory.add_user(
+            args.name, password, args.role, args.institution, args.id_number, args.display_name
+        )
+    finally:
+        platform.close()
+    print(f"added {user.role} {user.username}" + (f" of {user.institution}"
+                                                  if user.institution else ""))
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    try:
+        raw = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        year = int(raw["year"])
+        holidays = [date.fromisoformat(d) for d in raw.get("holidays", [])]
+        working_days = [date.fromisoformat(d) for d in raw.get("working_days", [])]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"error: {args.file}: expected JSON {{year, holidays, working_days}}: {error}",
+              file=sys.stderr)
+        return 2
+    platform = _platform()
+    try:
+        moved = platform.load_calendar(year, holidays, working_days)
+    finally:
+        platform.close()
+    print(f"loaded {year}: {len(holidays)} holidays, {len(working_days)} adjusted working days; "
+          f"{moved} case deadline(s) recomputed")
+    return 0
+
+
+def cmd_projections_rebuild(_: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    platform = _platform()
+    try:
+        total = platform.center.recorder.max_notification_id() or 0
+        platform.case_list.view.reset(platform.center.name)
+        with Progress() as progress:
+            task = progress.add_task("case list", total=total)
+            count = platform.poller.catch_up(lambda n: progress.advance(task, n))
+    finally:
+        platform.close()
+    print(f"case list rebuilt from {count} events")
+    return 0
+
+
+def cmd_projections_run(_: argparse.Namespace) -> int:
+    """Keep the case list up to date from a process of its own (PostgreSQL)."""
+    settings = Settings.from_env()
+    if not settings.uses_postgres:
+        print("error: a separate projection process needs PostgreSQL (SQLite cannot be "
+              "followed from another process)", file=sys.stderr)
+        return 2
+    platform = build_platform(settings)
+    platform.poller.start()
+    print("projecting the case list; Ctrl-C stops")
+    try:
+        while True:
+            platform.poller.wait_for(sys.maxsize, timeout=3600)
+    except (KeyboardInterrupt, TimeoutError):
+        pass
+    finally:
+        platform.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="tiaojie", description="Online financial dispute "
+                                  "resolution: mediation center, court, procuratorate, notary.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--demo", action="store_true", help="load demo data first (idempotent)")
+    serve.set_defaults(run=cmd_serve)
+
+    sub.add_parser("demo", help="load demo institutions, accounts and cases").set_defaults(
+        run=cmd_demo)
+
+    institutions = sub.add_parser("institutions").add_subparsers(dest="sub", required=True)
+    add_inst = institutions.add_parser("add", help="register an institution")
+    add_inst.add_argument("code", help="unified social credit code")
+    add_inst.add_argument("--kind", required=True)
+    add_inst.add_argument("--name", required=True)
+    add_inst.add_argument("--docket-prefix")
+    add_inst.set_defaults(run=cmd_institutions_add)
+
+    users = sub.add_parser("users").add_subparsers(dest="sub", required=True)
+    add_user = users.add_parser("add", help="create an account (password from stdin)")
+    add_user.add_argument("name")
+    add_user.add_argument("--role", required=True)
+    add_user.add_argument("--institution")
+    add_user.add_argument("--id-number")
+    add_user.add_argument("--display-name")
+    add_user.set_defaults(run=cmd_users_add)
+
+    calendar = sub.add_parser("calendar").add_subparsers(dest="sub", required=True)
+    load = calendar.add_parser("load", help="load an official schedule (JSON)")
+    load.add_argument("file")
+    load.set_defaults(run=cmd_calendar_load)
+
+    projections = sub.add_parser("projections").add_subparsers(dest="sub", required=True)
+    projections.add_parser("rebuild", help="rebuild the case list from all events").set_defaults(
+        run=cmd_projections_rebuild)
+    projections.add_parser("run", help="project in this process (PostgreSQL)").set_defaults(
+        run=cmd_projections_run)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (InvalidValue, AlreadyExists, SettingsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

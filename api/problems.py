@@ -1,0 +1,93 @@
+"""One error mapping: every refusal becomes RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from application.access import Forbidden, NotVisible
+from application.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
+from domain.errors import ActRefused, InvalidValue
+
+log = logging.getLogger("tiaojie.api")
+MEDIA_TYPE = "application/problem+json"
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_ROW = re.compile(r"^\.filings\[(?P<row>\d+)\]\.?(?P<rest>.*)$")
+_UNKNOWN = re.compile(r"unknown field `(?P<name>[^`]+)`")
+
+
+def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> Response[Any]:
+    body = {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail,
+            **extra}
+    return Response(content=body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _field_of(path: str) -> tuple[int | None, str]:
+    """msgspec's `$.respondent.id_number` as `respondent.id_number`; bulk rows split off."""
+    match = _ROW.match(path)
+    if match:
+        return int(match["row"]), match["rest"] or "filings"
+    return None, path.lstrip(".") or "body"
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        raw = str(item.get("message", "")) if isinstance(item, dict) else str(item)
+        match = _AT.match(raw)
+        message, path = (match["message"], match["path"]) if match else (raw, None)
+        if path is not None:
+            row, field = _field_of(path)
+        else:
+            key = str(item.get("key", "")) if isinstance(item, dict) else ""
+            row, field = None, "" if key == "data" else key or "body"
+        unknown = _UNKNOWN.search(message)
+        if unknown:  # name the unknown field itself, not the object holding it
+            if row is not None and field == "filings":
+                field = ""
+            field = f"{field}.{unknown['name']}" if field and field != "body" else unknown["name"]
+        field = field or "body"
+        entry: dict[str, Any] = {"field": field, "message": message}
+        if row is not None:
+            entry["row"] = row
+        errors.append(entry)
+    if not errors:
+        errors.append({"field": "body", "message": exc.detail})
+    return errors
+
+
+def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:  # noqa: PLR0911
+    if isinstance(exc, InvalidValue):
+        return problem(400, "validation", "Invalid request", str(exc),
+                       errors=[{"field": exc.field, "message": exc.message}])
+    if isinstance(exc, BatchInvalid):
+        return problem(400, "validation", "Invalid batch", str(exc),
+                       errors=[{"row": r, "field": f, "message": m} for r, f, m in exc.errors])
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(400, "validation", "Invalid request", detail, errors=errors)
+    if isinstance(exc, ActRefused):
+        return problem(409, "act-refused", "Act refused", exc.detail,
+                       current_state=exc.current_state, act=exc.act, rule=exc.rule)
+    if isinstance(exc, ConcurrencyConflict):
+        return problem(409, "conflict", "Concurrent change", str(exc))
+    if isinstance(exc, AlreadyExists):
+        return problem(409, "already-exists", "Already exists", str(exc), field=exc.field)
+    if isinstance(exc, NotFound | NotVisible):
+        return problem(404, "not-found", "Not found", "No such resource")
+    if isinstance(exc, Forbidden):
+        return problem(403, "forbidden", "Forbidden", exc.reason, act=exc.act)
+    if isinstance(exc, HTTPException):
+        kinds = {401: "unauthenticated", 403: "forbidden", 404: "not-found",
+                 405: "method-not-allowed", 413: "too-large", 429: "too-many-requests"}
+        status = exc.status_code
+        return problem(status, kinds.get(status, "http"), str(exc.detail), str(exc.detail))
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal error",
+                   "The server failed; the request changed nothing that was not acknowledged.")
