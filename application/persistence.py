@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
@@ -51,6 +53,11 @@ class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
 
 def store_env(settings: Settings, name: str) -> dict[str, str]:
     """eventsourcing's environment for the application (or view) called `name`."""
+    if settings.uses_memory:
+        if name == "views":  # the read model needs SQL: a private in-memory SQLite database
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": f"file:tiaojie-views-{uuid4().hex}?mode=memory&cache=shared"}
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if not settings.uses_postgres:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return {

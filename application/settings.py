@@ -61,8 +61,10 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         url = env.get("TIAOJIE_DATABASE_URL", "").strip() or None
-        if url is not None and urlparse(url).scheme not in ("postgresql", "postgres"):
-            raise SettingsError("TIAOJIE_DATABASE_URL must be a postgresql:// URL (or unset)")
+        if url is not None and urlparse(url).scheme not in ("postgresql", "postgres", "memory"):
+            raise SettingsError(
+                "TIAOJIE_DATABASE_URL must be a postgresql:// URL, memory:// or unset"
+            )
         projections = env.get("TIAOJIE_PROJECTIONS", "in_process").strip()
         if projections not in ("in_process", "external"):
             raise SettingsError("TIAOJIE_PROJECTIONS must be in_process or external")
@@ -95,7 +97,12 @@ class Settings:
 
     @property
     def uses_postgres(self) -> bool:
-        return self.database_url is not None
+        return self.database_url is not None and not self.uses_memory
+
+    @property
+    def uses_memory(self) -> bool:
+        """`memory://`: nothing kept after the process ends (tests, trials)."""
+        return self.database_url == "memory://"
 
     def postgres(self) -> PostgresAddress:
         assert self.database_url is not None

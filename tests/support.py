@@ -1,0 +1,123 @@
+"""Test data shared by the suites: valid identifiers, filings, principals and case drivers."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from application import commands as cmd
+from application.access import Principal
+from application.clock import ManualClock
+from application.demo import BANK, CARD_ISSUER, CENTER, COURT, GRID, INSURER, NOTARY, PROCURATORATE
+from domain.actors import Role
+from domain.identity import id_number_check_character
+
+# Monday 2 March 2026, 10:00 in Shanghai.
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+_serials = itertools.count(100)
+
+
+def id_number(birth: date = date(1990, 1, 1), serial: int | None = None) -> str:
+    body = f"500105{birth:%Y%m%d}{(serial or next(_serials)) % 1000:03d}"
+    return body + id_number_check_character(body)
+
+
+PARTY_ID = id_number(date(1985, 5, 5), 321)
+OTHER_PARTY_ID = id_number(date(1979, 9, 9), 654)
+
+ADMIN = Principal("admin", Role.CENTER_ADMIN, CENTER)
+MEDIATOR = Principal("mediator1", Role.MEDIATOR, CENTER)
+OTHER_MEDIATOR = Principal("mediator2", Role.MEDIATOR, CENTER)
+AGENT = Principal("bank_agent", Role.APPLICANT_AGENT, BANK)
+OTHER_AGENT = Principal("card_agent", Role.APPLICANT_AGENT, CARD_ISSUER)
+PARTY = Principal("party1", Role.PARTY, None, PARTY_ID)
+OTHER_PARTY = Principal("party2", Role.PARTY, None, OTHER_PARTY_ID)
+GRID_WORKER = Principal("grid1", Role.GRID_WORKER, GRID)
+JUDGE = Principal("judge1", Role.JUDGE, COURT)
+
+INSTITUTIONS = [
+    (CENTER, "mediation_center", "江北金融调解中心", "渝0105"),
+    (COURT, "court", "江北区人民法院", "渝0105"),
+    (PROCURATORATE, "procuratorate", "江北区人民检察院", None),
+    (NOTARY, "notary_office", "江北公证处", None),
+    (BANK, "bank", "江北商业银行", None),
+    (CARD_ISSUER, "bank", "山城信用卡中心", None),
+    (INSURER, "insurer", "长江保险", None),
+    (GRID, "grid_station", "观音桥网格驿站", None),
+]
+
+
+def filing_data(
+    applicant_code: str = BANK,
+    respondent_id: str = PARTY_ID,
+    principal_fen: int = 1_000_000,
+    name: str = "张𠮷",
+    channel: str = "online",
+) -> dict[str, Any]:
+    return {
+        "dispute_type": "loan",
+        "channel": channel,
+        "applicant": {"kind": "institution", "name": "江北商业银行", "org_code": applicant_code,
+                      "phone": "02363000000"},
+        "respondent": {"kind": "person", "name": name, "id_number": respondent_id,
+                       "phone": "13800138000", "email": "zhang@example.cn"},
+        "claim": {"principal_fen": principal_fen, "interest_fen": 12_345, "fees_fen": 0},
+        "facts": "借款到期未还。",
+    }
+
+
+def filing(**kwargs: Any) -> cmd.FilingIn:
+    return msgspec.convert(filing_data(**kwargs), cmd.FilingIn)
+
+
+def plan_data(total: int = 1_012_345, first_due: date = date(2026, 5, 1)) -> dict[str, Any]:
+    half = total // 2
+    return {
+        "creditor": "applicant",
+        "principal_fen": 1_000_000,
+        "interest_fen": total - 1_000_000,
+        "instalments": [
+            {"amount_fen": half, "due_date": first_due.isoformat()},
+            {"amount_fen": total - half, "due_date": (first_due + timedelta(days=30)).isoformat()},
+        ],
+    }
+
+
+def plan(**kwargs: Any) -> cmd.PlanIn:
+    return msgspec.convert(plan_data(**kwargs), cmd.PlanIn)
+
+
+# The acts (who, command) that take a freshly filed case to each state.
+PATHS: dict[str, list[tuple[Principal, cmd.Command]]] = {}
+_main = [
+    ("accepted", ADMIN, cmd.Accept()),
+    ("referred", ADMIN, cmd.Refer(kind="pre_filing")),
+    ("assigned", ADMIN, cmd.AssignMediator(mediator="mediator1")),
+    ("awaiting_consent", MEDIATOR, cmd.AcceptAssignment(disclosure="无")),
+    ("in_mediation", PARTY, cmd.ConsentToMediation()),
+]
+PATHS["filed"] = []
+for index, (state_name, _, _) in enumerate(_main):
+    PATHS[state_name] = [(who, command) for _, who, command in _main[: index + 1]]
+PATHS["rejected"] = [(ADMIN, cmd.Reject(reason="材料不全"))]
+PATHS["settled"] = [*PATHS["in_mediation"], (MEDIATOR, cmd.RecordAgreement(plan=plan()))]
+PATHS["failed"] = [*PATHS["in_mediation"],
+                   (MEDIATOR, cmd.DeclareFailure(reason="no_agreement"))]
+PATHS["transferred"] = [*PATHS["failed"],
+                        (JUDGE, cmd.RecordTransfer(court_docket_number="(2026)渝0105民初1号"))]
+PATHS["withdrawn"] = [(AGENT, cmd.Withdraw(reason="自行和解"))]
+PATHS["closed"] = [*PATHS["settled"], (ADMIN, cmd.Close(reason="fulfilled"))]
+
+
+def drive(center: Any, clock: ManualClock, state: str, **filing_kwargs: Any) -> Any:
+    """File a case and act on it until it is in `state`; returns the case."""
+    case = center.file(AGENT, filing(**filing_kwargs))
+    for who, command in PATHS[state]:
+        clock.advance(timedelta(minutes=5))
+        case = center.act(case.id, who, command)
+    assert str(case.state) == state
+    return case
