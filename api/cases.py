@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Request, Router, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 
 from api.views import (
@@ -121,13 +121,13 @@ def file_bulk(
 def list_cases(
     request: AuthRequest,
     platform: NamedDependency[Platform],
-    case_state: Annotated[str | None, Parameter(query="state", description="case state")] = None,
+    case_state: Annotated[str | None, QueryParameter(name="state", description="case state")] = None,
     mediator: FromQuery[str | None] = None,
-    applicant: Annotated[str | None, Parameter(description="applicant institution code")] = None,
+    applicant: Annotated[str | None, QueryParameter(description="applicant institution code")] = None,
     dispute_type: FromQuery[str | None] = None,
-    deadline_within_days: Annotated[int | None, Parameter(ge=0, le=3650)] = None,
+    deadline_within_days: Annotated[int | None, QueryParameter(ge=0, le=3650)] = None,
     overdue: FromQuery[bool] = False,
-    limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     cursor: FromQuery[str | None] = None,
 ) -> CasePageOut:
     page = platform.case_list.page(

@@ -18,7 +18,7 @@ log = logging.getLogger("tiaojie.api")
 MEDIA_TYPE = "application/problem+json"
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _ROW = re.compile(r"^\.filings\[(?P<row>\d+)\]\.?(?P<rest>.*)$")
-_UNKNOWN = re.compile(r"unknown field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"(?:unknown|missing required) field `(?P<name>[^`]+)`")
 
 
 def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> Response[Any]:
@@ -41,17 +41,15 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
         raw = str(item.get("message", "")) if isinstance(item, dict) else str(item)
         match = _AT.match(raw)
         message, path = (match["message"], match["path"]) if match else (raw, None)
-        if path is not None:
-            row, field = _field_of(path)
-        else:
+        if path is None:  # litestar gives the location as a key instead
             key = str(item.get("key", "")) if isinstance(item, dict) else ""
-            row, field = None, "" if key == "data" else key or "body"
+            key = "" if key == "data" else key.removeprefix("data.")
+            path = f".{key}" if key else ""
+        row, field = _field_of(path)
         unknown = _UNKNOWN.search(message)
-        if unknown:  # name the unknown field itself, not the object holding it
-            if row is not None and field == "filings":
-                field = ""
-            field = f"{field}.{unknown['name']}" if field and field != "body" else unknown["name"]
-        field = field or "body"
+        if unknown:  # name the unknown or missing field itself, not the object holding it
+            holder = "" if field in ("body", "filings") and path != ".filings" else field
+            field = f"{holder}.{unknown['name']}" if holder else unknown["name"]
         entry: dict[str, Any] = {"field": field, "message": message}
         if row is not None:
             entry["row"] = row

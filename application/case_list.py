@@ -430,6 +430,9 @@ class ProjectionPoller:
         self._wake.set()
 
     def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="case-list", daemon=True)
         self._thread.start()
 
