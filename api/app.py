@@ -54,7 +54,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     auth = build_auth(settings)
 
     @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
         platform.start()
         try:
             yield

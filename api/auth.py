@@ -89,13 +89,20 @@ def login(
     lifetime = int(auth.default_token_expiration.total_seconds())
     body = LoginOut(
         token=token,
-        token_type="Bearer",
+        token_type="Bearer",  # noqa: S106 (a scheme name, not a secret)
         expires_in=lifetime,
         username=principal.user_id,
         role=str(principal.role),
         institution=principal.institution,
         display_name=principal.display_name,
     )
-    cookie = Cookie(key=auth.key, value=token, httponly=True, samesite="strict",
-                    secure=auth.secure, max_age=lifetime, path="/")
+    cookie = Cookie(
+        key=auth.key,
+        value=token,
+        httponly=True,
+        samesite="strict",
+        secure=auth.secure,
+        max_age=lifetime,
+        path="/",
+    )
     return Response(body, cookies=[cookie])

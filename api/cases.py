@@ -54,8 +54,7 @@ ACT_DESCRIPTIONS: dict[str, str] = {
     "when both sides consent to the same N.",
     "record_agreement": "The mediator records the agreed plan; the case is settled.",
     "declare_failure": "The mediator declares the mediation failed, with a reason.",
-    "expire_period": "Record that the mediation period ended without agreement "
-    "(period_expired).",
+    "expire_period": "Record that the mediation period ended without agreement (period_expired).",
     "withdraw": "The applicant withdraws the case.",
     "request_recusal": "A side asks for the mediator's recusal.",
     "grant_recusal": "Center staff grant the recusal; the case returns to referred.",
@@ -121,9 +120,13 @@ def file_bulk(
 def list_cases(
     request: AuthRequest,
     platform: NamedDependency[Platform],
-    case_state: Annotated[str | None, QueryParameter(name="state", description="case state")] = None,
+    case_state: Annotated[
+        str | None, QueryParameter(name="state", description="case state")
+    ] = None,
     mediator: FromQuery[str | None] = None,
-    applicant: Annotated[str | None, QueryParameter(description="applicant institution code")] = None,
+    applicant: Annotated[
+        str | None, QueryParameter(description="applicant institution code")
+    ] = None,
     dispute_type: FromQuery[str | None] = None,
     deadline_within_days: Annotated[int | None, QueryParameter(ge=0, le=3650)] = None,
     overdue: FromQuery[bool] = False,

@@ -30,12 +30,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cmd_demo(args)
     settings = Settings.from_env()
     app = create_app(settings=settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 
-def cmd_demo(_: argparse.Namespace) -> int:
+def cmd_demo(_args: argparse.Namespace) -> int:
     from application.demo import DEMO_PASSWORD, USERS, load_demo
 
     clock = ManualClock(datetime.now(UTC) - timedelta(days=25))
@@ -45,11 +50,13 @@ def cmd_demo(_: argparse.Namespace) -> int:
         platform.poller.catch_up()
     finally:
         platform.close()
-    print(f"demo: {report.institutions_added} institutions, {report.users_added} accounts and "
-          f"{report.cases_added} cases added (existing ones kept)")
+    print(
+        f"demo: {report.institutions_added} institutions, {report.users_added} accounts and "
+        f"{report.cases_added} cases added (existing ones kept)"
+    )
     print(f"accounts (password for all: {DEMO_PASSWORD}):")
-    for username, role, _, _, display in USERS:
-        print(f"  {username:<14} {role:<16} {display}")
+    for username, role, _, _, shown in USERS:
+        print(f"  {username:<14} {role:<16} {shown}")
     return 0
 
 
@@ -83,8 +90,10 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         )
     finally:
         platform.close()
-    print(f"added {user.role} {user.username}" + (f" of {user.institution}"
-                                                  if user.institution else ""))
+    print(
+        f"added {user.role} {user.username}"
+        + (f" of {user.institution}" if user.institution else "")
+    )
     return 0
 
 
@@ -95,16 +104,20 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
         holidays = [date.fromisoformat(d) for d in raw.get("holidays", [])]
         working_days = [date.fromisoformat(d) for d in raw.get("working_days", [])]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        print(f"error: {args.file}: expected JSON {{year, holidays, working_days}}: {error}",
-              file=sys.stderr)
+        print(
+            f"error: {args.file}: expected JSON {{year, holidays, working_days}}: {error}",
+            file=sys.stderr,
+        )
         return 2
     platform = _platform()
     try:
         moved = platform.load_calendar(year, holidays, working_days)
     finally:
         platform.close()
-    print(f"loaded {year}: {len(holidays)} holidays, {len(working_days)} adjusted working days; "
-          f"{moved} case deadline(s) recomputed")
+    print(
+        f"loaded {year}: {len(holidays)} holidays, {len(working_days)} adjusted working days; "
+        f"{moved} case deadline(s) recomputed"
+    )
     return 0
 
 
@@ -128,8 +141,11 @@ def cmd_projections_run(_: argparse.Namespace) -> int:
     """Keep the case list up to date from a process of its own (PostgreSQL)."""
     settings = Settings.from_env()
     if not settings.uses_postgres:
-        print("error: a separate projection process needs PostgreSQL (SQLite cannot be "
-              "followed from another process)", file=sys.stderr)
+        print(
+            "error: a separate projection process needs PostgreSQL (SQLite cannot be "
+            "followed from another process)",
+            file=sys.stderr,
+        )
         return 2
     platform = build_platform(settings)
     platform.poller.start()
@@ -145,8 +161,11 @@ def cmd_projections_run(_: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="tiaojie", description="Online financial dispute "
-                                  "resolution: mediation center, court, procuratorate, notary.")
+    top = argparse.ArgumentParser(
+        prog="tiaojie",
+        description="Online financial dispute "
+        "resolution: mediation center, court, procuratorate, notary.",
+    )
     sub = top.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server")
@@ -156,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
 
     sub.add_parser("demo", help="load demo institutions, accounts and cases").set_defaults(
-        run=cmd_demo)
+        run=cmd_demo
+    )
 
     institutions = sub.add_parser("institutions").add_subparsers(dest="sub", required=True)
     add_inst = institutions.add_parser("add", help="register an institution")
@@ -182,9 +202,11 @@ def parser() -> argparse.ArgumentParser:
 
     projections = sub.add_parser("projections").add_subparsers(dest="sub", required=True)
     projections.add_parser("rebuild", help="rebuild the case list from all events").set_defaults(
-        run=cmd_projections_rebuild)
+        run=cmd_projections_rebuild
+    )
     projections.add_parser("run", help="project in this process (PostgreSQL)").set_defaults(
-        run=cmd_projections_run)
+        run=cmd_projections_run
+    )
     return top
 
 

@@ -22,8 +22,13 @@ _UNKNOWN = re.compile(r"(?:unknown|missing required) field `(?P<name>[^`]+)`")
 
 
 def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> Response[Any]:
-    body = {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail,
-            **extra}
+    body = {
+        "type": f"/problems/{kind}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     return Response(content=body, status_code=status, media_type=MEDIA_TYPE)
 
 
@@ -59,20 +64,37 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     return errors
 
 
-def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:  # noqa: PLR0911
+def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, InvalidValue):
-        return problem(400, "validation", "Invalid request", str(exc),
-                       errors=[{"field": exc.field, "message": exc.message}])
+        return problem(
+            400,
+            "validation",
+            "Invalid request",
+            str(exc),
+            errors=[{"field": exc.field, "message": exc.message}],
+        )
     if isinstance(exc, BatchInvalid):
-        return problem(400, "validation", "Invalid batch", str(exc),
-                       errors=[{"row": r, "field": f, "message": m} for r, f, m in exc.errors])
+        return problem(
+            400,
+            "validation",
+            "Invalid batch",
+            str(exc),
+            errors=[{"row": r, "field": f, "message": m} for r, f, m in exc.errors],
+        )
     if isinstance(exc, ValidationException):
         errors = _validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(400, "validation", "Invalid request", detail, errors=errors)
     if isinstance(exc, ActRefused):
-        return problem(409, "act-refused", "Act refused", exc.detail,
-                       current_state=exc.current_state, act=exc.act, rule=exc.rule)
+        return problem(
+            409,
+            "act-refused",
+            "Act refused",
+            exc.detail,
+            current_state=exc.current_state,
+            act=exc.act,
+            rule=exc.rule,
+        )
     if isinstance(exc, ConcurrencyConflict):
         return problem(409, "conflict", "Concurrent change", str(exc))
     if isinstance(exc, AlreadyExists):
@@ -82,10 +104,20 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:  #
     if isinstance(exc, Forbidden):
         return problem(403, "forbidden", "Forbidden", exc.reason, act=exc.act)
     if isinstance(exc, HTTPException):
-        kinds = {401: "unauthenticated", 403: "forbidden", 404: "not-found",
-                 405: "method-not-allowed", 413: "too-large", 429: "too-many-requests"}
+        kinds = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "too-large",
+            429: "too-many-requests",
+        }
         status = exc.status_code
         return problem(status, kinds.get(status, "http"), str(exc.detail), str(exc.detail))
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                   "The server failed; the request changed nothing that was not acknowledged.")
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "The server failed; the request changed nothing that was not acknowledged.",
+    )

@@ -256,8 +256,10 @@ _MASKED_KEYS = {"id_number": mask_id_number, "phone": mask_phone}
 
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (_MASKED_KEYS[k](v) if k in _MASKED_KEYS and isinstance(v, str)
-                    else _mask(v)) for k, v in value.items()}
+        return {
+            k: (_MASKED_KEYS[k](v) if k in _MASKED_KEYS and isinstance(v, str) else _mask(v))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_mask(v) for v in value]
     return value

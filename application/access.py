@@ -71,12 +71,22 @@ CENTER_ACTS = frozenset(
 )
 COURT_ACTS = frozenset({"record_transfer", "return_to_mediation"})
 MEDIATOR_ACTS = frozenset(
-    {"accept_assignment", "decline_assignment", "schedule_session", "declare_failure",
-     "record_agreement"}
+    {
+        "accept_assignment",
+        "decline_assignment",
+        "schedule_session",
+        "declare_failure",
+        "record_agreement",
+    }
 )
 SIDE_ACTS = frozenset(
-    {"consent_to_mediation", "refuse_mediation", "consent_to_electronic_service",
-     "consent_to_extension", "request_recusal"}
+    {
+        "consent_to_mediation",
+        "refuse_mediation",
+        "consent_to_electronic_service",
+        "consent_to_extension",
+        "request_recusal",
+    }
 )
 SIDE_OR_MEDIATOR_ACTS = frozenset({"propose", "counter_propose", "accept_proposal"})
 APPLICANT_ACTS = frozenset({"withdraw"})

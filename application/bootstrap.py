@@ -23,6 +23,26 @@ from application.persistence import store_env
 from application.settings import Settings
 
 
+class CenterConfigResolver:
+    """The deployment's institutions, resolved on first use (so `tiaojie demo` can create them
+    after the applications are built) and then kept."""
+
+    def __init__(self, directory: Directory, settings: Settings) -> None:
+        self._directory = directory
+        self._settings = settings
+        self._config: CenterConfig | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> CenterConfig:
+        with self._lock:
+            if self._config is None:
+                deployment = self._directory.deployment(self._settings)
+                center = self._directory.institution(deployment.center)
+                assert center is not None
+                self._config = CenterConfig(deployment, center.docket_prefix or "")
+            return self._config
+
+
 class Platform:
     """The built applications of one process, with their projection and calendar."""
 
@@ -34,7 +54,8 @@ class Platform:
         case_list: CaseListProjection,
         poller: ProjectionPoller,
         calendar: OfficialCalendar,
-        view_factory: InfrastructureFactory,  # type: ignore[type-arg]
+        view_factory: InfrastructureFactory,
+        center_config: CenterConfigResolver,
     ) -> None:
         self.settings = settings
         self.directory = directory
@@ -43,18 +64,7 @@ class Platform:
         self.poller = poller
         self.calendar = calendar
         self.view_factory = view_factory
-        self._config: CenterConfig | None = None
-        self._config_lock = threading.Lock()
-
-    def center_config(self) -> CenterConfig:
-        """Resolved on first use, so `tiaojie demo` can create the institutions first."""
-        with self._config_lock:
-            if self._config is None:
-                deployment = self.directory.deployment(self.settings)
-                center = self.directory.institution(deployment.center)
-                assert center is not None
-                self._config = CenterConfig(deployment, center.docket_prefix or "")
-            return self._config
+        self.center_config = center_config
 
     def load_calendar(self, year: int, holidays: list, working_days: list) -> int:  # type: ignore[type-arg]
         """Store an official schedule and move the deadlines it changes; how many moved."""
@@ -77,30 +87,32 @@ class Platform:
 
 def build_case_list_view(
     settings: Settings,
-) -> tuple[CaseListView, InfrastructureFactory]:  # type: ignore[type-arg]
+) -> tuple[CaseListView, InfrastructureFactory]:
     """The read model's own store: its SQLite file, or `case_list*` tables in PostgreSQL."""
-    factory = InfrastructureFactory.construct(Environment("case_list", store_env(settings, "views")))
+    factory = InfrastructureFactory.construct(
+        Environment("case_list", store_env(settings, "views"))
+    )
     view_class = PostgresCaseListView if settings.uses_postgres else SQLiteCaseListView
-    view = factory.tracking_recorder(view_class)  # type: ignore[arg-type]
+    view = factory.tracking_recorder(view_class)
     return cast(CaseListView, view), factory
 
 
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     directory = Directory(store_env(settings, "directory"), clock)
     calendar = OfficialCalendar(directory.calendar_schedule)
-    holder: list[Platform] = []
+    config = CenterConfigResolver(directory, settings)
     center = MediationCenter(
         store_env(settings, "mediation_center"),
         clock,
         calendar,
-        lambda: holder[0].center_config(),
+        config,
         retries=settings.conflict_retries,
         grace_days=settings.grace_days,
         default_threshold_days=settings.default_threshold_days,
     )
     view, view_factory = build_case_list_view(settings)
     case_list = CaseListProjection(view=view)
-    platform = Platform(
+    return Platform(
         settings=settings,
         directory=directory,
         center=center,
@@ -108,6 +120,5 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         poller=ProjectionPoller(center, case_list),
         calendar=calendar,
         view_factory=view_factory,
+        center_config=config,
     )
-    holder.append(platform)
-    return platform

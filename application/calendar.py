@@ -41,9 +41,7 @@ class OfficialCalendar:
     """Implements the domain's WorkingCalendar. Loaded schedules take precedence and are
     re-read after `ttl` seconds, so a schedule loaded by another process is seen."""
 
-    def __init__(
-        self, load_schedule: Callable[[int], Schedule | None], ttl: float = 60.0
-    ) -> None:
+    def __init__(self, load_schedule: Callable[[int], Schedule | None], ttl: float = 60.0) -> None:
         self._load_schedule = load_schedule
         self._ttl = ttl
         self._cache: dict[int, tuple[float, Schedule | None]] = {}

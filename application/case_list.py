@@ -26,7 +26,7 @@ from psycopg.sql import SQL
 
 from application.access import Deployment, Principal
 from domain.actors import Role
-from domain.mediation_case import PERIOD_RUNNING_STATES, CaseState
+from domain.mediation_case import PERIOD_RUNNING_STATES
 from domain.periods import Deadline
 
 Statement = tuple[str, dict[str, Any]]
@@ -124,8 +124,10 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
         super().__init__(datastore, **kwargs)
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(),
-                *(s.format(**self.tables) for s in SCHEMA)]
+        return [
+            *super().construct_create_table_statements(),
+            *(s.format(**self.tables) for s in SCHEMA),
+        ]
 
     def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -157,7 +159,10 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
-        self.tables = {"case_list": f'"{schema}".case_list', "links": f'"{schema}".case_party_links'}
+        self.tables = {
+            "case_list": f'"{schema}".case_list',
+            "links": f'"{schema}".case_party_links',
+        }
         for statement in SCHEMA:
             self.sql_create_statements.append(
                 SQL(statement.format(**self.tables))  # type: ignore[arg-type]
@@ -166,12 +171,12 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
     def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             for sql, params in statements:
-                curs.execute(_pg(sql.format(**self.tables)), params)  # type: ignore[arg-type]
+                curs.execute(_pg(sql.format(**self.tables)), params)
             self._insert_tracking(curs, tracking)
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(_pg(sql.format(**self.tables)), params)  # type: ignore[arg-type]
+            curs.execute(_pg(sql.format(**self.tables)), params)
             return [dict(row) for row in curs.fetchall()]
 
     def reset(self, application_name: str) -> None:
@@ -201,21 +206,31 @@ def _update(case_id: UUID, event: Any, **columns: Any) -> list[Statement]:
         **columns,
     }
     assignments = "".join(f"{name} = :{name}, " for name in columns)
-    statements: list[Statement] = [(
-        f"UPDATE {{case_list}} SET {assignments}updated_at = :updated_at, version = :version "
-        "WHERE case_id = :case_id",
-        params,
-    )]
+    statements: list[Statement] = [
+        (
+            (
+                f"UPDATE {{case_list}} SET {assignments}updated_at = :updated_at, "
+                "version = :version WHERE case_id = :case_id"
+            ),
+            params,
+        )
+    ]
     if columns:  # a second statement: SET sees the old values of the columns it assigns
         statements.append(
-            (f"UPDATE {{case_list}} SET {_DEADLINE} WHERE case_id = :case_id",
-             {"case_id": str(case_id)})
+            (
+                f"UPDATE {{case_list}} SET {_DEADLINE} WHERE case_id = :case_id",
+                {"case_id": str(case_id)},
+            )
         )
     return statements
 
 
-_BACK_TO_REFERRED = {"state": "referred", "mediator_id": None, "window_due": None,
-                     "window_provisional": None}
+_BACK_TO_REFERRED = {
+    "state": "referred",
+    "mediator_id": None,
+    "window_due": None,
+    "window_provisional": None,
+}
 _STATE_BY_EVENT = {
     "Accepted": "accepted",
     "Rejected": "rejected",
@@ -266,14 +281,26 @@ def statements_for(event: Any, seq: int) -> list[Statement]:
     if name in _STATE_BY_EVENT:
         return _update(case_id, event, state=_STATE_BY_EVENT[name])
     if name == "Referred":
-        return _update(case_id, event, state="referred", docket_number=event.docket_number,
-                       referral_kind=str(event.kind), **_deadline_params("period", event.period))
+        return _update(
+            case_id,
+            event,
+            state="referred",
+            docket_number=event.docket_number,
+            referral_kind=str(event.kind),
+            **_deadline_params("period", event.period),
+        )
     if name == "MediatorAssigned":
-        return _update(case_id, event, state="assigned", mediator_id=event.mediator_id,
-                       **_deadline_params("window", event.acceptance_window))
+        return _update(
+            case_id,
+            event,
+            state="assigned",
+            mediator_id=event.mediator_id,
+            **_deadline_params("window", event.acceptance_window),
+        )
     if name == "AssignmentAccepted":
-        return _update(case_id, event, state=str(event.next_state), window_due=None,
-                       window_provisional=None)
+        return _update(
+            case_id, event, state=str(event.next_state), window_due=None, window_provisional=None
+        )
     if name in ("AssignmentDeclined", "AssignmentLapsed", "RecusalGranted"):
         return _update(case_id, event, **_BACK_TO_REFERRED)
     if name == "MediationConsented":
@@ -281,13 +308,19 @@ def statements_for(event: Any, seq: int) -> list[Statement]:
     if name == "ExtensionGranted":
         return _update(case_id, event, **_deadline_params("period", event.period))
     if name == "DeadlinesRecomputed":
-        return _update(case_id, event, **_deadline_params("period", event.period),
-                       **_deadline_params("window", event.acceptance_window))
+        return _update(
+            case_id,
+            event,
+            **_deadline_params("period", event.period),
+            **_deadline_params("window", event.acceptance_window),
+        )
     if name == "PartyLinked":
         return [
             *_update(case_id, event),
-            ("INSERT INTO {links} (user_id, case_id) VALUES (:user_id, :case_id)",
-             {"user_id": event.user_id, "case_id": str(case_id)}),
+            (
+                "INSERT INTO {links} (user_id, case_id) VALUES (:user_id, :case_id)",
+                {"user_id": event.user_id, "case_id": str(case_id)},
+            ),
         ]
     return _update(case_id, event)
 
@@ -318,9 +351,12 @@ class CaseListProjection(Projection[CaseListView]):
         if where is None:
             return CasePage([], None)
         clauses = [where]
-        for column, value in (("state", filters.state), ("mediator_id", filters.mediator),
-                              ("applicant_code", filters.applicant),
-                              ("dispute_type", filters.dispute_type)):
+        for column, value in (
+            ("state", filters.state),
+            ("mediator_id", filters.mediator),
+            ("applicant_code", filters.applicant),
+            ("dispute_type", filters.dispute_type),
+        ):
             if value is not None:
                 clauses.append(f"{column} = :f_{column}")
                 params[f"f_{column}"] = value
@@ -335,7 +371,8 @@ class CaseListProjection(Projection[CaseListView]):
             params["cursor"] = cursor
         params["limit"] = limit + 1
         sql = (
-            "SELECT * FROM {case_list} WHERE " + " AND ".join(f"({c})" for c in clauses)
+            "SELECT * FROM {case_list} WHERE "
+            + " AND ".join(f"({c})" for c in clauses)
             + " ORDER BY seq DESC LIMIT :limit"
         )
         rows = self.view.rows(sql, params)
@@ -345,9 +382,7 @@ class CaseListProjection(Projection[CaseListView]):
 
     def running_case_ids(self) -> list[UUID]:
         """Cases whose deadlines still matter (for recomputation after a calendar load)."""
-        rows = self.view.rows(
-            f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING})", {}
-        )
+        rows = self.view.rows(f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING})", {})
         return [UUID(row["case_id"]) for row in rows]
 
 
@@ -355,8 +390,9 @@ def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, di
     """The access table as SQL: which rows this user may list."""
     role, me = principal.role, principal.user_id
     params: dict[str, Any] = {"me": me, "inst": principal.institution}
-    if role is Role.SYSTEM or (role is Role.CENTER_ADMIN
-                               and principal.institution == deployment.center):
+    if role is Role.SYSTEM or (
+        role is Role.CENTER_ADMIN and principal.institution == deployment.center
+    ):
         return "1 = 1", params
     if role is Role.MEDIATOR and principal.institution == deployment.center:
         return "mediator_id = :me", params
@@ -367,9 +403,11 @@ def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, di
     if role is Role.PARTY:
         params["idn"] = principal.id_number or "-"
         return (
-            "((applicant_kind = 'person' AND applicant_id_number = :idn) OR "
-            "(respondent_kind = 'person' AND respondent_id_number = :idn) OR "
-            "case_id IN (SELECT case_id FROM {links} WHERE user_id = :me))",
+            (
+                "((applicant_kind = 'person' AND applicant_id_number = :idn) OR "
+                "(respondent_kind = 'person' AND respondent_id_number = :idn) OR "
+                "case_id IN (SELECT case_id FROM {links} WHERE user_id = :me))"
+            ),
             params,
         )
     if role in (Role.JUDGE, Role.COURT_CLERK) and principal.institution == deployment.court:

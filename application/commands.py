@@ -16,7 +16,7 @@ Text = Annotated[str, msgspec.Meta(max_length=2_000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500)]
 
 
-class Command(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every command body."""
 
 
@@ -39,8 +39,9 @@ class ClaimIn(Command):
 class FilingIn(Command):
     """The stable filing shape of the domain spec."""
 
-    dispute_type: Literal["loan", "credit_card", "insurance", "guarantee", "financial_lease",
-                          "other"]
+    dispute_type: Literal[
+        "loan", "credit_card", "insurance", "guarantee", "financial_lease", "other"
+    ]
     channel: Literal["online", "grid_station", "court_referral", "bulk_import"]
     applicant: SideIn
     respondent: SideIn
@@ -209,8 +210,7 @@ def filing_from(data: FilingIn) -> Filing:
     applicant = side_from(data.applicant, "applicant")
     respondent = side_from(data.respondent, "respondent")
     try:
-        claim = Claim.create(data.claim.principal_fen, data.claim.interest_fen,
-                             data.claim.fees_fen)
+        claim = Claim.create(data.claim.principal_fen, data.claim.interest_fen, data.claim.fees_fen)
     except InvalidValue as error:
         raise error.within("claim") from None
     return Filing.create(data.dispute_type, data.channel, applicant, respondent, claim, data.facts)
@@ -227,7 +227,8 @@ def plan_from(data: PlanIn, grace_days: int, threshold_days: int) -> RepaymentPl
             instalments=[(i.amount_fen, i.due_date) for i in data.instalments],
             grace_days=grace_days if data.grace_days is None else data.grace_days,
             default_threshold_days=(
-                threshold_days if data.default_threshold_days is None
+                threshold_days
+                if data.default_threshold_days is None
                 else data.default_threshold_days
             ),
             acceleration=data.acceleration,

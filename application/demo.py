@@ -15,7 +15,7 @@ from application.errors import AlreadyExists
 from domain.actors import Role
 from domain.identity import id_number_check_character, uscc_check_character
 
-DEMO_PASSWORD = "tiaojie-demo-2026"
+DEMO_PASSWORD = "tiaojie-demo-2026"  # noqa: S105 (printed by `tiaojie demo`, demo only)
 
 
 def uscc(body17: str) -> str:
@@ -47,6 +47,8 @@ INSTITUTIONS = [
     (GRID, "grid_station", "观音桥金融网格驿站", None),
 ]
 
+NAMES = {code: name for code, _, name, _ in INSTITUTIONS}
+
 PARTY_ID = id_number("500105", date(1988, 6, 16), 127)
 
 USERS = [
@@ -67,14 +69,49 @@ USERS = [
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾𠮷"
-GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
-         "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建国", "晓东", "雪梅"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建国",
+    "晓东",
+    "雪梅",
+]
 
 # How many demo cases end in each state.
 STATE_COUNTS = {
-    "filed": 30, "accepted": 20, "rejected": 10, "referred": 25, "assigned": 25,
-    "awaiting_consent": 30, "in_mediation": 60, "settled": 40, "failed": 20,
-    "transferred": 15, "withdrawn": 10, "closed": 15,
+    "filed": 30,
+    "accepted": 20,
+    "rejected": 10,
+    "referred": 25,
+    "assigned": 25,
+    "awaiting_consent": 30,
+    "in_mediation": 60,
+    "settled": 40,
+    "failed": 20,
+    "transferred": 15,
+    "withdrawn": 10,
+    "closed": 15,
 }
 
 
@@ -92,8 +129,10 @@ def _plan(rng: random.Random, principal_fen: int, start: date) -> cmd.PlanIn:
     return cmd.PlanIn(
         creditor="applicant",
         principal_fen=principal_fen,
-        instalments=[cmd.InstalmentIn(amount_fen=a, due_date=start + timedelta(days=30 * (i + 1)))
-                     for i, a in enumerate(amounts)],
+        instalments=[
+            cmd.InstalmentIn(amount_fen=a, due_date=start + timedelta(days=30 * (i + 1)))
+            for i, a in enumerate(amounts)
+        ],
         acceleration=True,
     )
 
@@ -118,16 +157,18 @@ def load_demo(platform: Platform, clock: ManualClock, seed: int = 2026) -> DemoR
             pass
     if platform.center.recorder.max_notification_id():
         return DemoReport(institutions, users, 0)
-    return DemoReport(institutions, users, _demo_cases(platform, clock, random.Random(seed)))
+    return DemoReport(institutions, users, _demo_cases(platform, clock, random.Random(seed)))  # noqa: S311
 
 
 def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> int:
     center = platform.center
     admin = Principal("admin", Role.CENTER_ADMIN, CENTER)
     mediators = [Principal(f"mediator{i}", Role.MEDIATOR, CENTER) for i in (1, 2, 3)]
-    agents = {BANK: Principal("bank_agent", Role.APPLICANT_AGENT, BANK),
-              CARD_ISSUER: Principal("card_agent", Role.APPLICANT_AGENT, CARD_ISSUER),
-              INSURER: Principal("insurer_agent", Role.APPLICANT_AGENT, INSURER)}
+    agents = {
+        BANK: Principal("bank_agent", Role.APPLICANT_AGENT, BANK),
+        CARD_ISSUER: Principal("card_agent", Role.APPLICANT_AGENT, CARD_ISSUER),
+        INSURER: Principal("insurer_agent", Role.APPLICANT_AGENT, INSURER),
+    }
     party_principal = Principal("party1", Role.PARTY, None, PARTY_ID)
     start = clock()
     count = 0
@@ -136,27 +177,41 @@ def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> i
             clock.set(start + timedelta(hours=rng.randint(0, 24 * 20)))
             creditor = rng.choice(list(agents))
             agent = agents[creditor]
-            respondent_id = PARTY_ID if n == 0 else id_number(
-                "500105", date(1960, 1, 1) + timedelta(days=rng.randint(0, 15000)),
-                rng.randint(100, 999))
+            respondent_id = (
+                PARTY_ID
+                if n == 0
+                else id_number(
+                    "500105",
+                    date(1960, 1, 1) + timedelta(days=rng.randint(0, 15000)),
+                    rng.randint(100, 999),
+                )
+            )
             principal_fen = rng.randint(5_000, 500_000) * 100
-            respondent_principal = (party_principal if respondent_id == PARTY_ID
-                                    else Principal(f"p-{respondent_id}", Role.PARTY, None,
-                                                   respondent_id))
+            respondent_principal = (
+                party_principal
+                if respondent_id == PARTY_ID
+                else Principal(f"p-{respondent_id}", Role.PARTY, None, respondent_id)
+            )
             filing = cmd.FilingIn(
-                dispute_type="insurance" if creditor == INSURER else
-                rng.choice(["loan", "credit_card", "guarantee"]),
+                dispute_type="insurance"
+                if creditor == INSURER
+                else rng.choice(["loan", "credit_card", "guarantee"]),
                 channel=rng.choice(["online", "bulk_import"]),
-                applicant=cmd.SideIn(kind="institution", name=dict(
-                    (c, nm) for c, _, nm, _ in INSTITUTIONS)[creditor], org_code=creditor,
-                    phone="02367000000"),
+                applicant=cmd.SideIn(
+                    kind="institution",
+                    name=NAMES[creditor],
+                    org_code=creditor,
+                    phone="02367000000",
+                ),
                 respondent=cmd.SideIn(
                     kind="person",
                     name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                     id_number=respondent_id,
-                    phone=f"13{rng.randint(100000000, 999999999)}"),
-                claim=cmd.ClaimIn(principal_fen=principal_fen,
-                                  interest_fen=rng.randint(0, principal_fen // 10)),
+                    phone=f"13{rng.randint(100000000, 999999999)}",
+                ),
+                claim=cmd.ClaimIn(
+                    principal_fen=principal_fen, interest_fen=rng.randint(0, principal_fen // 10)
+                ),
                 facts="借款逾期未还，经催收未果，申请调解。",
             )
             case = center.file(agent, filing)
@@ -165,45 +220,76 @@ def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> i
             steps = _steps_to(state, rng, plan, mediator.user_id)
             for who, command in steps:
                 clock.advance(timedelta(hours=rng.randint(1, 30)))
-                actor = {"admin": admin, "mediator": mediator, "agent": agent,
-                         "respondent": respondent_principal}[who]
+                actor = {
+                    "admin": admin,
+                    "mediator": mediator,
+                    "agent": agent,
+                    "respondent": respondent_principal,
+                }[who]
                 center.act(case.id, actor, command)
             count += 1
     return count
 
 
-def _steps_to(state: str, rng: random.Random, plan: cmd.PlanIn,
-              mediator_id: str) -> list[tuple[str, cmd.Command]]:
+def _steps_to(
+    state: str, rng: random.Random, plan: cmd.PlanIn, mediator_id: str
+) -> list[tuple[str, cmd.Command]]:
     """The acts (by whom) that bring a new case to `state`."""
-    kind = rng.choice(["pre_filing", "pre_filing", "in_litigation"])
-    refer = cmd.Refer(kind=kind, procedure=None if kind == "pre_filing" else
-                      rng.choice(["ordinary", "summary"]))
+    refer = rng.choice(
+        [
+            cmd.Refer(kind="pre_filing"),
+            cmd.Refer(kind="pre_filing"),
+            cmd.Refer(kind="in_litigation", procedure="ordinary"),
+            cmd.Refer(kind="in_litigation", procedure="summary"),
+        ]
+    )
     if state == "transferred":
         refer = cmd.Refer(kind="pre_filing")
-    path: list[tuple[str, cmd.Command]] = [("admin", cmd.Accept()), ("admin", refer),
-                                           ("admin", cmd.AssignMediator(mediator=mediator_id)),
-                                           ("mediator", cmd.AcceptAssignment(disclosure="无利害关系")),
-                                           ("respondent", cmd.ConsentToMediation())]
-    upto = {"filed": 0, "accepted": 1, "referred": 2, "assigned": 3, "awaiting_consent": 4,
-            "in_mediation": 5, "settled": 5, "failed": 5, "transferred": 5, "closed": 5,
-            "rejected": 0, "withdrawn": rng.randint(0, 5)}[state]
+    path: list[tuple[str, cmd.Command]] = [
+        ("admin", cmd.Accept()),
+        ("admin", refer),
+        ("admin", cmd.AssignMediator(mediator=mediator_id)),
+        ("mediator", cmd.AcceptAssignment(disclosure="无利害关系")),
+        ("respondent", cmd.ConsentToMediation()),
+    ]
+    upto = {
+        "filed": 0,
+        "accepted": 1,
+        "referred": 2,
+        "assigned": 3,
+        "awaiting_consent": 4,
+        "in_mediation": 5,
+        "settled": 5,
+        "failed": 5,
+        "transferred": 5,
+        "closed": 5,
+        "rejected": 0,
+        "withdrawn": rng.randint(0, 5),
+    }[state]
     steps = path[:upto]
     if state == "rejected":
         steps.append(("admin", cmd.Reject(reason="材料不全，无法受理")))
     elif state == "withdrawn":
         steps.append(("agent", cmd.Withdraw(reason="双方已自行和解")))
     elif state in ("settled", "closed"):
-        steps += [("agent", cmd.Propose(plan=plan)),
-                  ("respondent", cmd.AcceptProposal(proposal=1)),
-                  ("mediator", cmd.RecordAgreement(plan=plan))]
+        steps += [
+            ("agent", cmd.Propose(plan=plan)),
+            ("respondent", cmd.AcceptProposal(proposal=1)),
+            ("mediator", cmd.RecordAgreement(plan=plan)),
+        ]
         if state == "closed":
             steps.append(("admin", cmd.Close(reason="fulfilled")))
     elif state in ("failed", "transferred"):
-        steps.append(("mediator", cmd.DeclareFailure(reason="no_agreement",
-                                                    note="双方差距过大")))
+        steps.append(("mediator", cmd.DeclareFailure(reason="no_agreement", note="双方差距过大")))
         if state == "transferred":
-            steps.append(("admin", cmd.RecordTransfer(
-                court_docket_number=f"(2026)渝0105民初{rng.randint(1000, 9999)}号")))
+            steps.append(
+                (
+                    "admin",
+                    cmd.RecordTransfer(
+                        court_docket_number=f"(2026)渝0105民初{rng.randint(1000, 9999)}号"
+                    ),
+                )
+            )
     elif state == "in_mediation" and rng.random() < 0.5:
         steps.append(("agent", cmd.Propose(plan=plan)))
     return steps

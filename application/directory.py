@@ -86,7 +86,7 @@ class Directory(Application[UUID]):
         start = 1
         while True:
             page = self.recorder.select_notifications(start, 500, topics=[topic])
-            found.extend(self.repository.get(n.originator_id) for n in page)
+            found.extend(self.repository.get(UUID(str(n.originator_id))) for n in page)
             if len(page) < 500:
                 return found
             start = page[-1].id + 1
@@ -188,8 +188,14 @@ class Directory(Application[UUID]):
         now = self.clock()
         existing: CalendarYear | None = self._get(CalendarYear.create_id(year))
         if existing is None:
-            self.save(CalendarYear(year=year, holidays=sorted(holidays),
-                                   working_days=sorted(working_days), occurred_at=now))
+            self.save(
+                CalendarYear(
+                    year=year,
+                    holidays=sorted(holidays),
+                    working_days=sorted(working_days),
+                    occurred_at=now,
+                )
+            )
         else:
             existing.replace(sorted(holidays), sorted(working_days), now)
             self.save(existing)

@@ -21,7 +21,14 @@ from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from application import commands as cmd
-from application.access import SYSTEM, Deployment, Principal, acting_side, check_visible
+from application.access import (
+    SYSTEM,
+    Deployment,
+    NotVisible,
+    Principal,
+    acting_side,
+    check_visible,
+)
 from application.errors import BatchInvalid, ConcurrencyConflict, NotFound
 from application.transcodings import register_domain_transcodings
 from domain.actors import Role
@@ -100,7 +107,7 @@ class MediationCenter(Application[UUID]):
         """Call `listener` after each save (wakes in-process projections)."""
         self._listeners.append(listener)
 
-    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:  # noqa: ARG002
         for listener in self._listeners:
             listener()
 
@@ -224,7 +231,7 @@ class MediationCenter(Application[UUID]):
         case = self._load(case_id)
         try:
             check_visible(principal, case, self.config.deployment)
-        except Exception:
+        except NotVisible:
             raise NotFound(str(case_id)) from None
         return case
 
@@ -256,8 +263,9 @@ class MediationCenter(Application[UUID]):
         for case_id in case_ids:
             moved: list[bool] = []
 
-            def attempt(now: datetime, case_id: UUID = case_id,
-                        moved: list[bool] = moved) -> Sequence[Aggregate]:
+            def attempt(
+                now: datetime, case_id: UUID = case_id, moved: list[bool] = moved
+            ) -> Sequence[Aggregate]:
                 case = self._load(case_id)
                 moved[:] = [case.recompute_deadlines(self.calendar, SYSTEM.actor, now)]
                 return [case]
@@ -270,20 +278,38 @@ class MediationCenter(Application[UUID]):
 # --- one handler per act: (app, case, principal, side, command, now) -> other aggregates -----
 
 
-def _accept(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.Accept, now: datetime) -> list[Aggregate]:
+def _accept(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Accept,
+    now: datetime,
+) -> list[Aggregate]:
     case.accept(p.actor, now)
     return []
 
 
-def _reject(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.Reject, now: datetime) -> list[Aggregate]:
+def _reject(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Reject,
+    now: datetime,
+) -> list[Aggregate]:
     case.reject(c.reason, p.actor, now)
     return []
 
 
-def _refer(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-           c: cmd.Refer, now: datetime) -> list[Aggregate]:
+def _refer(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Refer,
+    now: datetime,
+) -> list[Aggregate]:
     """The docket number is taken in memory; if the domain refuses, nothing is saved."""
     kind = ReferralKind(c.kind)
     config = app.config
@@ -302,55 +328,100 @@ def _refer(app: MediationCenter, case: MediationCase, p: Principal, side: SideRo
     return [sequence]
 
 
-def _assign(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.AssignMediator, now: datetime) -> list[Aggregate]:
+def _assign(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.AssignMediator,
+    now: datetime,
+) -> list[Aggregate]:
     case.assign_mediator(c.mediator, app.calendar, p.actor, now)
     return []
 
 
-def _accept_assignment(app: MediationCenter, case: MediationCase, p: Principal,
-                       side: SideRole | None, c: cmd.AcceptAssignment,
-                       now: datetime) -> list[Aggregate]:
+def _accept_assignment(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.AcceptAssignment,
+    now: datetime,
+) -> list[Aggregate]:
     case.accept_assignment(c.disclosure, p.actor, now)
     return []
 
 
-def _decline_assignment(app: MediationCenter, case: MediationCase, p: Principal,
-                        side: SideRole | None, c: cmd.DeclineAssignment,
-                        now: datetime) -> list[Aggregate]:
+def _decline_assignment(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.DeclineAssignment,
+    now: datetime,
+) -> list[Aggregate]:
     case.decline_assignment(c.reason, p.actor, now)
     return []
 
 
-def _lapse_assignment(app: MediationCenter, case: MediationCase, p: Principal,
-                      side: SideRole | None, c: cmd.LapseAssignment,
-                      now: datetime) -> list[Aggregate]:
+def _lapse_assignment(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.LapseAssignment,
+    now: datetime,
+) -> list[Aggregate]:
     case.lapse_assignment(p.actor, now)
     return []
 
 
-def _consent(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-             c: cmd.ConsentToMediation, now: datetime) -> list[Aggregate]:
+def _consent(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ConsentToMediation,
+    now: datetime,
+) -> list[Aggregate]:
     case.consent_to_mediation(_need_side(side), p.actor, now)
     return []
 
 
-def _refuse(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.RefuseMediation, now: datetime) -> list[Aggregate]:
+def _refuse(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.RefuseMediation,
+    now: datetime,
+) -> list[Aggregate]:
     case.refuse_mediation(_need_side(side), c.reason, p.actor, now)
     return []
 
 
-def _e_service(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-               c: cmd.ConsentToElectronicService, now: datetime) -> list[Aggregate]:
+def _e_service(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ConsentToElectronicService,
+    now: datetime,
+) -> list[Aggregate]:
     case.consent_to_electronic_service(
         _need_side(side), ServiceChannel(c.channel), c.address, p.actor, now
     )
     return []
 
 
-def _schedule(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-              c: cmd.ScheduleSession, now: datetime) -> list[Aggregate]:
+def _schedule(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ScheduleSession,
+    now: datetime,
+) -> list[Aggregate]:
     case.schedule_session(c.starts_at, c.duration_minutes, p.actor, now)
     return []
 
@@ -359,94 +430,182 @@ def _plan(app: MediationCenter, plan: cmd.PlanIn) -> Any:
     return cmd.plan_from(plan, app.grace_days, app.default_threshold_days)
 
 
-def _propose(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-             c: cmd.Propose, now: datetime) -> list[Aggregate]:
+def _propose(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Propose,
+    now: datetime,
+) -> list[Aggregate]:
     case.propose(side, _plan(app, c.plan), p.actor, now)
     return []
 
 
-def _counter(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-             c: cmd.CounterPropose, now: datetime) -> list[Aggregate]:
+def _counter(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.CounterPropose,
+    now: datetime,
+) -> list[Aggregate]:
     case.counter_propose(c.in_reply_to, _need_side(side), _plan(app, c.plan), p.actor, now)
     return []
 
 
-def _accept_proposal(app: MediationCenter, case: MediationCase, p: Principal,
-                     side: SideRole | None, c: cmd.AcceptProposal,
-                     now: datetime) -> list[Aggregate]:
+def _accept_proposal(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.AcceptProposal,
+    now: datetime,
+) -> list[Aggregate]:
     case.accept_proposal(c.proposal, _need_side(side), p.actor, now)
     return []
 
 
-def _extension(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-               c: cmd.ConsentToExtension, now: datetime) -> list[Aggregate]:
+def _extension(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ConsentToExtension,
+    now: datetime,
+) -> list[Aggregate]:
     case.consent_to_extension(_need_side(side), c.days, app.calendar, p.actor, now)
     return []
 
 
-def _agreement(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-               c: cmd.RecordAgreement, now: datetime) -> list[Aggregate]:
+def _agreement(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.RecordAgreement,
+    now: datetime,
+) -> list[Aggregate]:
     case.record_agreement(_plan(app, c.plan), p.actor, now)
     return []
 
 
-def _failure(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-             c: cmd.DeclareFailure, now: datetime) -> list[Aggregate]:
+def _failure(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.DeclareFailure,
+    now: datetime,
+) -> list[Aggregate]:
     case.declare_failure(FailureReason(c.reason), c.note, p.actor, now)
     return []
 
 
-def _expire(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.ExpirePeriod, now: datetime) -> list[Aggregate]:
+def _expire(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ExpirePeriod,
+    now: datetime,
+) -> list[Aggregate]:
     case.expire_period(p.actor, now)
     return []
 
 
-def _withdraw(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-              c: cmd.Withdraw, now: datetime) -> list[Aggregate]:
+def _withdraw(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Withdraw,
+    now: datetime,
+) -> list[Aggregate]:
     case.withdraw(c.reason, p.actor, now)
     return []
 
 
-def _request_recusal(app: MediationCenter, case: MediationCase, p: Principal,
-                     side: SideRole | None, c: cmd.RequestRecusal,
-                     now: datetime) -> list[Aggregate]:
+def _request_recusal(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.RequestRecusal,
+    now: datetime,
+) -> list[Aggregate]:
     case.request_recusal(_need_side(side), c.reason, p.actor, now)
     return []
 
 
-def _grant_recusal(app: MediationCenter, case: MediationCase, p: Principal,
-                   side: SideRole | None, c: cmd.GrantRecusal, now: datetime) -> list[Aggregate]:
+def _grant_recusal(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.GrantRecusal,
+    now: datetime,
+) -> list[Aggregate]:
     case.grant_recusal(p.actor, now)
     return []
 
 
-def _deny_recusal(app: MediationCenter, case: MediationCase, p: Principal,
-                  side: SideRole | None, c: cmd.DenyRecusal, now: datetime) -> list[Aggregate]:
+def _deny_recusal(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.DenyRecusal,
+    now: datetime,
+) -> list[Aggregate]:
     case.deny_recusal(c.reason, p.actor, now)
     return []
 
 
-def _link(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-          c: cmd.LinkParty, now: datetime) -> list[Aggregate]:
+def _link(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.LinkParty,
+    now: datetime,
+) -> list[Aggregate]:
     case.link_party(SideRole(c.side), c.username.strip().lower(), c.authorization, p.actor, now)
     return []
 
 
-def _close(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-           c: cmd.Close, now: datetime) -> list[Aggregate]:
+def _close(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.Close,
+    now: datetime,
+) -> list[Aggregate]:
     case.close(ClosingReason(c.reason), p.actor, now)
     return []
 
 
-def _return(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-            c: cmd.ReturnToMediation, now: datetime) -> list[Aggregate]:
+def _return(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.ReturnToMediation,
+    now: datetime,
+) -> list[Aggregate]:
     case.return_to_mediation(c.reason, p.actor, now)
     return []
 
 
-def _transfer(app: MediationCenter, case: MediationCase, p: Principal, side: SideRole | None,
-              c: cmd.RecordTransfer, now: datetime) -> list[Aggregate]:
+def _transfer(
+    app: MediationCenter,
+    case: MediationCase,
+    p: Principal,
+    side: SideRole | None,
+    c: cmd.RecordTransfer,
+    now: datetime,
+) -> list[Aggregate]:
     case.record_transfer(c.court_docket_number, p.actor, now)
     return []
 

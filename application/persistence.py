@@ -37,7 +37,8 @@ class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
             "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
             "    NOTIFY {channel};"
             "    RETURN QUERY"
-            "    INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state)"
+            "    INSERT INTO {schema}.{table} AS t"
+            "    (originator_id, originator_version, topic, state)"
             "    SELECT originator_id, originator_version, topic, state FROM unnest(events)"
             "    RETURNING notification_id;"
             "END; $BODY$"
@@ -55,8 +56,10 @@ def store_env(settings: Settings, name: str) -> dict[str, str]:
     """eventsourcing's environment for the application (or view) called `name`."""
     if settings.uses_memory:
         if name == "views":  # the read model needs SQL: a private in-memory SQLite database
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                    "SQLITE_DBNAME": f"file:tiaojie-views-{uuid4().hex}?mode=memory&cache=shared"}
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": f"file:tiaojie-views-{uuid4().hex}?mode=memory&cache=shared",
+            }
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if not settings.uses_postgres:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -80,4 +83,3 @@ def store_env(settings: Settings, name: str) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "APPLICATION_RECORDER_TOPIC": f"{__name__}:{LockingPostgresApplicationRecorder.__name__}",
     }
-

@@ -25,11 +25,15 @@ class CalendarYear(Aggregate):
         self.holidays = holidays
         self.working_days = working_days
 
-    def replace(self, holidays: list[date], working_days: list[date], occurred_at: datetime) -> None:
+    def replace(
+        self, holidays: list[date], working_days: list[date], occurred_at: datetime
+    ) -> None:
         self._replaced(holidays=holidays, working_days=working_days, occurred_at=occurred_at)
 
     @event("Replaced")
-    def _replaced(self, holidays: list[date], working_days: list[date], occurred_at: datetime) -> None:
+    def _replaced(
+        self, holidays: list[date], working_days: list[date], occurred_at: datetime
+    ) -> None:
         self.holidays = holidays
         self.working_days = working_days
 

@@ -271,9 +271,7 @@ class MediationCase(Aggregate):
         self, mediator_id: str, calendar: WorkingCalendar, actor: Actor, at: datetime
     ) -> None:
         self._require("assign_mediator", CaseState.REFERRED)
-        window = working_days_deadline(
-            shanghai_date(at), ACCEPTANCE_WINDOW_WORKING_DAYS, calendar
-        )
+        window = working_days_deadline(shanghai_date(at), ACCEPTANCE_WINDOW_WORKING_DAYS, calendar)
         self._mediator_assigned(
             mediator_id=mediator_id, acceptance_window=window, actor=actor, occurred_at=at
         )
@@ -407,9 +405,7 @@ class MediationCase(Aggregate):
         actor: Actor,
         occurred_at: datetime,
     ) -> None:
-        self.service_addresses[side] = ServiceAddress(
-            channel, address, actor.actor_id, occurred_at
-        )
+        self.service_addresses[side] = ServiceAddress(channel, address, actor.actor_id, occurred_at)
         self.updated_at = occurred_at
 
     # --- mediation ----------------------------------------------------------------------
@@ -587,14 +583,13 @@ class MediationCase(Aggregate):
         self.agreed_plan = plan
         self.updated_at = occurred_at
 
-    def declare_failure(
-        self, reason: FailureReason, note: str, actor: Actor, at: datetime
-    ) -> None:
+    def declare_failure(self, reason: FailureReason, note: str, actor: Actor, at: datetime) -> None:
         self._require("declare_failure", CaseState.IN_MEDIATION)
         if reason in (FailureReason.PERIOD_EXPIRED, FailureReason.CONSENT_REFUSED):
             raise InvalidValue("reason", f"'{reason}' is recorded by its own act")
-        self._failed(reason=reason, note=_text(note, "note", required=False), actor=actor,
-                     occurred_at=at)
+        self._failed(
+            reason=reason, note=_text(note, "note", required=False), actor=actor, occurred_at=at
+        )
 
     def expire_period(self, actor: Actor, at: datetime) -> None:
         self._require("expire_period", *PERIOD_RUNNING_STATES)
@@ -620,8 +615,7 @@ class MediationCase(Aggregate):
 
     def withdraw(self, reason: str, actor: Actor, at: datetime) -> None:
         self._require("withdraw", *WITHDRAWABLE_STATES)
-        self._withdrawn(reason=_text(reason, "reason", required=False), actor=actor,
-                        occurred_at=at)
+        self._withdrawn(reason=_text(reason, "reason", required=False), actor=actor, occurred_at=at)
 
     @event("Withdrawn")
     def _withdrawn(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
@@ -653,7 +647,9 @@ class MediationCase(Aggregate):
         self._recusal_granted(mediator_id=self.mediator_id, actor=actor, occurred_at=at)
 
     @event("RecusalGranted")
-    def _recusal_granted(self, mediator_id: str | None, actor: Actor, occurred_at: datetime) -> None:
+    def _recusal_granted(
+        self, mediator_id: str | None, actor: Actor, occurred_at: datetime
+    ) -> None:
         self._back_to_referred(occurred_at)
 
     def deny_recusal(self, reason: str, actor: Actor, at: datetime) -> None:

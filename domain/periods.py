@@ -64,8 +64,7 @@ def calendar_days_deadline(start: date, days: int, calendar: WorkingCalendar) ->
     due = start + timedelta(days=days)
     while not calendar.is_working_day(due):
         due += timedelta(days=1)
-    return Deadline(PeriodKind.CALENDAR_DAYS, start, days, due,
-                    _provisional(start, due, calendar))
+    return Deadline(PeriodKind.CALENDAR_DAYS, start, days, due, _provisional(start, due, calendar))
 
 
 def working_days_deadline(start: date, days: int, calendar: WorkingCalendar) -> Deadline:
@@ -75,12 +74,12 @@ def working_days_deadline(start: date, days: int, calendar: WorkingCalendar) -> 
         due += timedelta(days=1)
         if calendar.is_working_day(due):
             counted += 1
-    return Deadline(PeriodKind.WORKING_DAYS, start, days, due,
-                    _provisional(start, due, calendar))
+    return Deadline(PeriodKind.WORKING_DAYS, start, days, due, _provisional(start, due, calendar))
 
 
-def period_deadline(kind: PeriodKind, start: date, days: int,
-                    calendar: WorkingCalendar) -> Deadline:
+def period_deadline(
+    kind: PeriodKind, start: date, days: int, calendar: WorkingCalendar
+) -> Deadline:
     if kind is PeriodKind.CALENDAR_DAYS:
         return calendar_days_deadline(start, days, calendar)
     return working_days_deadline(start, days, calendar)

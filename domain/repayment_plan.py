@@ -77,8 +77,10 @@ class RepaymentPlan:
             raise InvalidValue(
                 "instalments", f"instalments must add up to the amount owed, {owed} fen"
             )
-        for name, days in (("grace_days", grace_days), ("default_threshold_days",
-                                                         default_threshold_days)):
+        for name, days in (
+            ("grace_days", grace_days),
+            ("default_threshold_days", default_threshold_days),
+        ):
             if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 365:
                 raise InvalidValue(name, "must be a whole number of days from 0 to 365")
         return cls(

@@ -59,8 +59,7 @@ def pg_schema() -> Iterator[str]:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def settings_for(backend: str, tmp_path: Path, schema: str | None = None,
-                 **extra: str) -> Settings:
+def settings_for(backend: str, tmp_path: Path, schema: str | None = None, **extra: str) -> Settings:
     env = {"TIAOJIE_DATA_DIR": str(tmp_path / "data"), **extra}
     if backend == "memory":
         env["TIAOJIE_DATABASE_URL"] = "memory://"
@@ -88,8 +87,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def platform(backend: str, tmp_path: Path, clock: ManualClock,
-             request: pytest.FixtureRequest) -> Iterator[Platform]:
+def platform(
+    backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
+) -> Iterator[Platform]:
     schema = request.getfixturevalue("pg_schema") if backend == "postgres" else None
     built = make_platform(settings_for(backend, tmp_path, schema), clock)
     yield built
@@ -102,8 +102,9 @@ def durable_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def durable_platform(durable_backend: str, tmp_path: Path, clock: ManualClock,
-                     request: pytest.FixtureRequest) -> Iterator[Platform]:
+def durable_platform(
+    durable_backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
+) -> Iterator[Platform]:
     schema = request.getfixturevalue("pg_schema") if durable_backend == "postgres" else None
     built = make_platform(settings_for(durable_backend, tmp_path, schema), clock)
     yield built

@@ -61,10 +61,19 @@ def filing_data(
     return {
         "dispute_type": "loan",
         "channel": channel,
-        "applicant": {"kind": "institution", "name": "江北商业银行", "org_code": applicant_code,
-                      "phone": "02363000000"},
-        "respondent": {"kind": "person", "name": name, "id_number": respondent_id,
-                       "phone": "13800138000", "email": "zhang@example.cn"},
+        "applicant": {
+            "kind": "institution",
+            "name": "江北商业银行",
+            "org_code": applicant_code,
+            "phone": "02363000000",
+        },
+        "respondent": {
+            "kind": "person",
+            "name": name,
+            "id_number": respondent_id,
+            "phone": "13800138000",
+            "email": "zhang@example.cn",
+        },
         "claim": {"principal_fen": principal_fen, "interest_fen": 12_345, "fees_fen": 0},
         "facts": "借款到期未还。",
     }
@@ -105,10 +114,11 @@ for index, (state_name, _, _) in enumerate(_main):
     PATHS[state_name] = [(who, command) for _, who, command in _main[: index + 1]]
 PATHS["rejected"] = [(ADMIN, cmd.Reject(reason="材料不全"))]
 PATHS["settled"] = [*PATHS["in_mediation"], (MEDIATOR, cmd.RecordAgreement(plan=plan()))]
-PATHS["failed"] = [*PATHS["in_mediation"],
-                   (MEDIATOR, cmd.DeclareFailure(reason="no_agreement"))]
-PATHS["transferred"] = [*PATHS["failed"],
-                        (JUDGE, cmd.RecordTransfer(court_docket_number="(2026)渝0105民初1号"))]
+PATHS["failed"] = [*PATHS["in_mediation"], (MEDIATOR, cmd.DeclareFailure(reason="no_agreement"))]
+PATHS["transferred"] = [
+    *PATHS["failed"],
+    (JUDGE, cmd.RecordTransfer(court_docket_number="(2026)渝0105民初1号")),
+]
 PATHS["withdrawn"] = [(AGENT, cmd.Withdraw(reason="自行和解"))]
 PATHS["closed"] = [*PATHS["settled"], (ADMIN, cmd.Close(reason="fulfilled"))]
 

@@ -31,8 +31,7 @@ ACCOUNTS = [
 ]
 
 
-def build(backend: str, tmp_path: Path, schema: str | None = None) -> tuple[Platform,
-                                                                          ManualClock]:
+def build(backend: str, tmp_path: Path, schema: str | None = None) -> tuple[Platform, ManualClock]:
     clock = ManualClock(START)
     platform = make_platform(settings_for(backend, tmp_path, schema), clock)
     for username, role, institution, id_number in ACCOUNTS:
@@ -51,8 +50,9 @@ class Api:
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
-            response = self.client.post("/api/auth/login",
-                                        json={"username": username, "password": PASSWORD})
+            response = self.client.post(
+                "/api/auth/login", json={"username": username, "password": PASSWORD}
+            )
             assert response.status_code == 200, response.text
             self.client.cookies.clear()  # these tests authenticate by bearer token only
             self.tokens[username] = response.json()["token"]
@@ -90,8 +90,7 @@ def assert_problem(response: Any, status: int, kind: str) -> dict[str, Any]:
 
 
 def test_login_sets_bearer_token_and_httponly_cookie(api: Api) -> None:
-    response = api.client.post("/api/auth/login",
-                               json={"username": "admin", "password": PASSWORD})
+    response = api.client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "Bearer" and body["role"] == "center_admin"
@@ -106,8 +105,11 @@ def test_login_sets_bearer_token_and_httponly_cookie(api: Api) -> None:
 
 def test_unauthenticated_is_401(api: Api) -> None:
     assert_problem(api.client.get("/api/cases"), 401, "unauthenticated")
-    assert_problem(api.client.get("/api/cases", headers={"Authorization": "Bearer forged"}),
-                   401, "unauthenticated")
+    assert_problem(
+        api.client.get("/api/cases", headers={"Authorization": "Bearer forged"}),
+        401,
+        "unauthenticated",
+    )
 
 
 def test_cookie_authenticates_too(api: Api) -> None:
@@ -127,35 +129,44 @@ def test_file_read_and_names_outside_the_bmp(api: Api) -> None:
     assert case["respondent"]["phone"] == "138****8000"
 
 
-@pytest.mark.parametrize(("mutate", "field"), [
-    (lambda f: f["respondent"].update(id_number="110105194912310021"), "respondent.id_number"),
-    (lambda f: f["claim"].update(principal_fen="ten"), "claim.principal_fen"),
-    (lambda f: f["claim"].update(principal_fen=0), "claim.principal_fen"),
-    (lambda f: f["claim"].update(interest_fen=10**13), "claim.interest_fen"),
-    (lambda f: f["applicant"].update(org_code="91350100M000100Y44"), "applicant.org_code"),
-    (lambda f: f.update(dispute_type="lottery"), "dispute_type"),
-    (lambda f: f.update(facts="x" * 5001), "facts"),
-    (lambda f: f.update(surprise=1), "surprise"),
-    (lambda f: f["respondent"].update(nickname="小张"), "respondent.nickname"),
-    (lambda f: f.pop("claim"), "claim"),
-])
-def test_validation_errors_name_the_field_and_store_nothing(api: Api, mutate: Any,
-                                                            field: str) -> None:
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda f: f["respondent"].update(id_number="110105194912310021"), "respondent.id_number"),
+        (lambda f: f["claim"].update(principal_fen="ten"), "claim.principal_fen"),
+        (lambda f: f["claim"].update(principal_fen=0), "claim.principal_fen"),
+        (lambda f: f["claim"].update(interest_fen=10**13), "claim.interest_fen"),
+        (lambda f: f["applicant"].update(org_code="91350100M000100Y44"), "applicant.org_code"),
+        (lambda f: f.update(dispute_type="lottery"), "dispute_type"),
+        (lambda f: f.update(facts="x" * 5001), "facts"),
+        (lambda f: f.update(surprise=1), "surprise"),
+        (lambda f: f["respondent"].update(nickname="小张"), "respondent.nickname"),
+        (lambda f: f.pop("claim"), "claim"),
+    ],
+)
+def test_validation_errors_name_the_field_and_store_nothing(
+    api: Api, mutate: Any, field: str
+) -> None:
     before = api.platform.center.recorder.max_notification_id()
     body = filing_data()
     mutate(body)
-    problem = assert_problem(api.call("POST", "/api/cases", "bank_agent", json=body), 400,
-                             "validation")
+    problem = assert_problem(
+        api.call("POST", "/api/cases", "bank_agent", json=body), 400, "validation"
+    )
     assert [e["field"] for e in problem["errors"]] == [field], problem
     assert api.platform.center.recorder.max_notification_id() == before
 
 
 def test_refused_act_is_409_with_state_act_and_rule(api: Api) -> None:
     case_id = api.file()
-    problem = assert_problem(api.act(case_id, "refer", "admin", {"kind": "pre_filing"}), 409,
-                             "act-refused")
-    assert (problem["current_state"], problem["act"], problem["rule"]) == ("filed", "refer",
-                                                                           "state")
+    problem = assert_problem(
+        api.act(case_id, "refer", "admin", {"kind": "pre_filing"}), 409, "act-refused"
+    )
+    assert (problem["current_state"], problem["act"], problem["rule"]) == (
+        "filed",
+        "refer",
+        "state",
+    )
 
 
 def test_party_cannot_read_another_partys_case(api: Api) -> None:
@@ -186,8 +197,9 @@ def test_oversized_bodies_are_413(api: Api) -> None:
     rows = [filing_data() for _ in range(100)]
     for row in rows:
         row["facts"] = "长" * 60_000  # 180 kB each in UTF-8: 18 MB in all
-    assert_problem(api.call("POST", "/api/cases/bulk", "bank_agent", json={"filings": rows}),
-                   413, "too-large")
+    assert_problem(
+        api.call("POST", "/api/cases/bulk", "bank_agent", json={"filings": rows}), 413, "too-large"
+    )
 
 
 def test_bulk_reports_rows_and_is_all_or_nothing(api: Api) -> None:
@@ -195,15 +207,19 @@ def test_bulk_reports_rows_and_is_all_or_nothing(api: Api) -> None:
     rows = [filing_data() for _ in range(50)]
     rows[7]["respondent"]["id_number"] = "123"
     rows[31]["claim"]["principal_fen"] = -5
-    problem = assert_problem(api.call("POST", "/api/cases/bulk", "bank_agent",
-                                      json={"filings": rows}), 400, "validation")
+    problem = assert_problem(
+        api.call("POST", "/api/cases/bulk", "bank_agent", json={"filings": rows}), 400, "validation"
+    )
     assert [(e["row"], e["field"]) for e in problem["errors"]] == [
-        (7, "respondent.id_number"), (31, "claim.principal_fen")]
+        (7, "respondent.id_number"),
+        (31, "claim.principal_fen"),
+    ]
     rows[7] = filing_data()
     rows[31] = filing_data()
     rows[12]["unexpected"] = True
-    problem = assert_problem(api.call("POST", "/api/cases/bulk", "bank_agent",
-                                      json={"filings": rows}), 400, "validation")
+    problem = assert_problem(
+        api.call("POST", "/api/cases/bulk", "bank_agent", json={"filings": rows}), 400, "validation"
+    )
     assert [(e.get("row"), e["field"]) for e in problem["errors"]] == [(12, "unexpected")]
     assert api.platform.center.recorder.max_notification_id() == before
     del rows[12]["unexpected"]
@@ -230,14 +246,18 @@ def test_whole_flow_history_and_as_of(api: Api) -> None:
     assert case["state"] == "settled" and case["docket_number"].startswith("(2026)渝0105民诉中调")
     events = api.call("GET", f"/api/cases/{case_id}/events", "mediator1").json()
     assert [e["type"] for e in events][:3] == ["Filed", "Accepted", "Referred"]
-    assert events[1]["actor"] == {"actor_id": "admin", "role": "center_admin",
-                                  "institution": CENTER}
+    assert events[1]["actor"] == {
+        "actor_id": "admin",
+        "role": "center_admin",
+        "institution": CENTER,
+    }
     assert "*" in json.dumps(events[0]["data"]["filing"]["respondent"]["id_number"])
     then = (filed + timedelta(seconds=30)).isoformat()
     past = api.call("GET", f"/api/cases/{case_id}", "admin", params={"as_of": then})
     assert past.json()["state"] == "filed"
-    naive = api.call("GET", f"/api/cases/{case_id}", "admin",
-                     params={"as_of": "2026-03-02T10:00:00"})
+    naive = api.call(
+        "GET", f"/api/cases/{case_id}", "admin", params={"as_of": "2026-03-02T10:00:00"}
+    )
     assert_problem(naive, 400, "validation")
 
 
@@ -247,12 +267,14 @@ def test_list_with_filters_and_cursor(api: Api) -> None:
     api.platform.poller.wait_for(api.platform.center.recorder.max_notification_id() or 0)
     first = api.call("GET", "/api/cases", "card_agent", params={"limit": 2}).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
-    second = api.call("GET", "/api/cases", "card_agent",
-                      params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    second = api.call(
+        "GET", "/api/cases", "card_agent", params={"limit": 2, "cursor": first["next_cursor"]}
+    ).json()
     assert len(second["items"]) == 1 and second["next_cursor"] is None
     assert {i["applicant_code"] for i in first["items"] + second["items"]} == {CARD_ISSUER}
-    filtered = api.call("GET", "/api/cases", "admin",
-                        params={"applicant": CARD_ISSUER, "state": "filed"}).json()
+    filtered = api.call(
+        "GET", "/api/cases", "admin", params={"applicant": CARD_ISSUER, "state": "filed"}
+    ).json()
     assert len(filtered["items"]) == 3
     bad = api.call("GET", "/api/cases", "admin", params={"cursor": "%%%"})
     assert_problem(bad, 400, "validation")
@@ -280,12 +302,18 @@ def test_concurrency_conflict_is_409_conflict(api: Api, monkeypatch: pytest.Monk
     responses: list[Any] = []
 
     def send(who: str, act: str, body: dict[str, Any]) -> None:
-        responses.append(api.client.post(
-            f"/api/cases/{case_id}/{act}", json=body,
-            headers={"Authorization": f"Bearer {api.tokens[who]}"}))
+        responses.append(
+            api.client.post(
+                f"/api/cases/{case_id}/{act}",
+                json=body,
+                headers={"Authorization": f"Bearer {api.tokens[who]}"},
+            )
+        )
 
-    threads = [threading.Thread(target=send, args=("admin", "reject", {"reason": "重复"})),
-               threading.Thread(target=send, args=("bank_agent", "withdraw", {}))]
+    threads = [
+        threading.Thread(target=send, args=("admin", "reject", {"reason": "重复"})),
+        threading.Thread(target=send, args=("bank_agent", "withdraw", {})),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -24,8 +24,10 @@ def test_valid_id_number_and_lower_case_x() -> None:
     assert normalize_id_number(f" {valid} ") == valid
 
 
-@pytest.mark.parametrize("bad", ["11010519491231002", "110105194912310021", "11010519491331002X",
-                                 "A1010519491231002X", ""])
+@pytest.mark.parametrize(
+    "bad",
+    ["11010519491231002", "110105194912310021", "11010519491331002X", "A1010519491231002X", ""],
+)
 def test_invalid_id_numbers(bad: str) -> None:
     with pytest.raises(InvalidValue) as error:
         normalize_id_number(bad, "respondent.id_number")
@@ -61,14 +63,17 @@ def test_side_rules_name_the_field() -> None:
     assert Side.create("person", "𠮷野家", "13800138000", id_number="11010519491231002x").name
 
 
-@pytest.mark.parametrize(("principal", "interest", "fees", "field"), [
-    (0, 0, 0, "principal_fen"),
-    (-1, 0, 0, "principal_fen"),
-    (1, -1, 0, "interest_fen"),
-    (1, 0, 10**13, "fees_fen"),
-    (10**13, 0, 0, "principal_fen"),
-    (True, 0, 0, "principal_fen"),
-])
+@pytest.mark.parametrize(
+    ("principal", "interest", "fees", "field"),
+    [
+        (0, 0, 0, "principal_fen"),
+        (-1, 0, 0, "principal_fen"),
+        (1, -1, 0, "interest_fen"),
+        (1, 0, 10**13, "fees_fen"),
+        (10**13, 0, 0, "principal_fen"),
+        (True, 0, 0, "principal_fen"),
+    ],
+)
 def test_amount_rules(principal: int, interest: int, fees: int, field: str) -> None:
     with pytest.raises(InvalidValue) as error:
         Claim.create(principal, interest, fees)
@@ -80,8 +85,18 @@ def test_largest_amount_below_the_cap() -> None:
 
 
 def _plan(instalments: list[tuple[int, date]], waived: int = 0) -> RepaymentPlan:
-    return RepaymentPlan.create("applicant", 1000, 100, 0, waived, instalments, 7, 30,
-                                acceleration=True, accepts_enforcement=False)
+    return RepaymentPlan.create(
+        "applicant",
+        1000,
+        100,
+        0,
+        waived,
+        instalments,
+        7,
+        30,
+        acceleration=True,
+        accepts_enforcement=False,
+    )
 
 
 def test_valid_plan() -> None:
@@ -89,14 +104,17 @@ def test_valid_plan() -> None:
     assert plan.total_fen == 1100 and plan.debtor == "respondent"
 
 
-@pytest.mark.parametrize(("instalments", "waived", "field"), [
-    ([(600, date(2026, 4, 1)), (400, date(2026, 5, 1))], 0, "instalments"),
-    ([(600, date(2026, 5, 1)), (500, date(2026, 5, 1))], 0, "instalments[1].due_date"),
-    ([(1100, date(2026, 5, 1)), (0, date(2026, 6, 1))], 0, "instalments[1].amount_fen"),
-    ([], 0, "instalments"),
-    ([(100, date(2026, 5, 1))], 900, "instalments"),
-    ([(1, date(2026, 5, 1))], 1100, "waived_fen"),
-])
+@pytest.mark.parametrize(
+    ("instalments", "waived", "field"),
+    [
+        ([(600, date(2026, 4, 1)), (400, date(2026, 5, 1))], 0, "instalments"),
+        ([(600, date(2026, 5, 1)), (500, date(2026, 5, 1))], 0, "instalments[1].due_date"),
+        ([(1100, date(2026, 5, 1)), (0, date(2026, 6, 1))], 0, "instalments[1].amount_fen"),
+        ([], 0, "instalments"),
+        ([(100, date(2026, 5, 1))], 900, "instalments"),
+        ([(1, date(2026, 5, 1))], 1100, "waived_fen"),
+    ],
+)
 def test_invalid_plans(instalments: list[tuple[int, date]], waived: int, field: str) -> None:
     with pytest.raises(InvalidValue) as error:
         _plan(instalments, waived)

@@ -35,8 +35,9 @@ Step = Callable[[MediationCase, datetime], object]
 STEPS: dict[str, Step] = {
     "accept": lambda c, t: c.accept(CENTER, t),
     "reject": lambda c, t: c.reject("材料不全", CENTER, t),
-    "refer": lambda c, t: c.refer(ReferralKind.PRE_FILING, None, "(2026)X民诉前调1号", CALENDAR,
-                                  CENTER, t),
+    "refer": lambda c, t: c.refer(
+        ReferralKind.PRE_FILING, None, "(2026)X民诉前调1号", CALENDAR, CENTER, t
+    ),
     "assign_mediator": lambda c, t: c.assign_mediator("mediator1", CALENDAR, CENTER, t),
     "accept_assignment": lambda c, t: c.accept_assignment("无", MEDIATOR, t),
     "decline_assignment": lambda c, t: c.decline_assignment("回避", MEDIATOR, t),
@@ -44,8 +45,9 @@ STEPS: dict[str, Step] = {
     "refuse_mediation": lambda c, t: c.refuse_mediation(SideRole.RESPONDENT, "不同意", SIDE, t),
     "schedule_session": lambda c, t: c.schedule_session(t + timedelta(days=1), 60, MEDIATOR, t),
     "propose": lambda c, t: c.propose(SideRole.APPLICANT, PLAN, SIDE, t),
-    "consent_to_extension": lambda c, t: c.consent_to_extension(SideRole.APPLICANT, 10,
-                                                                CALENDAR, SIDE, t),
+    "consent_to_extension": lambda c, t: c.consent_to_extension(
+        SideRole.APPLICANT, 10, CALENDAR, SIDE, t
+    ),
     "record_agreement": lambda c, t: c.record_agreement(PLAN, MEDIATOR, t),
     "declare_failure": lambda c, t: c.declare_failure(FailureReason.NO_AGREEMENT, "", MEDIATOR, t),
     "withdraw": lambda c, t: c.withdraw("和解", SIDE, t),
@@ -62,17 +64,48 @@ ROUTES: dict[CaseState, list[str]] = {
     CaseState.REFERRED: ["accept", "refer"],
     CaseState.ASSIGNED: ["accept", "refer", "assign_mediator"],
     CaseState.AWAITING_CONSENT: ["accept", "refer", "assign_mediator", "accept_assignment"],
-    CaseState.IN_MEDIATION: ["accept", "refer", "assign_mediator", "accept_assignment",
-                             "consent_to_mediation"],
-    CaseState.SETTLED: ["accept", "refer", "assign_mediator", "accept_assignment",
-                        "consent_to_mediation", "record_agreement"],
-    CaseState.FAILED: ["accept", "refer", "assign_mediator", "accept_assignment",
-                       "consent_to_mediation", "declare_failure"],
-    CaseState.TRANSFERRED: ["accept", "refer", "assign_mediator", "accept_assignment",
-                            "consent_to_mediation", "declare_failure", "record_transfer"],
+    CaseState.IN_MEDIATION: [
+        "accept",
+        "refer",
+        "assign_mediator",
+        "accept_assignment",
+        "consent_to_mediation",
+    ],
+    CaseState.SETTLED: [
+        "accept",
+        "refer",
+        "assign_mediator",
+        "accept_assignment",
+        "consent_to_mediation",
+        "record_agreement",
+    ],
+    CaseState.FAILED: [
+        "accept",
+        "refer",
+        "assign_mediator",
+        "accept_assignment",
+        "consent_to_mediation",
+        "declare_failure",
+    ],
+    CaseState.TRANSFERRED: [
+        "accept",
+        "refer",
+        "assign_mediator",
+        "accept_assignment",
+        "consent_to_mediation",
+        "declare_failure",
+        "record_transfer",
+    ],
     CaseState.WITHDRAWN: ["withdraw"],
-    CaseState.CLOSED: ["accept", "refer", "assign_mediator", "accept_assignment",
-                       "consent_to_mediation", "record_agreement", "close"],
+    CaseState.CLOSED: [
+        "accept",
+        "refer",
+        "assign_mediator",
+        "accept_assignment",
+        "consent_to_mediation",
+        "record_agreement",
+        "close",
+    ],
 }
 
 S = CaseState
@@ -91,8 +124,10 @@ ALLOWED: dict[str, dict[CaseState, CaseState]] = {
     "consent_to_extension": {S.IN_MEDIATION: S.IN_MEDIATION},
     "record_agreement": {S.IN_MEDIATION: S.SETTLED},
     "declare_failure": {S.IN_MEDIATION: S.FAILED},
-    "withdraw": {s: S.WITHDRAWN for s in (S.FILED, S.ACCEPTED, S.REFERRED, S.ASSIGNED,
-                                          S.AWAITING_CONSENT, S.IN_MEDIATION)},
+    "withdraw": dict.fromkeys(
+        (S.FILED, S.ACCEPTED, S.REFERRED, S.ASSIGNED, S.AWAITING_CONSENT, S.IN_MEDIATION),
+        S.WITHDRAWN,
+    ),
     "request_recusal": {s: s for s in (S.ASSIGNED, S.AWAITING_CONSENT, S.IN_MEDIATION)},
     "close": {S.SETTLED: S.CLOSED},
     "return_to_mediation": {S.SETTLED: S.IN_MEDIATION},
@@ -101,8 +136,9 @@ ALLOWED: dict[str, dict[CaseState, CaseState]] = {
 
 
 def case_in(state: CaseState) -> MediationCase:
-    case = MediationCase(filing_number="(2026)X民调登1号", filing=filing_from(filing()),
-                         actor=CENTER, occurred_at=T)
+    case = MediationCase(
+        filing_number="(2026)X民调登1号", filing=filing_from(filing()), actor=CENTER, occurred_at=T
+    )
     for step in ROUTES[state]:
         STEPS[step](case, T)
     assert case.state == state
@@ -145,8 +181,12 @@ def test_acceptance_by_mediator_moves_straight_to_mediation_once_all_consented()
 
 
 def test_court_referral_needs_both_sides_consent() -> None:
-    case = MediationCase(filing_number="n", filing=filing_from(filing(channel="court_referral")),
-                         actor=CENTER, occurred_at=T)
+    case = MediationCase(
+        filing_number="n",
+        filing=filing_from(filing(channel="court_referral")),
+        actor=CENTER,
+        occurred_at=T,
+    )
     for step in ROUTES[CaseState.AWAITING_CONSENT]:
         STEPS[step](case, T)
     case.consent_to_mediation(SideRole.RESPONDENT, SIDE, T)
@@ -214,21 +254,25 @@ def test_session_must_be_in_the_future() -> None:
 def test_electronic_service_consent_checks_the_address_by_channel() -> None:
     case = case_in(CaseState.FILED)
     with pytest.raises(InvalidValue) as error:
-        case.consent_to_electronic_service(SideRole.RESPONDENT, ServiceChannel.EMAIL, "nope",
-                                           SIDE, T)
+        case.consent_to_electronic_service(
+            SideRole.RESPONDENT, ServiceChannel.EMAIL, "nope", SIDE, T
+        )
     assert error.value.field == "address"
-    case.consent_to_electronic_service(SideRole.RESPONDENT, ServiceChannel.SMS, "13800138000",
-                                       SIDE, T)
+    case.consent_to_electronic_service(
+        SideRole.RESPONDENT, ServiceChannel.SMS, "13800138000", SIDE, T
+    )
     assert case.service_addresses[SideRole.RESPONDENT].address == "13800138000"
     closed = case_in(CaseState.REJECTED)
     with pytest.raises(ActRefused):
-        closed.consent_to_electronic_service(SideRole.RESPONDENT, ServiceChannel.SMS,
-                                             "13800138000", SIDE, T)
+        closed.consent_to_electronic_service(
+            SideRole.RESPONDENT, ServiceChannel.SMS, "13800138000", SIDE, T
+        )
 
 
 def test_only_pre_filing_failures_transfer_to_the_court() -> None:
-    case = MediationCase(filing_number="n", filing=filing_from(filing()), actor=CENTER,
-                         occurred_at=T)
+    case = MediationCase(
+        filing_number="n", filing=filing_from(filing()), actor=CENTER, occurred_at=T
+    )
     case.accept(CENTER, T)
     case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
     assert case.period is not None and case.period.length == 7
@@ -241,11 +285,14 @@ def test_only_pre_filing_failures_transfer_to_the_court() -> None:
     assert refused.value.rule == "not_pre_filing"
 
 
-@pytest.mark.parametrize(("kind", "procedure", "days"), [
-    (ReferralKind.PRE_FILING, None, 30),
-    (ReferralKind.IN_LITIGATION, Procedure.ORDINARY, 15),
-    (ReferralKind.IN_LITIGATION, Procedure.SUMMARY, 7),
-])
+@pytest.mark.parametrize(
+    ("kind", "procedure", "days"),
+    [
+        (ReferralKind.PRE_FILING, None, 30),
+        (ReferralKind.IN_LITIGATION, Procedure.ORDINARY, 15),
+        (ReferralKind.IN_LITIGATION, Procedure.SUMMARY, 7),
+    ],
+)
 def test_referral_periods(kind: ReferralKind, procedure: Procedure | None, days: int) -> None:
     case = case_in(CaseState.ACCEPTED)
     case.refer(kind, procedure, "d", CALENDAR, CENTER, T)
@@ -256,9 +303,11 @@ def test_referral_periods(kind: ReferralKind, procedure: Procedure | None, days:
 
 def test_referral_procedure_rules() -> None:
     with pytest.raises(InvalidValue) as error:
-        case_in(CaseState.ACCEPTED).refer(ReferralKind.IN_LITIGATION, None, "d", CALENDAR,
-                                          CENTER, T)
+        case_in(CaseState.ACCEPTED).refer(
+            ReferralKind.IN_LITIGATION, None, "d", CALENDAR, CENTER, T
+        )
     assert error.value.field == "procedure"
     with pytest.raises(InvalidValue):
-        case_in(CaseState.ACCEPTED).refer(ReferralKind.PRE_FILING, Procedure.SUMMARY, "d",
-                                          CALENDAR, CENTER, T)
+        case_in(CaseState.ACCEPTED).refer(
+            ReferralKind.PRE_FILING, Procedure.SUMMARY, "d", CALENDAR, CENTER, T
+        )

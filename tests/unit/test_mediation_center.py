@@ -63,9 +63,19 @@ def test_whole_lifecycle_to_agreement(platform: Platform, clock: ManualClock) ->
     assert case.extensions == 1 and case.accepted_proposal == 2
     history = center.history(case.id, ADMIN)
     assert [type(e).__name__ for e in history] == [
-        "Filed", "Accepted", "Referred", "MediatorAssigned", "AssignmentAccepted",
-        "ElectronicServiceConsented", "MediationConsented", "SessionScheduled", "Proposed",
-        "Proposed", "ProposalAccepted", "ExtensionConsented", "ExtensionGranted",
+        "Filed",
+        "Accepted",
+        "Referred",
+        "MediatorAssigned",
+        "AssignmentAccepted",
+        "ElectronicServiceConsented",
+        "MediationConsented",
+        "SessionScheduled",
+        "Proposed",
+        "Proposed",
+        "ProposalAccepted",
+        "ExtensionConsented",
+        "ExtensionGranted",
         "AgreementTookEffect",
     ]
     actors = [(e.actor.actor_id, str(e.actor.role)) for e in history]  # type: ignore[attr-defined]
@@ -113,6 +123,7 @@ def test_access_by_role(platform: Platform, clock: ManualClock) -> None:
         with pytest.raises(NotFound):
             center.act(case.id, outsider, cmd.Withdraw())
     from application.access import Forbidden
+
     with pytest.raises(Forbidden):
         center.act(case.id, PARTY, cmd.AcceptAssignment())
     with pytest.raises(Forbidden):
@@ -131,8 +142,11 @@ def test_linked_party_account_sees_and_acts(platform: Platform, clock: ManualClo
     lawyer = Principal("lawyer1", PARTY.role, None)
     with pytest.raises(NotFound):
         platform.center.case(case.id, lawyer)
-    platform.center.act(case.id, ADMIN, cmd.LinkParty(username="lawyer1", side="respondent",
-                                                      authorization="授权委托书 2026-001"))
+    platform.center.act(
+        case.id,
+        ADMIN,
+        cmd.LinkParty(username="lawyer1", side="respondent", authorization="授权委托书 2026-001"),
+    )
     after = platform.center.act(case.id, lawyer, cmd.ConsentToMediation())
     assert after.state == "in_mediation"
 
@@ -141,8 +155,9 @@ def test_snapshots_for_long_cases(platform: Platform, clock: ManualClock) -> Non
     case = drive(platform.center, clock, "in_mediation")
     for index in range(60):
         clock.advance(timedelta(minutes=1))
-        platform.center.act(case.id, MEDIATOR, cmd.ScheduleSession(
-            starts_at=clock() + timedelta(days=1 + index)))
+        platform.center.act(
+            case.id, MEDIATOR, cmd.ScheduleSession(starts_at=clock() + timedelta(days=1 + index))
+        )
     assert platform.center.snapshots is not None
     snapshots = list(platform.center.snapshots.get(case.id))
     assert [s.originator_version for s in snapshots] == [50]
@@ -164,7 +179,7 @@ def test_filing_numbers_from_8_threads_are_unique_and_gapless(platform: Platform
         for _ in range(5):
             try:
                 numbers.append(platform.center.file(AGENT, filing()).filing_number)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
 
     _run_threads(file_some, 8)
@@ -172,8 +187,9 @@ def test_filing_numbers_from_8_threads_are_unique_and_gapless(platform: Platform
     assert sorted(numbers) == sorted(f"(2026)渝0105民调登{n}号" for n in range(1, 41))
 
 
-def test_docket_numbers_from_8_threads_referring_at_once(platform: Platform,
-                                                         clock: ManualClock) -> None:
+def test_docket_numbers_from_8_threads_referring_at_once(
+    platform: Platform, clock: ManualClock
+) -> None:
     cases = [drive(platform.center, clock, "accepted") for _ in range(16)]
     dockets: list[str] = []
     errors: list[BaseException] = []
@@ -185,7 +201,7 @@ def test_docket_numbers_from_8_threads_referring_at_once(platform: Platform,
             try:
                 done = platform.center.act(case.id, ADMIN, cmd.Refer(kind="pre_filing"))
                 dockets.append(done.docket_number or "")
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
 
     threads = [threading.Thread(target=refer, args=(cases[i::8],)) for i in range(8)]
@@ -261,15 +277,18 @@ def test_bulk_bad_row_stores_nothing(platform: Platform) -> None:
     rows[13] = bad
     with pytest.raises(BatchInvalid) as error:
         platform.center.file_bulk(AGENT, rows)
-    assert error.value.errors == [(13, "respondent.id_number",
-                                   "check character does not match (GB 11643)")]
+    assert error.value.errors == [
+        (13, "respondent.id_number", "check character does not match (GB 11643)")
+    ]
     assert platform.center.recorder.max_notification_id() in (None, 0)
 
 
 @pytest.mark.slow
 def test_bulk_10000_in_one_save(durable_platform: Platform) -> None:
-    rows = [filing(respondent_id=OTHER_PARTY_ID if i % 2 else PARTY.id_number or "")
-            for i in range(10_000)]
+    rows = [
+        filing(respondent_id=OTHER_PARTY_ID if i % 2 else PARTY.id_number or "")
+        for i in range(10_000)
+    ]
     cases = durable_platform.center.file_bulk(AGENT, rows)
     assert len(cases) == 10_000
     assert cases[-1].filing_number == "(2026)渝0105民调登10000号"
@@ -279,18 +298,20 @@ def test_bulk_10000_in_one_save(durable_platform: Platform) -> None:
     assert error.value.errors == [(9_999, "claim.principal_fen", "must be greater than 0")]
     durable_platform.poller.catch_up()
     sequence = durable_platform.center.repository.get(
-        NumberSequence.create_id(durable_platform.center_config().deployment.center, "民调登",
-                                 2026))
+        NumberSequence.create_id(durable_platform.center_config().deployment.center, "民调登", 2026)
+    )
     assert sequence.last == 10_000  # the refused batch took no numbers
 
 
-def test_case_list_filters_pagination_and_exactly_once(platform: Platform,
-                                                       clock: ManualClock) -> None:
+def test_case_list_filters_pagination_and_exactly_once(
+    platform: Platform, clock: ManualClock
+) -> None:
     center = platform.center
     for state in ("filed", "accepted", "assigned", "in_mediation", "settled"):
         drive(center, clock, state)
-    other = center.file(OTHER_AGENT, filing(applicant_code=CARD_ISSUER,
-                                            respondent_id=OTHER_PARTY_ID))
+    other = center.file(
+        OTHER_AGENT, filing(applicant_code=CARD_ISSUER, respondent_id=OTHER_PARTY_ID)
+    )
     platform.poller.catch_up()
     deployment = platform.center_config().deployment
     today = date(2026, 3, 2)
@@ -310,13 +331,13 @@ def test_case_list_filters_pagination_and_exactly_once(platform: Platform,
     assert ids(ADMIN, deadline_within_days=3) == ["assigned"]  # window due 5 March
     assert ids(ADMIN, deadline_within_days=40) == ["in_mediation", "assigned"]
     assert ids(ADMIN, overdue=True) == []
-    late = platform.case_list.page(ADMIN, deployment, CaseFilters(overdue=True),
-                                   date(2026, 3, 6))
+    late = platform.case_list.page(ADMIN, deployment, CaseFilters(overdue=True), date(2026, 3, 6))
     assert [r["state"] for r in late.rows] == ["assigned"]
     first = platform.case_list.page(ADMIN, deployment, CaseFilters(), today, limit=4)
     assert first.next_cursor is not None
-    second = platform.case_list.page(ADMIN, deployment, CaseFilters(), today, limit=4,
-                                     cursor=first.next_cursor)
+    second = platform.case_list.page(
+        ADMIN, deployment, CaseFilters(), today, limit=4, cursor=first.next_cursor
+    )
     assert len(first.rows) == 4 and len(second.rows) == 2 and second.next_cursor is None
     assert {r["case_id"] for r in first.rows}.isdisjoint(r["case_id"] for r in second.rows)
     # Exactly once: processing again changes nothing, and versions match the store.
@@ -325,9 +346,11 @@ def test_case_list_filters_pagination_and_exactly_once(platform: Platform,
     assert row["version"] == 1
 
 
-def test_calendar_load_recomputes_provisional_deadlines(platform: Platform,
-                                                        clock: ManualClock) -> None:
+def test_calendar_load_recomputes_provisional_deadlines(
+    platform: Platform, clock: ManualClock
+) -> None:
     from datetime import UTC, datetime
+
     clock.set(datetime(2027, 9, 1, 2, tzinfo=UTC))
     case = drive(platform.center, clock, "in_mediation")
     assert case.period is not None and case.period.provisional

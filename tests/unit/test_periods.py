@@ -60,8 +60,9 @@ def test_deadline_in_an_unknown_year_is_provisional() -> None:
 def test_a_loaded_schedule_takes_precedence_and_firms_up_deadlines() -> None:
     holidays = frozenset(date(2027, 10, d) for d in range(1, 8))
     loaded = OfficialCalendar(
-        lambda year: Schedule(2027, holidays, frozenset({date(2027, 10, 9)}))
-        if year == 2027 else None
+        lambda year: (
+            Schedule(2027, holidays, frozenset({date(2027, 10, 9)})) if year == 2027 else None
+        )
     )
     deadline = calendar_days_deadline(date(2027, 9, 1), 30, loaded)
     assert not deadline.provisional
@@ -131,17 +132,23 @@ def test_acceptance_window_lapses_only_after_it_ends() -> None:
 
 
 def test_recomputing_deadlines_after_a_schedule_load() -> None:
-    case = MediationCase(filing_number="n", filing=case_in(CaseState.FILED).filing,
-                         actor=SYSTEM, occurred_at=datetime(2027, 9, 1, 2, tzinfo=UTC))
+    case = MediationCase(
+        filing_number="n",
+        filing=case_in(CaseState.FILED).filing,
+        actor=SYSTEM,
+        occurred_at=datetime(2027, 9, 1, 2, tzinfo=UTC),
+    )
     at = datetime(2027, 9, 1, 2, tzinfo=UTC)
     case.accept(SYSTEM, at)
     from domain.mediation_case import ReferralKind
+
     case.refer(ReferralKind.PRE_FILING, None, "d", OFFICIAL, SYSTEM, at)
     assert case.period is not None and case.period.provisional
     assert not case.recompute_deadlines(OFFICIAL, SYSTEM, at)
     holidays = frozenset(date(2027, 10, d) for d in range(1, 9))
-    loaded = OfficialCalendar(lambda y: Schedule(2027, holidays, frozenset()) if y == 2027
-                              else None)
+    loaded = OfficialCalendar(
+        lambda y: Schedule(2027, holidays, frozenset()) if y == 2027 else None
+    )
     assert case.recompute_deadlines(loaded, SYSTEM, at)
     assert not case.period.provisional
     assert case.period.due == date(2027, 10, 11)  # 9, 10 October 2027 are a weekend
