@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import signal
 import sys
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -148,12 +150,13 @@ def cmd_projections_run(_: argparse.Namespace) -> int:
         )
         return 2
     platform = build_platform(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     platform.poller.start()
-    print("projecting the case list; Ctrl-C stops")
+    print("projecting the case list; Ctrl-C or SIGTERM stops", flush=True)
     try:
-        while True:
-            platform.poller.wait_for(sys.maxsize, timeout=3600)
-    except (KeyboardInterrupt, TimeoutError):
+        stop.wait()
+    except KeyboardInterrupt:
         pass
     finally:
         platform.close()
