@@ -66,6 +66,14 @@ Handler = Callable[
 ]
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's projector without its per-event runtime protocol check, which cost a
+    quarter of each command's time here."""
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 def _need_side(side: SideRole | None) -> SideRole:
     if side is None:
         raise InvalidValue("side", "say for which side (applicant or respondent) this is done")
@@ -75,7 +83,11 @@ def _need_side(side: SideRole | None) -> SideRole:
 class MediationCenter(Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
         MediationCase: 50,
-        NumberSequence: 100,
+        NumberSequence: 20,
+    }
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {
+        MediationCase: replay,
+        NumberSequence: replay,
     }
 
     def __init__(
@@ -179,7 +191,7 @@ class MediationCenter(Application[UUID]):
     def sequence(self, institution: str, kind: str, year: int) -> NumberSequence:
         try:
             found: NumberSequence = self.repository.get(
-                NumberSequence.create_id(institution, kind, year)
+                NumberSequence.create_id(institution, kind, year), projector_func=replay
             )
         except AggregateNotFoundError:
             return NumberSequence(institution=institution, kind=kind, year=year)
@@ -220,7 +232,9 @@ class MediationCenter(Application[UUID]):
 
     def _load(self, case_id: UUID, version: int | None = None) -> MediationCase:
         try:
-            case: MediationCase = self.repository.get(case_id, version=version)
+            case: MediationCase = self.repository.get(
+                case_id, version=version, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise NotFound(str(case_id)) from None
         if not isinstance(case, MediationCase):

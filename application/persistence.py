@@ -54,6 +54,15 @@ class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
 
 def store_env(settings: Settings, name: str) -> dict[str, str]:
     """eventsourcing's environment for the application (or view) called `name`."""
+    return _backend_env(settings, name) | {
+        # Loaded aggregates are cached and fast-forwarded from the store on each get, so a
+        # write by another process is seen; commands get deep copies.
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache),
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+
+def _backend_env(settings: Settings, name: str) -> dict[str, str]:
     if settings.uses_memory:
         if name == "views":  # the read model needs SQL: a private in-memory SQLite database
             return {

@@ -56,6 +56,7 @@ class Settings:
     default_threshold_days: int
     conflict_retries: int
     cookie_secure: bool
+    aggregate_cache: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -91,6 +92,7 @@ class Settings:
             grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),
+            aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes"),
         )

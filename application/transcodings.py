@@ -48,6 +48,7 @@ class DataclassTranscoding(Transcoding):
             for arg in typing.get_args(hints[f.name])
             if isinstance(arg, type) and issubclass(arg, Enum)
         }
+        self._names = tuple(f.name for f in dataclasses.fields(self.value_type))
         self._tuples = {
             f.name
             for f in dataclasses.fields(self.value_type)
@@ -55,7 +56,7 @@ class DataclassTranscoding(Transcoding):
         }
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+        return {name: getattr(obj, name) for name in self._names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         values = dict(data)

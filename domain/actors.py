@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.value import Value
+
 
 class Role(StrEnum):
     APPLICANT_AGENT = "applicant_agent"
@@ -50,7 +52,7 @@ ROLE_INSTITUTION_KINDS: dict[Role, frozenset[InstitutionKind]] = {
 
 
 @dataclass(frozen=True)
-class Actor:
+class Actor(Value):
     """The officer, party or system process behind an act, as recorded in every event."""
 
     actor_id: str

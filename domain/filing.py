@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.errors import InvalidValue
 from domain.identity import normalize_id_number, normalize_uscc
+from domain.value import Value
 
 MAX_FEN = 10**13
 MAX_FACTS = 5_000
@@ -69,7 +70,7 @@ def _non_blank(value: str, field: str, limit: int) -> str:
 
 
 @dataclass(frozen=True)
-class Side:
+class Side(Value):
     """One side of a dispute. A person carries an ID number; a company or institution a code."""
 
     kind: SideKind
@@ -131,7 +132,7 @@ class Side:
 
 
 @dataclass(frozen=True)
-class Claim:
+class Claim(Value):
     principal_fen: int
     interest_fen: int
     fees_fen: int
@@ -150,7 +151,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Filing:
+class Filing(Value):
     dispute_type: DisputeType
     channel: Channel
     applicant: Side

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -25,6 +26,7 @@ from domain.periods import (
     working_days_deadline,
 )
 from domain.repayment_plan import RepaymentPlan
+from domain.value import Value, copy_state
 
 ACCEPTANCE_WINDOW_WORKING_DAYS = 3
 MAX_TEXT = 2_000
@@ -116,7 +118,7 @@ class ClosingReason(StrEnum):
 
 
 @dataclass(frozen=True)
-class ServiceAddress:
+class ServiceAddress(Value):
     """A side's consent to electronic service: where documents may be served."""
 
     channel: ServiceChannel
@@ -126,7 +128,7 @@ class ServiceAddress:
 
 
 @dataclass(frozen=True)
-class Proposal:
+class Proposal(Value):
     number: int
     side: SideRole | None  # None: the mediator's own proposal
     plan: RepaymentPlan
@@ -136,7 +138,7 @@ class Proposal:
 
 
 @dataclass(frozen=True)
-class Session:
+class Session(Value):
     number: int
     starts_at: datetime
     duration_minutes: int
@@ -152,7 +154,15 @@ def _text(value: str, field: str, *, required: bool = True) -> str:
 
 
 class MediationCase(Aggregate):
-    """A dispute between an applicant and a respondent, mediated under a court-anchored period."""
+    """A dispute between an applicant and a respondent, mediated under a court-anchored period.
+
+    State holds only immutable values (Value objects, str, int, datetime), directly or in
+    dicts and lists, so a deep copy copies just those containers.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MediationCase:
+        copied: MediationCase = copy_state(self, memo)
+        return copied
 
     @event("Filed")
     def __init__(

@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from domain.value import Value
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -28,7 +30,7 @@ class PeriodKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Deadline:
+class Deadline(Value):
     """The last day of a period (it ends at 24:00 Asia/Shanghai); provisional in unknown years."""
 
     kind: PeriodKind

@@ -8,18 +8,19 @@ from datetime import date
 
 from domain.errors import InvalidValue
 from domain.filing import SideRole, check_fen
+from domain.value import Value
 
 MAX_INSTALMENTS = 360
 
 
 @dataclass(frozen=True)
-class Instalment:
+class Instalment(Value):
     amount_fen: int
     due_date: date
 
 
 @dataclass(frozen=True)
-class RepaymentPlan:
+class RepaymentPlan(Value):
     """A debtor's promise: the total (principal + interest + fees - waived) in dated instalments."""
 
     creditor: SideRole

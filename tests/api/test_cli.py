@@ -13,8 +13,8 @@ from pathlib import Path
 from application.bootstrap import build_platform
 from application.case_list import CaseFilters
 from application.clock import ManualClock
-from tests.conftest import PG_URL, make_platform, settings_for
 from application.demo import CENTER
+from tests.conftest import PG_URL, make_platform, settings_for
 from tests.support import ADMIN, AGENT, START, drive, filing
 
 
@@ -33,19 +33,46 @@ def tiaojie(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.Comp
 def test_institutions_and_users_from_the_command_line(tmp_path: Path) -> None:
     env = {"TIAOJIE_DATA_DIR": str(tmp_path / "data")}
 
-    added = tiaojie(env, "institutions", "add", CENTER, "--kind", "mediation_center",
-                    "--name", "江北调解中心", "--docket-prefix", "渝0105")
+    added = tiaojie(
+        env,
+        "institutions",
+        "add",
+        CENTER,
+        "--kind",
+        "mediation_center",
+        "--name",
+        "江北调解中心",
+        "--docket-prefix",
+        "渝0105",
+    )
     assert added.returncode == 0, added.stderr
-    again = tiaojie(env, "institutions", "add", CENTER, "--kind", "mediation_center",
-                    "--name", "x")
+    again = tiaojie(env, "institutions", "add", CENTER, "--kind", "mediation_center", "--name", "x")
     assert again.returncode == 2 and "exists" in again.stderr
-    user = tiaojie(env, "users", "add", "li.mediator", "--role", "mediator", "--institution",
-                   CENTER, stdin="a long password\n")
+    user = tiaojie(
+        env,
+        "users",
+        "add",
+        "li.mediator",
+        "--role",
+        "mediator",
+        "--institution",
+        CENTER,
+        stdin="a long password\n",
+    )
     assert user.returncode == 0, user.stderr
     wrong = tiaojie(env, "users", "add", "x1x", "--role", "wizard", stdin="a long password\n")
     assert wrong.returncode == 2 and "role" in wrong.stderr
-    party = tiaojie(env, "users", "add", "zhang", "--role", "party", "--id-number",
-                    "11010519491231002x", stdin="a long password\n")
+    party = tiaojie(
+        env,
+        "users",
+        "add",
+        "zhang",
+        "--role",
+        "party",
+        "--id-number",
+        "11010519491231002x",
+        stdin="a long password\n",
+    )
     assert party.returncode == 0, party.stderr
     short = tiaojie(env, "users", "add", "wang", "--role", "party", stdin="short\n")
     assert short.returncode == 2 and "password" in short.stderr
@@ -65,8 +92,11 @@ def test_calendar_load(tmp_path: Path) -> None:
     platform = make_platform(settings_for("sqlite", tmp_path), clock)
     platform.close()
     schedule = tmp_path / "2027.json"
-    schedule.write_text(json.dumps({"year": 2027, "holidays": ["2027-10-01", "2027-10-02"],
-                                    "working_days": ["2027-09-26"]}))
+    schedule.write_text(
+        json.dumps(
+            {"year": 2027, "holidays": ["2027-10-01", "2027-10-02"], "working_days": ["2027-09-26"]}
+        )
+    )
     loaded = tiaojie(env, "calendar", "load", str(schedule))
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded 2027" in loaded.stdout
@@ -91,8 +121,9 @@ def test_projections_rebuild(tmp_path: Path) -> None:
     assert "case list rebuilt" in done.stdout
     platform = build_platform(settings, clock)
     try:
-        page = platform.case_list.page(ADMIN, platform.center_config().deployment,
-                                       CaseFilters(), START.date())
+        page = platform.case_list.page(
+            ADMIN, platform.center_config().deployment, CaseFilters(), START.date()
+        )
         assert sorted(r["state"] for r in page.rows) == ["filed", "in_mediation", "settled"]
     finally:
         platform.close()
@@ -103,12 +134,20 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
     clock = ManualClock(START)
     settings = settings_for("postgres", tmp_path, pg_schema)
     platform = make_platform(settings, clock)
-    env = {"TIAOJIE_DATA_DIR": str(tmp_path / "data"), "TIAOJIE_DATABASE_URL": PG_URL,
-           "TIAOJIE_POSTGRES_SCHEMA": pg_schema, "TIAOJIE_PROJECTIONS": "external"}
+    env = {
+        "TIAOJIE_DATA_DIR": str(tmp_path / "data"),
+        "TIAOJIE_DATABASE_URL": PG_URL,
+        "TIAOJIE_POSTGRES_SCHEMA": pg_schema,
+        "TIAOJIE_PROJECTIONS": "external",
+    }
     workers = [
-        subprocess.Popen([sys.executable, "-m", "api.cli", "projections", "run"],
-                         env={**os.environ, **env}, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "projections", "run"],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     try:
@@ -121,8 +160,9 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
         while platform.poller.position < last:
             assert time.monotonic() < deadline, "the projection process fell behind"
             time.sleep(0.1)
-        page = platform.case_list.page(ADMIN, platform.center_config().deployment,
-                                       CaseFilters(), START.date(), limit=500)
+        page = platform.case_list.page(
+            ADMIN, platform.center_config().deployment, CaseFilters(), START.date(), limit=500
+        )
         assert len(page.rows) == 320
         row = next(r for r in page.rows if r["case_id"] == str(case.id))
         assert row["state"] == "assigned" and row["version"] == case.version

@@ -1,0 +1,52 @@
+"""The server under load for bench/run.py: the real app plus a bare JSON endpoint beside it.
+
+Prints one JSON line (token, a readable case id, a filing body) once it is ready to listen.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import uvicorn
+from litestar import get
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from api.app import create_app
+from api.auth import build_auth
+from application.bootstrap import build_platform
+from application.settings import Settings
+from tests.support import AGENT, INSTITUTIONS, filing, filing_data
+
+
+@get("/bare", exclude_from_auth=True)
+async def bare() -> dict[str, str]:
+    return {"hello": "world"}
+
+
+def main() -> None:
+    port = int(sys.argv[1])
+    settings = Settings.from_env()
+    platform = build_platform(settings)
+    for code, kind, name, prefix in INSTITUTIONS:
+        platform.directory.add_institution(code, kind, name, prefix)
+    case = platform.center.file(AGENT, filing())
+    token = build_auth(settings).create_token(
+        identifier=AGENT.user_id,
+        token_extras={"role": str(AGENT.role), "institution": AGENT.institution},
+    )
+    app = create_app(platform)
+    app.register(bare)
+    print(
+        json.dumps(
+            {"token": token, "case_id": str(case.id), "filing": filing_data()}, ensure_ascii=False
+        ),
+        flush=True,
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
