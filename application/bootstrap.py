@@ -109,6 +109,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         retries=settings.conflict_retries,
         grace_days=settings.grace_days,
         default_threshold_days=settings.default_threshold_days,
+        party_account=directory.principal,
     )
     view, view_factory = build_case_list_view(settings)
     case_list = CaseListProjection(view=view)

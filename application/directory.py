@@ -170,6 +170,10 @@ class Directory(Application[UUID]):
         found: UserAccount | None = self._get(UserAccount.create_id(username.strip().lower()))
         return found
 
+    def principal(self, username: str) -> Principal | None:
+        account = self.user(username)
+        return principal_of(account) if account is not None else None
+
     def authenticate(self, username: str, password: str) -> Principal | None:
         account = self.user(username)
         if account is None or not account.active:

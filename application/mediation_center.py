@@ -100,6 +100,7 @@ class MediationCenter(Application[UUID]):
         retries: int = 8,
         grace_days: int = 7,
         default_threshold_days: int = 30,
+        party_account: Callable[[str], Principal | None] = lambda _: None,
     ) -> None:
         super().__init__(env)
         self.clock = clock
@@ -108,6 +109,7 @@ class MediationCenter(Application[UUID]):
         self.retries = retries
         self.grace_days = grace_days
         self.default_threshold_days = default_threshold_days
+        self.party_account = party_account
         self._numbering = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
 
@@ -584,7 +586,11 @@ def _link(
     c: cmd.LinkParty,
     now: datetime,
 ) -> list[Aggregate]:
-    case.link_party(SideRole(c.side), c.username.strip().lower(), c.authorization, p.actor, now)
+    username = c.username.strip().lower()
+    account = app.party_account(username)
+    if account is None or account.role is not Role.PARTY:
+        raise InvalidValue("username", f"no party account named {username}")
+    case.link_party(SideRole(c.side), username, c.authorization, p.actor, now)
     return []
 
 

@@ -142,6 +142,14 @@ def test_linked_party_account_sees_and_acts(platform: Platform, clock: ManualClo
     lawyer = Principal("lawyer1", PARTY.role, None)
     with pytest.raises(NotFound):
         platform.center.case(case.id, lawyer)
+    with pytest.raises(InvalidValue) as unknown:
+        platform.center.act(
+            case.id,
+            ADMIN,
+            cmd.LinkParty(username="lawyer1", side="respondent", authorization="授权委托书"),
+        )
+    assert unknown.value.field == "username"
+    platform.directory.add_user("lawyer1", "a long password", "party")
     platform.center.act(
         case.id,
         ADMIN,
