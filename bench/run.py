@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -183,6 +184,12 @@ def bench_http(backend: str, data_dir: Path, schema: str | None, seconds: int) -
         assert server.stdout is not None
         ready = json.loads(server.stdout.readline())
         base = f"http://127.0.0.1:{port}"
+        for _ in range(300):  # the line comes just before uvicorn binds the port
+            try:
+                urllib.request.urlopen(f"{base}/bare", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
         auth = f"Authorization: Bearer {ready['token']}"
         body = json.dumps(ready["filing"], ensure_ascii=False).replace("]]", "] ]")
         return {
