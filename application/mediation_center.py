@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -243,8 +244,25 @@ class MediationCenter(Application[UUID]):
             raise NotFound(str(case_id))
         return case
 
-    def _visible_case(self, case_id: UUID, principal: Principal) -> MediationCase:
-        case = self._load(case_id)
+    def _current(self, case_id: UUID) -> MediationCase:
+        """The latest state for reading, without the repository's per-aggregate fast-forward
+        lock (held across a query, it queued every reader of a busy case): the cached copy is
+        brought up to date privately and is not to be mutated."""
+        cache = self.repository.cache
+        try:
+            cached = cache.get(case_id) if cache is not None else None
+        except KeyError:
+            cached = None
+        if not isinstance(cached, MediationCase):
+            return self._load(case_id)
+        newer = list(self.events.get(case_id, gt=cached.version))
+        case: MediationCase = replay(deepcopy(cached), newer) if newer else cached
+        return case
+
+    def _visible_case(
+        self, case_id: UUID, principal: Principal, *, for_reading: bool = False
+    ) -> MediationCase:
+        case = self._current(case_id) if for_reading else self._load(case_id)
         try:
             check_visible(principal, case, self.config.deployment)
         except NotVisible:
@@ -257,7 +275,7 @@ class MediationCenter(Application[UUID]):
         self, case_id: UUID, principal: Principal, as_of: datetime | None = None
     ) -> MediationCase:
         """The case now, or as it stood at `as_of` (by the events' occurred_at)."""
-        case = self._visible_case(case_id, principal)
+        case = self._visible_case(case_id, principal, for_reading=True)
         if as_of is None:
             return case
         version = None
@@ -270,7 +288,7 @@ class MediationCenter(Application[UUID]):
         return self._load(case_id, version)
 
     def history(self, case_id: UUID, principal: Principal) -> list[DomainEventProtocol[UUID]]:
-        self._visible_case(case_id, principal)
+        self._visible_case(case_id, principal, for_reading=True)
         return list(self.events.get(case_id))
 
     def recompute_deadlines(self, case_ids: Iterable[UUID]) -> int:

@@ -31,7 +31,8 @@ def main() -> None:
     settings = Settings.from_env()
     platform = build_platform(settings)
     for code, kind, name, prefix in INSTITUTIONS:
-        platform.directory.add_institution(code, kind, name, prefix)
+        if platform.directory.institution(code) is None:
+            platform.directory.add_institution(code, kind, name, prefix)
     case = platform.center.file(AGENT, filing())
     token = build_auth(settings).create_token(
         identifier=AGENT.user_id,
