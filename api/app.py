@@ -8,12 +8,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.concurrency import set_asyncio_executor
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.response import Redirect
 
 from api.auth import build_auth, login
 from api.cases import cases_router
@@ -41,6 +43,12 @@ def health(platform: NamedDependency[Platform]) -> HealthOut:
     )
 
 
+@get("/", include_in_schema=False)
+async def root() -> Redirect:
+    """Until the console exists, the start page is the API's browsable description."""
+    return Redirect("/schema")
+
+
 def _platform(state: State) -> Platform:
     platform: Platform = state.platform
     return platform
@@ -64,8 +72,15 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             else:
                 platform.poller.stop()
 
+    # Password guessing is slowed per client address (litestar's rate limiting).
+    login_limit = RateLimitConfig(rate_limit=("minute", settings.login_rate))
     return Litestar(
-        route_handlers=[login, health, cases_router()],
+        route_handlers=[
+            Router("/", route_handlers=[login], middleware=[login_limit.middleware]),
+            health,
+            root,
+            cases_router(),
+        ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth}),
         on_app_init=[auth.on_app_init],

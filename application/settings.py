@@ -57,6 +57,7 @@ class Settings:
     conflict_retries: int
     cookie_secure: bool
     aggregate_cache: int
+    login_rate: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +93,7 @@ class Settings:
             grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),
+            login_rate=_int(env, "TIAOJIE_LOGIN_RATE", 20, 1, 100_000),
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes"),

@@ -103,6 +103,21 @@ def test_login_sets_bearer_token_and_httponly_cookie(api: Api) -> None:
     assert_problem(unknown, 401, "unauthenticated")
 
 
+def test_sign_in_attempts_are_rate_limited(tmp_path: Path) -> None:
+    clock = ManualClock(START)
+    platform = make_platform(settings_for("memory", tmp_path, TIAOJIE_LOGIN_RATE="3"), clock)
+    try:
+        with TestClient(app=create_app(platform)) as client:
+            for _ in range(3):
+                attempt = client.post("/api/auth/login", json={"username": "x", "password": "y"})
+                assert attempt.status_code == 401
+            blocked = client.post("/api/auth/login", json={"username": "x", "password": "y"})
+            assert_problem(blocked, 429, "too-many-requests")
+            assert client.get("/health").status_code == 200  # only sign-in is limited
+    finally:
+        platform.close()
+
+
 def test_unauthenticated_is_401(api: Api) -> None:
     assert_problem(api.client.get("/api/cases"), 401, "unauthenticated")
     assert_problem(
