@@ -43,7 +43,7 @@ def health(platform: NamedDependency[Platform]) -> HealthOut:
     )
 
 
-@get("/", include_in_schema=False)
+@get("/", include_in_schema=False, exclude_from_auth=True)
 async def root() -> Redirect:
     """Until the console exists, the start page is the API's browsable description."""
     return Redirect("/schema")
