@@ -17,6 +17,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.response import Redirect
 
+from api.agreements import agreements_router
 from api.auth import build_auth, login
 from api.cases import cases_router
 from api.problems import handle
@@ -80,6 +81,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             health,
             root,
             cases_router(),
+            agreements_router(),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth}),

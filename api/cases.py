@@ -52,7 +52,8 @@ ACT_DESCRIPTIONS: dict[str, str] = {
     "accept_proposal": "The other side accepts the latest proposal.",
     "consent_to_extension": "A side consents to extend the mediation period by N days; granted "
     "when both sides consent to the same N.",
-    "record_agreement": "The mediator records the agreed plan; the case is settled.",
+    "draft_agreement": "The mediator drafts the repayment agreement from the accepted proposal "
+    "(an unsigned earlier draft is superseded); the sides and the mediator then sign it.",
     "declare_failure": "The mediator declares the mediation failed, with a reason.",
     "expire_period": "Record that the mediation period ended without agreement (period_expired).",
     "withdraw": "The applicant withdraws the case.",

@@ -94,6 +94,7 @@ class CaseOut(msgspec.Struct):
     extensions: int
     recusal_requested_by: str | None
     agreed_plan: dict[str, Any] | None
+    agreement_id: UUID | None
     outcome_reason: str | None
     court_docket_number: str | None
 
@@ -225,6 +226,7 @@ def case_out(case: MediationCase, now: datetime) -> CaseOut:
         extensions=case.extensions,
         recusal_requested_by=str(case.recusal_requested_by) if case.recusal_requested_by else None,
         agreed_plan=msgspec.to_builtins(case.agreed_plan) if case.agreed_plan else None,
+        agreement_id=case.agreement_id,
         outcome_reason=str(case.outcome_reason) if case.outcome_reason else None,
         court_docket_number=case.court_docket_number,
     )

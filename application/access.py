@@ -76,7 +76,7 @@ MEDIATOR_ACTS = frozenset(
         "decline_assignment",
         "schedule_session",
         "declare_failure",
-        "record_agreement",
+        "draft_agreement",
     }
 )
 SIDE_ACTS = frozenset(
@@ -90,6 +90,29 @@ SIDE_ACTS = frozenset(
 )
 SIDE_OR_MEDIATOR_ACTS = frozenset({"propose", "counter_propose", "accept_proposal"})
 APPLICANT_ACTS = frozenset({"withdraw"})
+
+
+def agreement_role(principal: Principal, case: MediationCase, act: str, creditor: SideRole) -> str:
+    """Who acts on an agreement: the signer (a side or the mediator) for `sign`, the creditor
+    side for recording and confirming payments, the debtor side for reporting them."""
+    if principal.role is Role.SYSTEM:
+        return "system"
+    own = sides_of(principal, case)
+    if act == "sign":
+        if principal.role is Role.MEDIATOR and case.mediator_id == principal.user_id:
+            return "mediator"
+        if own:
+            return str(own[0])
+        raise Forbidden(act, "only the sides and the mediator sign the agreement")
+    if act == "report_payment":
+        if creditor.other in own:
+            return str(creditor.other)
+        raise Forbidden(act, "only the debtor reports payments")
+    if act == "declare_default" and principal.role is Role.CENTER_ADMIN:
+        return "center"
+    if creditor in own:
+        return str(creditor)
+    raise Forbidden(act, "only the creditor side records and confirms payments")
 
 
 def sides_of(principal: Principal, case: MediationCase) -> list[SideRole]:

@@ -143,8 +143,41 @@ class ConsentToExtension(Command):
     days: int
 
 
-class RecordAgreement(Command):
-    plan: PlanIn
+class DraftAgreement(Command):
+    """Draft the repayment agreement from the accepted proposal (superseding an unsigned one)."""
+
+
+Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]
+
+
+class SignAgreement(Command):
+    text_sha256: Sha256
+    method: Literal["account", "sms_code", "wet_ink"] = "account"
+
+
+class RecordPayment(Command):
+    instalment: int
+    amount_fen: int
+    paid_on: date
+
+
+class ReportPayment(Command):
+    instalment: int
+    amount_fen: int
+    paid_on: date
+
+
+class ConfirmPayment(Command):
+    report: int
+
+
+class RejectPaymentReport(Command):
+    report: int
+    reason: Text
+
+
+class DeclareDefault(Command):
+    pass
 
 
 class DeclareFailure(Command):

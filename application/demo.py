@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from application import commands as cmd
 from application.access import Principal
@@ -14,6 +15,7 @@ from application.clock import ManualClock
 from application.errors import AlreadyExists
 from domain.actors import Role
 from domain.identity import id_number_check_character, uscc_check_character
+from domain.periods import shanghai_date
 
 DEMO_PASSWORD = "tiaojie-demo-2026"  # noqa: S105 (printed by `tiaojie demo`, demo only)
 
@@ -218,22 +220,49 @@ def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> i
             mediator = rng.choice(mediators)
             plan = _plan(rng, principal_fen, clock().date() + timedelta(days=20))
             steps = _steps_to(state, rng, plan, mediator.user_id)
+            actors = {
+                "admin": admin,
+                "mediator": mediator,
+                "agent": agent,
+                "respondent": respondent_principal,
+            }
             for who, command in steps:
                 clock.advance(timedelta(hours=rng.randint(1, 30)))
-                actor = {
-                    "admin": admin,
-                    "mediator": mediator,
-                    "agent": agent,
-                    "respondent": respondent_principal,
-                }[who]
-                center.act(case.id, actor, command)
+                if who == "signers":
+                    _sign_agreement(center, case.id, [agent, respondent_principal, mediator])
+                elif who == "payer":
+                    _pay_everything(center, case.id, agent, clock)
+                elif command is not None:
+                    center.act(case.id, actors[who], command)
             count += 1
     return count
 
 
+def _sign_agreement(center: Any, case_id: Any, signers: list[Principal]) -> None:
+    case = center.case(case_id, signers[-1])
+    agreement, _ = center.agreement(case.agreement_id, signers[-1])
+    for signer in signers:
+        center.agreement_act(
+            agreement.id, signer, cmd.SignAgreement(text_sha256=agreement.text_sha256)
+        )
+
+
+def _pay_everything(center: Any, case_id: Any, creditor: Principal, clock: ManualClock) -> None:
+    case = center.case(case_id, creditor)
+    agreement, _ = center.agreement(case.agreement_id, creditor)
+    for number, instalment in enumerate(agreement.plan.instalments, 1):
+        center.agreement_act(
+            agreement.id,
+            creditor,
+            cmd.RecordPayment(
+                instalment=number, amount_fen=instalment.amount_fen, paid_on=shanghai_date(clock())
+            ),
+        )
+
+
 def _steps_to(
     state: str, rng: random.Random, plan: cmd.PlanIn, mediator_id: str
-) -> list[tuple[str, cmd.Command]]:
+) -> list[tuple[str, cmd.Command | None]]:
     """The acts (by whom) that bring a new case to `state`."""
     refer = rng.choice(
         [
@@ -245,7 +274,7 @@ def _steps_to(
     )
     if state == "transferred":
         refer = cmd.Refer(kind="pre_filing")
-    path: list[tuple[str, cmd.Command]] = [
+    path: list[tuple[str, cmd.Command | None]] = [
         ("admin", cmd.Accept()),
         ("admin", refer),
         ("admin", cmd.AssignMediator(mediator=mediator_id)),
@@ -275,10 +304,11 @@ def _steps_to(
         steps += [
             ("agent", cmd.Propose(plan=plan)),
             ("respondent", cmd.AcceptProposal(proposal=1)),
-            ("mediator", cmd.RecordAgreement(plan=plan)),
+            ("mediator", cmd.DraftAgreement()),
+            ("signers", None),  # the sides and the mediator sign the draft
         ]
         if state == "closed":
-            steps.append(("admin", cmd.Close(reason="fulfilled")))
+            steps.append(("payer", None))  # every instalment paid: fulfilled, closed
     elif state in ("failed", "transferred"):
         steps.append(("mediator", cmd.DeclareFailure(reason="no_agreement", note="双方差距过大")))
         if state == "transferred":

@@ -28,6 +28,7 @@ from application.access import (
     NotVisible,
     Principal,
     acting_side,
+    agreement_role,
     check_visible,
 )
 from application.errors import BatchInvalid, ConcurrencyConflict, NotFound
@@ -47,6 +48,7 @@ from domain.mediation_case import (
 )
 from domain.numbering import NumberSequence, format_number
 from domain.periods import WorkingCalendar, shanghai_date
+from domain.repayment_agreement import AgreementState, RepaymentAgreement, SignatureMethod
 
 MAX_BATCH = 10_000
 MAX_REPORTED_ERRORS = 1_000
@@ -85,10 +87,12 @@ class MediationCenter(Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
         MediationCase: 50,
         NumberSequence: 20,
+        RepaymentAgreement: 50,
     }
     snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {
         MediationCase: replay,
         NumberSequence: replay,
+        RepaymentAgreement: replay,
     }
 
     def __init__(
@@ -290,6 +294,41 @@ class MediationCenter(Application[UUID]):
     def history(self, case_id: UUID, principal: Principal) -> list[DomainEventProtocol[UUID]]:
         self._visible_case(case_id, principal, for_reading=True)
         return list(self.events.get(case_id))
+
+    # --- repayment agreements -------------------------------------------------------------
+
+    def agreement_aggregate(self, agreement_id: UUID) -> RepaymentAgreement:
+        try:
+            found = self.repository.get(agreement_id, projector_func=replay)
+        except AggregateNotFoundError:
+            raise NotFound(str(agreement_id)) from None
+        if not isinstance(found, RepaymentAgreement):
+            raise NotFound(str(agreement_id))
+        return found
+
+    def agreement(
+        self, agreement_id: UUID, principal: Principal
+    ) -> tuple[RepaymentAgreement, MediationCase]:
+        """An agreement with its case, for whoever may see the case."""
+        agreement = self.agreement_aggregate(agreement_id)
+        return agreement, self._visible_case(agreement.case_id, principal, for_reading=True)
+
+    def agreement_act(
+        self, agreement_id: UUID, principal: Principal, command: cmd.Command
+    ) -> tuple[RepaymentAgreement, MediationCase]:
+        name, handler = AGREEMENT_ACTS[type(command)]
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            agreement = self.agreement_aggregate(agreement_id)
+            case = self._visible_case(agreement.case_id, principal)
+            role = agreement_role(principal, case, name, agreement.plan.creditor)
+            return [agreement, case, *handler(self, agreement, case, principal, role, command, now)]
+
+        saved = self._retrying(f"agreement {agreement_id}", attempt)
+        agreement, case = saved[0], saved[1]
+        assert isinstance(agreement, RepaymentAgreement)
+        assert isinstance(case, MediationCase)
+        return agreement, case
 
     def recompute_deadlines(self, case_ids: Iterable[UUID]) -> int:
         """After a calendar load: move or firm up the deadlines of the given running cases."""
@@ -512,16 +551,36 @@ def _extension(
     return []
 
 
-def _agreement(
+def _draft(
     app: MediationCenter,
     case: MediationCase,
     p: Principal,
     side: SideRole | None,
-    c: cmd.RecordAgreement,
+    c: cmd.DraftAgreement,
     now: datetime,
 ) -> list[Aggregate]:
-    case.record_agreement(_plan(app, c.plan), p.actor, now)
-    return []
+    """A new draft from the accepted proposal; an unsigned earlier draft is superseded."""
+    basis = case.agreement_basis()
+    filing = case.filing
+    agreement = RepaymentAgreement.draft(
+        case.id,
+        basis.number,
+        basis.plan,
+        case.filing_number,
+        case.docket_number,
+        filing.applicant,
+        filing.respondent,
+        p.actor,
+        now,
+    )
+    others: list[Aggregate] = [agreement]
+    if case.agreement_id is not None:
+        previous = app.agreement_aggregate(case.agreement_id)
+        if previous.state == AgreementState.DRAFT:
+            previous.supersede(p.actor, now)
+            others.append(previous)
+    case.draft_agreement(agreement.id, p.actor, now)
+    return others
 
 
 def _failure(
@@ -664,7 +723,7 @@ ACTS: dict[type[cmd.Command], tuple[str, Handler]] = {
     cmd.CounterPropose: ("counter_propose", _counter),
     cmd.AcceptProposal: ("accept_proposal", _accept_proposal),
     cmd.ConsentToExtension: ("consent_to_extension", _extension),
-    cmd.RecordAgreement: ("record_agreement", _agreement),
+    cmd.DraftAgreement: ("draft_agreement", _draft),
     cmd.DeclareFailure: ("declare_failure", _failure),
     cmd.ExpirePeriod: ("expire_period", _expire),
     cmd.Withdraw: ("withdraw", _withdraw),
@@ -675,4 +734,108 @@ ACTS: dict[type[cmd.Command], tuple[str, Handler]] = {
     cmd.Close: ("close", _close),
     cmd.ReturnToMediation: ("return_to_mediation", _return),
     cmd.RecordTransfer: ("record_transfer", _transfer),
+}
+
+
+# --- agreement acts: (app, agreement, case, principal, role, command, now) -> more aggregates ---
+
+
+def _sign(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.SignAgreement,
+    now: datetime,
+) -> list[Aggregate]:
+    if agreement.sign(role, SignatureMethod(c.method), c.text_sha256, p.actor, now):
+        case.agreement_took_effect(agreement.id, agreement.plan, p.actor, now)
+    return []
+
+
+def _close_if_fulfilled(
+    case: MediationCase, fulfilled: bool, p: Principal, now: datetime
+) -> list[Aggregate]:
+    if fulfilled:
+        case.close(ClosingReason.FULFILLED, p.actor, now)
+    return []
+
+
+def _record_payment(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.RecordPayment,
+    now: datetime,
+) -> list[Aggregate]:
+    fulfilled = agreement.record_payment(c.instalment, c.amount_fen, c.paid_on, p.actor, now)
+    return _close_if_fulfilled(case, fulfilled, p, now)
+
+
+def _report_payment(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.ReportPayment,
+    now: datetime,
+) -> list[Aggregate]:
+    agreement.report_payment(c.instalment, c.amount_fen, c.paid_on, p.actor, now)
+    return []
+
+
+def _confirm_payment(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.ConfirmPayment,
+    now: datetime,
+) -> list[Aggregate]:
+    fulfilled = agreement.confirm_payment(c.report, p.actor, now)
+    return _close_if_fulfilled(case, fulfilled, p, now)
+
+
+def _reject_report(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.RejectPaymentReport,
+    now: datetime,
+) -> list[Aggregate]:
+    agreement.reject_payment_report(c.report, c.reason, p.actor, now)
+    return []
+
+
+def _declare_default(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.DeclareDefault,
+    now: datetime,
+) -> list[Aggregate]:
+    agreement.declare_default(app.calendar, p.actor, now)
+    return []
+
+
+AgreementHandler = Callable[
+    [MediationCenter, RepaymentAgreement, MediationCase, Principal, str, Any, datetime],
+    Sequence[Aggregate],
+]
+AGREEMENT_ACTS: dict[type[cmd.Command], tuple[str, AgreementHandler]] = {
+    cmd.SignAgreement: ("sign", _sign),
+    cmd.RecordPayment: ("record_payment", _record_payment),
+    cmd.ReportPayment: ("report_payment", _report_payment),
+    cmd.ConfirmPayment: ("confirm_payment", _confirm_payment),
+    cmd.RejectPaymentReport: ("reject_payment_report", _reject_report),
+    cmd.DeclareDefault: ("declare_default", _declare_default),
 }

@@ -83,16 +83,22 @@ def bench_application(backend: str, cases: int, data_dir: Path, schema: str | No
             (PARTY, cmd.ConsentToMediation()),
             (AGENT, cmd.Propose(plan=plan())),
             (PARTY, cmd.AcceptProposal(proposal=1)),
-            (MEDIATOR, cmd.RecordAgreement(plan=plan())),
+            (MEDIATOR, cmd.DraftAgreement()),
         ]
         before = platform.center.recorder.max_notification_id() or 0
         started = time.perf_counter()
-        for case in filed:
+        for filed_case in filed:
+            case = filed_case
             for who, command in acts:
-                platform.center.act(case.id, who, command)
+                case = platform.center.act(case.id, who, command)
+            agreement, _ = platform.center.agreement(case.agreement_id, MEDIATOR)
+            for who in (AGENT, PARTY, MEDIATOR):
+                platform.center.agreement_act(
+                    agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)
+                )
         lifecycle_seconds = time.perf_counter() - started
         events = (platform.center.recorder.max_notification_id() or 0) - before
-        commands = len(filed) * len(acts)
+        commands = len(filed) * (len(acts) + 3)
         clock.advance(timedelta(seconds=1))
         return {
             "bulk_cases": cases,

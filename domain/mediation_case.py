@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -195,6 +196,7 @@ class MediationCase(Aggregate):
         self.extensions: int = 0
         self.recusal_requested_by: str | None = None
         self.agreed_plan: RepaymentPlan | None = None
+        self.agreement_id: UUID | None = None
         self.outcome_reason: str | None = None
         self.court_docket_number: str | None = None
 
@@ -580,14 +582,45 @@ class MediationCase(Aggregate):
         self.extension_consents = {}
         self.updated_at = occurred_at
 
-    def record_agreement(self, plan: RepaymentPlan, actor: Actor, at: datetime) -> None:
-        self._require("record_agreement", CaseState.IN_MEDIATION)
-        self._check_plan("record_agreement", plan)
-        self._agreement_took_effect(plan=plan, actor=actor, occurred_at=at)
+    def agreement_basis(self) -> Proposal:
+        """The accepted proposal an agreement is drafted from, if the case is ready for one."""
+        self._require("draft_agreement", CaseState.IN_MEDIATION)
+        if self.accepted_proposal is None:
+            raise self._refuse(
+                "draft_agreement", "no_accepted_proposal", "no proposal has been accepted yet"
+            )
+        return self.proposals[self.accepted_proposal - 1]
+
+    def draft_agreement(self, agreement_id: UUID, actor: Actor, at: datetime) -> None:
+        """Note a new agreement draft made from the accepted proposal."""
+        proposal = self.agreement_basis()
+        self._agreement_drafted(
+            agreement_id=agreement_id, proposal=proposal.number, actor=actor, occurred_at=at
+        )
+
+    @event("AgreementDrafted")
+    def _agreement_drafted(
+        self, agreement_id: UUID, proposal: int, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.agreement_id = agreement_id
+        self.updated_at = occurred_at
+
+    def agreement_took_effect(
+        self, agreement_id: UUID, plan: RepaymentPlan, actor: Actor, at: datetime
+    ) -> None:
+        """The last signature on the current draft: the case is settled."""
+        self._require("agreement_took_effect", CaseState.IN_MEDIATION)
+        if agreement_id != self.agreement_id:
+            raise self._refuse(
+                "agreement_took_effect", "not_current_draft", "that draft has been superseded"
+            )
+        self._agreement_took_effect(
+            agreement_id=agreement_id, plan=plan, actor=actor, occurred_at=at
+        )
 
     @event("AgreementTookEffect")
     def _agreement_took_effect(
-        self, plan: RepaymentPlan, actor: Actor, occurred_at: datetime
+        self, agreement_id: UUID, plan: RepaymentPlan, actor: Actor, occurred_at: datetime
     ) -> None:
         self.state = CaseState.SETTLED
         self.agreed_plan = plan
@@ -718,6 +751,7 @@ class MediationCase(Aggregate):
     def _returned_to_mediation(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
         self.state = CaseState.IN_MEDIATION
         self.agreed_plan = None
+        self.agreement_id = None
         self.accepted_proposal = None
         self.updated_at = occurred_at
 

@@ -113,7 +113,8 @@ PATHS["filed"] = []
 for index, (state_name, _, _) in enumerate(_main):
     PATHS[state_name] = [(who, command) for _, who, command in _main[: index + 1]]
 PATHS["rejected"] = [(ADMIN, cmd.Reject(reason="材料不全"))]
-PATHS["settled"] = [*PATHS["in_mediation"], (MEDIATOR, cmd.RecordAgreement(plan=plan()))]
+SETTLE = "settle"  # propose, accept, draft the agreement, and all three sign it
+PATHS["settled"] = [*PATHS["in_mediation"], SETTLE]  # type: ignore[list-item]
 PATHS["failed"] = [*PATHS["in_mediation"], (MEDIATOR, cmd.DeclareFailure(reason="no_agreement"))]
 PATHS["transferred"] = [
     *PATHS["failed"],
@@ -123,10 +124,32 @@ PATHS["withdrawn"] = [(AGENT, cmd.Withdraw(reason="自行和解"))]
 PATHS["closed"] = [*PATHS["settled"], (ADMIN, cmd.Close(reason="fulfilled"))]
 
 
+def settle(center: Any, clock: ManualClock, case: Any) -> Any:
+    """From in_mediation to settled: proposal, acceptance, draft, three signatures."""
+    for who, command in [
+        (AGENT, cmd.Propose(plan=plan())),
+        (PARTY, cmd.AcceptProposal(proposal=len(case.proposals) + 1)),
+        (MEDIATOR, cmd.DraftAgreement()),
+    ]:
+        clock.advance(timedelta(minutes=5))
+        case = center.act(case.id, who, command)
+    agreement, _ = center.agreement(case.agreement_id, MEDIATOR)
+    for who in (AGENT, PARTY, MEDIATOR):
+        clock.advance(timedelta(minutes=5))
+        agreement, case = center.agreement_act(
+            agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)
+        )
+    return case
+
+
 def drive(center: Any, clock: ManualClock, state: str, **filing_kwargs: Any) -> Any:
     """File a case and act on it until it is in `state`; returns the case."""
     case = center.file(AGENT, filing(**filing_kwargs))
-    for who, command in PATHS[state]:
+    for step in PATHS[state]:
+        if step == SETTLE:
+            case = settle(center, clock, case)
+            continue
+        who, command = step
         clock.advance(timedelta(minutes=5))
         case = center.act(case.id, who, command)
     assert str(case.state) == state

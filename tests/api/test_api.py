@@ -253,11 +253,22 @@ def test_whole_flow_history_and_as_of(api: Api) -> None:
         ("party1", "consent_to_mediation", {}),
         ("bank_agent", "propose", {"plan": plan_data()}),
         ("party1", "accept_proposal", {"proposal": 1}),
-        ("mediator1", "record_agreement", {"plan": plan_data()}),
+        ("mediator1", "draft_agreement", {}),
     ]:
         response = api.act(case_id, act, who, body)
         assert response.status_code == 200, (act, response.text)
-    case = response.json()
+    agreement_id = response.json()["agreement_id"]
+    text_hash = api.call("GET", f"/api/agreements/{agreement_id}", "party1").json()["text_sha256"]
+    for who in ("bank_agent", "party1", "mediator1"):
+        signed = api.call(
+            "POST",
+            f"/api/agreements/{agreement_id}/sign",
+            who,
+            json={"text_sha256": text_hash, "method": "account"},
+        )
+        assert signed.status_code == 200, signed.text
+    assert signed.json()["state"] == "effective"
+    case = api.call("GET", f"/api/cases/{case_id}", "admin").json()
     assert case["state"] == "settled" and case["docket_number"].startswith("(2026)渝0105民诉中调")
     events = api.call("GET", f"/api/cases/{case_id}/events", "mediator1").json()
     assert [e["type"] for e in events][:3] == ["Filed", "Accepted", "Referred"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -48,7 +49,13 @@ STEPS: dict[str, Step] = {
     "consent_to_extension": lambda c, t: c.consent_to_extension(
         SideRole.APPLICANT, 10, CALENDAR, SIDE, t
     ),
-    "record_agreement": lambda c, t: c.record_agreement(PLAN, MEDIATOR, t),
+    "accept_proposal": lambda c, t: c.accept_proposal(
+        len(c.proposals), SideRole.RESPONDENT, SIDE, t
+    ),
+    "draft_agreement": lambda c, t: c.draft_agreement(uuid4(), MEDIATOR, t),
+    "agreement_took_effect": lambda c, t: c.agreement_took_effect(
+        c.agreement_id or uuid4(), PLAN, MEDIATOR, t
+    ),
     "declare_failure": lambda c, t: c.declare_failure(FailureReason.NO_AGREEMENT, "", MEDIATOR, t),
     "withdraw": lambda c, t: c.withdraw("和解", SIDE, t),
     "request_recusal": lambda c, t: c.request_recusal(SideRole.RESPONDENT, "亲属", SIDE, t),
@@ -57,6 +64,16 @@ STEPS: dict[str, Step] = {
     "record_transfer": lambda c, t: c.record_transfer("(2026)渝0105民初1号", CENTER, t),
 }
 
+_MEDIATING = [
+    "accept",
+    "refer",
+    "assign_mediator",
+    "accept_assignment",
+    "consent_to_mediation",
+    "propose",
+    "accept_proposal",
+    "draft_agreement",
+]
 ROUTES: dict[CaseState, list[str]] = {
     CaseState.FILED: [],
     CaseState.ACCEPTED: ["accept"],
@@ -64,48 +81,12 @@ ROUTES: dict[CaseState, list[str]] = {
     CaseState.REFERRED: ["accept", "refer"],
     CaseState.ASSIGNED: ["accept", "refer", "assign_mediator"],
     CaseState.AWAITING_CONSENT: ["accept", "refer", "assign_mediator", "accept_assignment"],
-    CaseState.IN_MEDIATION: [
-        "accept",
-        "refer",
-        "assign_mediator",
-        "accept_assignment",
-        "consent_to_mediation",
-    ],
-    CaseState.SETTLED: [
-        "accept",
-        "refer",
-        "assign_mediator",
-        "accept_assignment",
-        "consent_to_mediation",
-        "record_agreement",
-    ],
-    CaseState.FAILED: [
-        "accept",
-        "refer",
-        "assign_mediator",
-        "accept_assignment",
-        "consent_to_mediation",
-        "declare_failure",
-    ],
-    CaseState.TRANSFERRED: [
-        "accept",
-        "refer",
-        "assign_mediator",
-        "accept_assignment",
-        "consent_to_mediation",
-        "declare_failure",
-        "record_transfer",
-    ],
+    CaseState.IN_MEDIATION: _MEDIATING,
+    CaseState.SETTLED: [*_MEDIATING, "agreement_took_effect"],
+    CaseState.FAILED: [*_MEDIATING, "declare_failure"],
+    CaseState.TRANSFERRED: [*_MEDIATING, "declare_failure", "record_transfer"],
     CaseState.WITHDRAWN: ["withdraw"],
-    CaseState.CLOSED: [
-        "accept",
-        "refer",
-        "assign_mediator",
-        "accept_assignment",
-        "consent_to_mediation",
-        "record_agreement",
-        "close",
-    ],
+    CaseState.CLOSED: [*_MEDIATING, "agreement_took_effect", "close"],
 }
 
 S = CaseState
@@ -122,7 +103,8 @@ ALLOWED: dict[str, dict[CaseState, CaseState]] = {
     "schedule_session": {S.IN_MEDIATION: S.IN_MEDIATION},
     "propose": {S.IN_MEDIATION: S.IN_MEDIATION},
     "consent_to_extension": {S.IN_MEDIATION: S.IN_MEDIATION},
-    "record_agreement": {S.IN_MEDIATION: S.SETTLED},
+    "agreement_took_effect": {S.IN_MEDIATION: S.SETTLED},
+    "draft_agreement": {S.IN_MEDIATION: S.IN_MEDIATION},
     "declare_failure": {S.IN_MEDIATION: S.FAILED},
     "withdraw": dict.fromkeys(
         (S.FILED, S.ACCEPTED, S.REFERRED, S.ASSIGNED, S.AWAITING_CONSENT, S.IN_MEDIATION),
@@ -133,6 +115,13 @@ ALLOWED: dict[str, dict[CaseState, CaseState]] = {
     "return_to_mediation": {S.SETTLED: S.IN_MEDIATION},
     "record_transfer": {S.FAILED: S.TRANSFERRED},
 }
+
+
+def mediating() -> MediationCase:
+    """A case just in mediation: consented, no proposal yet."""
+    case = case_in(CaseState.AWAITING_CONSENT)
+    case.consent_to_mediation(SideRole.RESPONDENT, SIDE, T)
+    return case
 
 
 def case_in(state: CaseState) -> MediationCase:
@@ -164,14 +153,14 @@ def test_every_act_in_every_state(act: str, state: CaseState) -> None:
 
 
 def test_events_carry_actor_role_institution_and_time() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     for event in case.collect_events():
         assert event.occurred_at == T  # type: ignore[attr-defined]
         assert event.actor.role in set(Role)  # type: ignore[attr-defined]
 
 
 def test_acceptance_by_mediator_moves_straight_to_mediation_once_all_consented() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     case.request_recusal(SideRole.RESPONDENT, "亲属关系", SIDE, T)
     case.grant_recusal(CENTER, T)
     assert case.state == CaseState.REFERRED and case.mediator_id is None
@@ -204,7 +193,7 @@ def test_refusal_fails_with_consent_refused() -> None:
 
 
 def test_recusal_grant_and_denial_need_a_pending_request() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     with pytest.raises(ActRefused) as refused:
         case.grant_recusal(CENTER, T)
     assert refused.value.rule == "no_recusal_request"
@@ -216,7 +205,7 @@ def test_recusal_grant_and_denial_need_a_pending_request() -> None:
 
 
 def test_proposals_counter_proposals_and_acceptance() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     first = case.propose(SideRole.APPLICANT, PLAN, SIDE, T)
     with pytest.raises(ActRefused, match="own proposal"):
         case.accept_proposal(first, SideRole.APPLICANT, SIDE, T)
@@ -234,7 +223,7 @@ def test_proposals_counter_proposals_and_acceptance() -> None:
 
 
 def test_plan_beyond_the_claim_is_refused() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     big = plan_from(plan(total=2_000_000), 7, 30)
     big = type(big)(**{**big.__dict__, "principal_fen": 10**9})
     with pytest.raises(ActRefused) as refused:
@@ -243,7 +232,7 @@ def test_plan_beyond_the_claim_is_refused() -> None:
 
 
 def test_session_must_be_in_the_future() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     with pytest.raises(InvalidValue) as error:
         case.schedule_session(T - timedelta(hours=1), 60, MEDIATOR, T)
     assert error.value.field == "starts_at"

@@ -53,11 +53,18 @@ def test_whole_lifecycle_to_agreement(platform: Platform, clock: ManualClock) ->
         (AGENT, cmd.AcceptProposal(proposal=2)),
         (AGENT, cmd.ConsentToExtension(days=10)),
         (PARTY, cmd.ConsentToExtension(days=10)),
-        (MEDIATOR, cmd.RecordAgreement(plan=plan(first_due=date(2026, 6, 1)))),
+        (MEDIATOR, cmd.DraftAgreement()),
     ]
     for who, command in steps:
         clock.advance(timedelta(hours=2))
         case = center.act(case.id, who, command)
+    assert case.agreement_id is not None
+    agreement, _ = center.agreement(case.agreement_id, PARTY)
+    assert agreement.plan.first_due == date(2026, 6, 1)  # the accepted counter-proposal
+    for who in (AGENT, PARTY, MEDIATOR):
+        agreement, case = center.agreement_act(
+            agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)
+        )
     assert case.state == "settled"
     assert case.docket_number == "(2026)渝0105民诉前调1号"
     assert case.extensions == 1 and case.accepted_proposal == 2
@@ -76,6 +83,7 @@ def test_whole_lifecycle_to_agreement(platform: Platform, clock: ManualClock) ->
         "ProposalAccepted",
         "ExtensionConsented",
         "ExtensionGranted",
+        "AgreementDrafted",
         "AgreementTookEffect",
     ]
     actors = [(e.actor.actor_id, str(e.actor.role)) for e in history]  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from domain.errors import ActRefused
 from domain.filing import SideRole
 from domain.mediation_case import CaseState, MediationCase
 from domain.periods import calendar_days_deadline, shanghai_date, working_days_deadline
-from tests.unit.test_mediation_case import case_in
+from tests.unit.test_mediation_case import case_in, mediating
 
 OFFICIAL = OfficialCalendar(lambda year: None)
 SIDE = Actor("p", Role.PARTY, None)
@@ -79,7 +79,7 @@ def test_period_ends_at_midnight_shanghai() -> None:
 
 
 def test_extension_needs_both_sides_to_agree_on_the_same_days() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     assert case.period is not None
     due = case.period.due
     at = datetime(2026, 3, 10, tzinfo=UTC)
@@ -95,7 +95,7 @@ def test_extension_needs_both_sides_to_agree_on_the_same_days() -> None:
 
 
 def test_period_expiry_fails_the_case_exactly_once() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     assert case.period is not None
     before = case.period.ends_at() - timedelta(seconds=1)
     with pytest.raises(ActRefused) as refused:
@@ -109,7 +109,7 @@ def test_period_expiry_fails_the_case_exactly_once() -> None:
 
 
 def test_extension_refused_after_the_period_ended() -> None:
-    case = case_in(CaseState.IN_MEDIATION)
+    case = mediating()
     assert case.period is not None
     with pytest.raises(ActRefused) as refused:
         case.consent_to_extension(SideRole.APPLICANT, 5, OFFICIAL, SIDE, case.period.ends_at())

@@ -1,0 +1,199 @@
+"""HTTP resources for repayment agreements: the signed text, signatures, payments, default."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.security.jwt import Token
+
+from application import commands as cmd
+from application.access import Principal
+from application.bootstrap import Platform
+from application.mediation_center import AGREEMENT_ACTS
+from domain.periods import shanghai_date
+from domain.repayment_agreement import RepaymentAgreement
+
+MiB = 1024 * 1024
+AuthRequest = Request[Principal, Token, Any]
+
+ACT_DESCRIPTIONS = {
+    "sign": "A side (its party account or its institution's agent) or the case's mediator signs "
+    "the agreement, sending the SHA-256 of the text they read. The last of the three signatures "
+    "makes it effective and settles the case. Refused if the hash differs, if this signer has "
+    "signed, or if the first instalment would fall due before the agreement takes effect.",
+    "record_payment": "The creditor side records a payment against one instalment (partial "
+    "payments allowed, overpayment refused). The last payment fulfils the agreement and closes "
+    "the case.",
+    "report_payment": "The debtor side reports a payment, for the creditor to confirm.",
+    "confirm_payment": "The creditor side confirms a reported payment, which is then recorded.",
+    "reject_payment_report": "The creditor side rejects a reported payment, with a reason.",
+    "declare_default": "The creditor side (or center staff) records the default once an "
+    "instalment is past the grace period and the default threshold; with an acceleration "
+    "clause the whole balance falls due.",
+}
+
+
+class SignatureOut(msgspec.Struct):
+    signer: str
+    signed_by: str
+    method: str
+    text_sha256: str
+    signed_at: datetime
+
+
+class PaymentOut(msgspec.Struct):
+    number: int
+    instalment: int
+    amount_fen: int
+    paid_on: date
+    recorded_by: str
+    reported: bool
+
+
+class ReportOut(msgspec.Struct):
+    number: int
+    instalment: int
+    amount_fen: int
+    paid_on: date
+    reported_by: str
+    pending: bool
+
+
+class InstalmentOut(msgspec.Struct):
+    number: int
+    due_date: date
+    amount_fen: int
+    paid_fen: int
+    outstanding_fen: int
+    grace_ends: date
+    default_after: date
+    overdue: bool
+    in_default: bool
+
+
+class AgreementOut(msgspec.Struct):
+    id: UUID
+    case_id: UUID
+    version: int
+    state: str
+    proposal: int | None
+    text: str
+    text_sha256: str
+    plan: dict[str, Any]
+    signatures: list[SignatureOut]
+    awaiting_signatures: list[str]
+    effective_on: date | None
+    payments: list[PaymentOut]
+    payment_reports: list[ReportOut]
+    paid_fen: int
+    balance_fen: int
+    status_on: date
+    instalments: list[InstalmentOut]
+    defaulted_on: date | None
+    accelerated: bool
+
+
+def agreement_out(agreement: RepaymentAgreement, platform: Platform, on: date) -> AgreementOut:
+    statuses = agreement.statuses(on, platform.center.calendar)
+    return AgreementOut(
+        id=agreement.id,
+        case_id=agreement.case_id,
+        version=agreement.version,
+        state=str(agreement.state),
+        proposal=agreement.proposal,
+        text=agreement.text,
+        text_sha256=agreement.text_sha256,
+        plan=msgspec.to_builtins(agreement.plan),
+        signatures=[
+            SignatureOut(s.signer, s.signed_by, str(s.method), s.text_sha256, s.signed_at)
+            for s in agreement.signatures.values()
+        ],
+        awaiting_signatures=[
+            s for s in ("applicant", "respondent", "mediator") if s not in agreement.signatures
+        ],
+        effective_on=agreement.effective_on,
+        payments=[
+            PaymentOut(p.number, p.instalment, p.amount_fen, p.paid_on, p.recorded_by, p.reported)
+            for p in agreement.payments
+        ],
+        payment_reports=[
+            ReportOut(
+                r.number,
+                r.instalment,
+                r.amount_fen,
+                r.paid_on,
+                r.reported_by,
+                r.number in agreement.pending_reports,
+            )
+            for r in agreement.reports
+        ],
+        paid_fen=agreement.paid_fen,
+        balance_fen=agreement.plan.total_fen - agreement.paid_fen,
+        status_on=on,
+        instalments=[
+            InstalmentOut(
+                s.number,
+                s.due_date,
+                s.amount_fen,
+                s.paid_fen,
+                s.outstanding_fen,
+                s.grace_ends,
+                s.default_after,
+                s.overdue,
+                s.in_default,
+            )
+            for s in statuses
+        ],
+        defaulted_on=agreement.defaulted_on,
+        accelerated=agreement.accelerated,
+    )
+
+
+@get(
+    "/{agreement_id:uuid}",
+    sync_to_thread=True,
+    summary="Read a repayment agreement",
+    description="The canonical text and its SHA-256 (what signers sign), signatures, payments, "
+    "and each instalment's status on `on` (default: today in Shanghai).",
+)
+def read_agreement(
+    request: AuthRequest,
+    agreement_id: FromPath[UUID],
+    platform: NamedDependency[Platform],
+    on: FromQuery[date | None] = None,
+) -> AgreementOut:
+    agreement, _ = platform.center.agreement(agreement_id, request.user)
+    return agreement_out(agreement, platform, on or shanghai_date(platform.center.clock()))
+
+
+def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
+    def handler(
+        request: AuthRequest,
+        agreement_id: FromPath[UUID],
+        data: JSONBody[command_type],  # type: ignore[valid-type]
+        platform: NamedDependency[Platform],
+    ) -> AgreementOut:
+        agreement, _ = platform.center.agreement_act(agreement_id, request.user, data)
+        return agreement_out(agreement, platform, shanghai_date(platform.center.clock()))
+
+    handler.__name__ = f"agreement_{name}"
+    return post(
+        f"/{{agreement_id:uuid}}/{name}",
+        sync_to_thread=True,
+        status_code=200,
+        summary=name.replace("_", " ").capitalize(),
+        description=ACT_DESCRIPTIONS[name]
+        + " Refused by the agreement's state or a rule: 409 with current_state, act and rule.",
+        operation_id=f"agreement_{name}",
+        request_max_body_size=MiB,
+    )(handler)
+
+
+def agreements_router() -> Router:
+    acts = [act_handler(name, command_type) for command_type, (name, _) in AGREEMENT_ACTS.items()]
+    return Router("/api/agreements", route_handlers=[read_agreement, *acts], tags=["agreements"])
