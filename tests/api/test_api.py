@@ -287,6 +287,91 @@ def test_whole_flow_history_and_as_of(api: Api) -> None:
     assert_problem(naive, 400, "validation")
 
 
+def _settled_over_http(api: Api, first_due: str) -> tuple[str, str]:
+    case_id = api.file()
+    plan = plan_data()
+    plan["instalments"][0]["due_date"] = first_due
+    plan["instalments"][1]["due_date"] = "2026-12-01"
+    plan["acceleration"] = True
+    for who, act, body in [
+        ("admin", "accept", {}),
+        ("admin", "refer", {"kind": "pre_filing"}),
+        ("admin", "assign_mediator", {"mediator": "mediator1"}),
+        ("mediator1", "accept_assignment", {}),
+        ("party1", "consent_to_mediation", {}),
+        ("bank_agent", "propose", {"plan": plan}),
+        ("party1", "accept_proposal", {"proposal": 1}),
+        ("mediator1", "draft_agreement", {}),
+    ]:
+        assert api.act(case_id, act, who, body).status_code == 200, act
+    agreement_id = api.call("GET", f"/api/cases/{case_id}", "admin").json()["agreement_id"]
+    text_hash = api.call("GET", f"/api/agreements/{agreement_id}", "party1").json()["text_sha256"]
+    for who in ("bank_agent", "party1", "mediator1"):
+        api.call(
+            "POST", f"/api/agreements/{agreement_id}/sign", who, json={"text_sha256": text_hash}
+        )
+    return case_id, agreement_id
+
+
+def test_agreement_payments_default_and_access_over_http(api: Api) -> None:
+    _, agreement_id = _settled_over_http(api, "2026-04-01")
+    path = f"/api/agreements/{agreement_id}"
+    agreement = api.call("GET", path, "bank_agent").json()
+    first = agreement["instalments"][0]["amount_fen"]
+    assert agreement["state"] == "effective" and agreement["awaiting_signatures"] == []
+    assert_problem(api.call("GET", path, "party2"), 404, "not-found")
+    assert_problem(
+        api.call(
+            "POST",
+            f"{path}/record_payment",
+            "party1",
+            json={"instalment": 1, "amount_fen": 1, "paid_on": "2026-03-03"},
+        ),
+        403,
+        "forbidden",
+    )
+    over = api.call(
+        "POST",
+        f"{path}/record_payment",
+        "bank_agent",
+        json={"instalment": 1, "amount_fen": first + 1, "paid_on": "2026-03-03"},
+    )
+    assert assert_problem(over, 409, "act-refused")["rule"] == "overpayment"
+    reported = api.call(
+        "POST",
+        f"{path}/report_payment",
+        "party1",
+        json={"instalment": 1, "amount_fen": 1000, "paid_on": "2026-03-03"},
+    )
+    assert reported.json()["payment_reports"][0]["pending"] is True
+    confirmed = api.call("POST", f"{path}/confirm_payment", "bank_agent", json={"report": 1})
+    assert confirmed.json()["paid_fen"] == 1000
+    refused = api.call("POST", f"{path}/declare_default", "bank_agent", json={})
+    assert assert_problem(refused, 409, "act-refused")["rule"] == "no_default"
+    later = api.call("GET", path, "bank_agent", params={"on": "2026-05-20"}).json()
+    assert later["instalments"][0]["in_default"] is True
+    api.clock.set(api.clock() + timedelta(days=80))  # past grace and threshold
+    defaulted = api.call("POST", f"{path}/declare_default", "bank_agent", json={})
+    assert defaulted.json()["state"] == "defaulted" and defaulted.json()["accelerated"]
+
+
+def test_fulfilment_closes_the_case(api: Api) -> None:
+    case_id, agreement_id = _settled_over_http(api, "2026-11-01")
+    path = f"/api/agreements/{agreement_id}"
+    today = (api.clock() + timedelta(hours=9)).date().isoformat()
+    for item in api.call("GET", path, "bank_agent").json()["instalments"]:
+        paid = api.call(
+            "POST",
+            f"{path}/record_payment",
+            "bank_agent",
+            json={"instalment": item["number"], "amount_fen": item["amount_fen"], "paid_on": today},
+        )
+        assert paid.status_code == 200, paid.text
+    assert paid.json()["state"] == "fulfilled"
+    case = api.call("GET", f"/api/cases/{case_id}", "admin").json()
+    assert case["state"] == "closed" and case["outcome_reason"] == "fulfilled"
+
+
 def test_list_with_filters_and_cursor(api: Api) -> None:
     for _ in range(3):
         api.file(who="card_agent", applicant_code=CARD_ISSUER, respondent_id=OTHER_PARTY_ID)
