@@ -71,7 +71,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             if owned:
                 platform.close()
             else:
-                platform.poller.stop()
+                for follower in platform.followers:
+                    follower.stop()
 
     # Password guessing is slowed per client address (litestar's rate limiting).
     login_limit = RateLimitConfig(rate_limit=("minute", settings.login_rate))

@@ -49,7 +49,7 @@ def cmd_demo(_args: argparse.Namespace) -> int:
     platform = _platform(clock)
     try:
         report = load_demo(platform, clock)
-        platform.poller.catch_up()
+        platform.catch_up()
     finally:
         platform.close()
     print(
@@ -139,21 +139,29 @@ def cmd_projections_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_projections_run(_: argparse.Namespace) -> int:
-    """Keep the case list up to date from a process of its own (PostgreSQL)."""
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run followers in a process of their own (PostgreSQL): the case-list projection, the
+    court's docketing of failed mediations and the transfers it reports back. Several workers
+    may run at once; tracking makes each event count once."""
     settings = Settings.from_env()
     if not settings.uses_postgres:
         print(
-            "error: a separate projection process needs PostgreSQL (SQLite cannot be "
-            "followed from another process)",
+            "error: a separate worker needs PostgreSQL (SQLite cannot be followed from "
+            "another process; the server runs the followers itself)",
             file=sys.stderr,
         )
         return 2
     platform = build_platform(settings)
+    followers = (
+        platform.followers
+        if args.only is None
+        else [f for f in platform.followers if f.name == args.only]
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    platform.poller.start()
-    print("projecting the case list; Ctrl-C or SIGTERM stops", flush=True)
+    for follower in followers:
+        follower.start()
+    print(f"following: {', '.join(f.name for f in followers)}; Ctrl-C or SIGTERM stops", flush=True)
     try:
         stop.wait()
     except KeyboardInterrupt:
@@ -207,9 +215,12 @@ def parser() -> argparse.ArgumentParser:
     projections.add_parser("rebuild", help="rebuild the case list from all events").set_defaults(
         run=cmd_projections_rebuild
     )
-    projections.add_parser("run", help="project in this process (PostgreSQL)").set_defaults(
-        run=cmd_projections_run
-    )
+    run = projections.add_parser("run", help="project the case list in this process (PostgreSQL)")
+    run.set_defaults(run=cmd_worker, only="case-list")
+
+    worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
+    worker.add_argument("--only", choices=["case-list", "court", "transfers"])
+    worker.set_defaults(run=cmd_worker)
     return top
 
 

@@ -1,70 +1,116 @@
-"""The one place that builds the applications, their stores and the projection."""
+"""The one place that builds the applications, their stores and their followers."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import cast
+from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
+from application import commands as cmd
+from application.access import SYSTEM
 from application.calendar import OfficialCalendar
 from application.case_list import (
     CaseListProjection,
     CaseListView,
     PostgresCaseListView,
-    ProjectionPoller,
     SQLiteCaseListView,
 )
 from application.clock import Clock, system_clock
+from application.court import FAILED_TOPIC, Court, CourtConfig, TransferRecorder
 from application.directory import Directory
+from application.errors import NotFound
+from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
 from application.persistence import store_env
 from application.settings import Settings
+from domain.errors import ActRefused
+from domain.mediation_case import CaseState
+
+log = logging.getLogger("tiaojie.followers")
+DOCKETED_TOPIC = "domain.court:LitigationCase.Docketed"
 
 
-class CenterConfigResolver:
+class DeploymentResolver:
     """The deployment's institutions, resolved on first use (so `tiaojie demo` can create them
     after the applications are built) and then kept."""
 
     def __init__(self, directory: Directory, settings: Settings) -> None:
         self._directory = directory
         self._settings = settings
-        self._config: CenterConfig | None = None
+        self._center: CenterConfig | None = None
+        self._court: CourtConfig | None = None
         self._lock = threading.Lock()
 
-    def __call__(self) -> CenterConfig:
+    def center(self) -> CenterConfig:
         with self._lock:
-            if self._config is None:
+            if self._center is None:
                 deployment = self._directory.deployment(self._settings)
                 center = self._directory.institution(deployment.center)
                 assert center is not None
-                self._config = CenterConfig(deployment, center.docket_prefix or "")
-            return self._config
+                self._center = CenterConfig(deployment, center.docket_prefix or "")
+            return self._center
+
+    def court(self) -> CourtConfig:
+        deployment = self.center().deployment
+        with self._lock:
+            if self._court is None:
+                if deployment.court is None:
+                    msg = "no court: add one (kind court) and set TIAOJIE_COURT"
+                    raise NotFound(msg)
+                court = self._directory.institution(deployment.court)
+                assert court is not None
+                self._court = CourtConfig(deployment.court, court.docket_prefix or "", deployment)
+            return self._court
 
 
 class Platform:
-    """The built applications of one process, with their projection and calendar."""
+    """The built applications of one process, with their followers and calendar."""
 
     def __init__(
         self,
         settings: Settings,
         directory: Directory,
         center: MediationCenter,
+        court: Court,
         case_list: CaseListProjection,
-        poller: ProjectionPoller,
         calendar: OfficialCalendar,
         view_factory: InfrastructureFactory,
-        center_config: CenterConfigResolver,
+        deployment: DeploymentResolver,
     ) -> None:
         self.settings = settings
         self.directory = directory
         self.center = center
+        self.court = court
         self.case_list = case_list
-        self.poller = poller
         self.calendar = calendar
         self.view_factory = view_factory
-        self.center_config = center_config
+        self.center_config = deployment.center
+        self.poller = NotificationPoller(center, case_list, name="case-list")
+        self.court_poller = NotificationPoller(center, court, name="court", topics=[FAILED_TOPIC])
+        transfers = TransferRecorder(self._record_transfer, view_factory.tracking_recorder())
+        self.transfer_poller = NotificationPoller(
+            court, transfers, name="transfers", topics=[DOCKETED_TOPIC]
+        )
+        center.on_recorded(self.poller.wake)
+        center.on_recorded(self.court_poller.wake)
+        court.on_recorded(self.transfer_poller.wake)
+
+    @property
+    def followers(self) -> list[NotificationPoller]:
+        return [self.poller, self.court_poller, self.transfer_poller]
+
+    def _record_transfer(self, case_id: UUID, docket_number: str) -> None:
+        try:
+            self.center.act(case_id, SYSTEM, cmd.RecordTransfer(court_docket_number=docket_number))
+        except ActRefused as refused:
+            if refused.current_state != CaseState.TRANSFERRED:  # already recorded: nothing to do
+                log.warning(
+                    "transfer of %s to %s not recorded: %s", case_id, docket_number, refused
+                )
 
     def load_calendar(self, year: int, holidays: list, working_days: list) -> int:  # type: ignore[type-arg]
         """Store an official schedule and move the deadlines it changes; how many moved."""
@@ -73,13 +119,21 @@ class Platform:
         self.poller.catch_up()
         return self.center.recompute_deadlines(self.case_list.running_case_ids())
 
+    def catch_up(self) -> None:
+        """Run every follower until nothing is left (tests, CLI commands)."""
+        while sum(follower.catch_up() for follower in self.followers):
+            pass
+
     def start(self) -> None:
+        """Followers run in this process: always on SQLite, on PostgreSQL unless external."""
         if self.settings.projections_in_process:
-            self.center.on_recorded(self.poller.wake)
-            self.poller.start()
+            for follower in self.followers:
+                follower.start()
 
     def close(self) -> None:
-        self.poller.stop()
+        for follower in self.followers:
+            follower.stop()
+        self.court.close()
         self.center.close()
         self.directory.close()
         self.view_factory.close()
@@ -100,26 +154,33 @@ def build_case_list_view(
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     directory = Directory(store_env(settings, "directory"), clock)
     calendar = OfficialCalendar(directory.calendar_schedule)
-    config = CenterConfigResolver(directory, settings)
+    deployment = DeploymentResolver(directory, settings)
     center = MediationCenter(
         store_env(settings, "mediation_center"),
         clock,
         calendar,
-        config,
+        deployment.center,
         retries=settings.conflict_retries,
         grace_days=settings.grace_days,
         default_threshold_days=settings.default_threshold_days,
         party_account=directory.principal,
     )
+    court = Court(
+        store_env(settings, "court", process=True),
+        clock,
+        calendar,
+        deployment.court,
+        center.file_of,
+        retries=settings.conflict_retries,
+    )
     view, view_factory = build_case_list_view(settings)
-    case_list = CaseListProjection(view=view)
     return Platform(
         settings=settings,
         directory=directory,
         center=center,
-        case_list=case_list,
-        poller=ProjectionPoller(center, case_list),
+        court=court,
+        case_list=CaseListProjection(view=view),
         calendar=calendar,
         view_factory=view_factory,
-        center_config=config,
+        deployment=deployment,
     )

@@ -9,16 +9,13 @@ another process, so there the projection polls inside the server process.
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
@@ -331,7 +328,10 @@ class CaseListProjection(Projection[CaseListView]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.apply(statements_for(domain_event, tracking.notification_id), tracking)
 
-    def process_batch(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+    def position(self, application_name: str) -> int:
+        return self.view.max_tracking_id(application_name) or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
         """Apply many events in one transaction, tracked at the last one."""
         statements = [s for event, t in items for s in statements_for(event, t.notification_id)]
         self.view.apply(statements, items[-1][1])
@@ -413,87 +413,3 @@ def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, di
     if role in (Role.JUDGE, Role.COURT_CLERK) and principal.institution == deployment.court:
         return "docket_number IS NOT NULL", params
     return None, params
-
-
-class ProjectionPoller:
-    """Feeds an application's events to a projection: woken after local saves, polling for
-    saves made by other processes."""
-
-    def __init__(
-        self,
-        app: Application[UUID],
-        projection: CaseListProjection,
-        *,
-        batch: int = 500,
-        interval: float = 0.5,
-    ) -> None:
-        self.app = app
-        self.projection = projection
-        self.batch = batch
-        self.interval = interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.error: BaseException | None = None
-
-    @property
-    def position(self) -> int:
-        return self.projection.view.max_tracking_id(self.app.name) or 0
-
-    def run_once(self) -> int:
-        """Process the next batch; the number of events processed (0 when caught up)."""
-        start = self.position + 1
-        notifications = self.app.recorder.select_notifications(start, self.batch)
-        if not notifications:
-            return 0
-        items = [
-            (self.app.mapper.to_domain_event(n), Tracking(self.app.name, n.id))
-            for n in notifications
-        ]
-        try:
-            self.projection.process_batch(items)
-        except IntegrityError:
-            return 0  # another process tracked this batch first; re-read the position
-        return len(items)
-
-    def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        total = 0
-        while count := self.run_once():
-            total += count
-            if progress:
-                progress(count)
-        return total
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="case-list", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.catch_up()
-            except Exception as error:  # noqa: BLE001 (the loop must survive a bad moment)
-                self.error = error
-            self._wake.wait(self.interval)
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def wait_for(self, notification_id: int, timeout: float = 10.0) -> None:
-        give_up = time.monotonic() + timeout
-        while self.position < notification_id:
-            if time.monotonic() > give_up:
-                msg = f"projection did not reach {notification_id}"
-                raise TimeoutError(msg)
-            self.wake()
-            time.sleep(0.01)

@@ -272,8 +272,10 @@ def _steps_to(
             cmd.Refer(kind="in_litigation", procedure="summary"),
         ]
     )
-    if state == "transferred":
+    if state == "transferred":  # the court dockets a failed pre-filing case by itself
         refer = cmd.Refer(kind="pre_filing")
+    elif state == "failed":  # a failed in-litigation mediation goes back to its judge
+        refer = cmd.Refer(kind="in_litigation", procedure="ordinary")
     path: list[tuple[str, cmd.Command | None]] = [
         ("admin", cmd.Accept()),
         ("admin", refer),
@@ -311,15 +313,6 @@ def _steps_to(
             steps.append(("payer", None))  # every instalment paid: fulfilled, closed
     elif state in ("failed", "transferred"):
         steps.append(("mediator", cmd.DeclareFailure(reason="no_agreement", note="双方差距过大")))
-        if state == "transferred":
-            steps.append(
-                (
-                    "admin",
-                    cmd.RecordTransfer(
-                        court_docket_number=f"(2026)渝0105民初{rng.randint(1000, 9999)}号"
-                    ),
-                )
-            )
     elif state == "in_mediation" and rng.random() < 0.5:
         steps.append(("agent", cmd.Propose(plan=plan)))
     return steps

@@ -248,6 +248,10 @@ class MediationCenter(Application[UUID]):
             raise NotFound(str(case_id))
         return case
 
+    def file_of(self, case_id: UUID, version: int | None = None) -> MediationCase:
+        """The mediation file as the system reads it (other institutions' processes)."""
+        return self._load(case_id, version)
+
     def _current(self, case_id: UUID) -> MediationCase:
         """The latest state for reading, without the repository's per-aggregate fast-forward
         lock (held across a query, it queued every reader of a busy case): the cached copy is

@@ -52,9 +52,17 @@ class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
 
 
-def store_env(settings: Settings, name: str) -> dict[str, str]:
-    """eventsourcing's environment for the application (or view) called `name`."""
-    return _backend_env(settings, name) | {
+def store_env(settings: Settings, name: str, *, process: bool = False) -> dict[str, str]:
+    """eventsourcing's environment for the application (or view) called `name`.
+
+    A process application records tracking with its events; the one-call insert function
+    ignores tracking, so process applications use the library's locking insert path.
+    """
+    env = _backend_env(settings, name)
+    if process and settings.uses_postgres:
+        env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"
+        del env["APPLICATION_RECORDER_TOPIC"]
+    return env | {
         # Loaded aggregates are cached and fast-forwarded from the store on each get, so a
         # write by another process is seen; commands get deep copies.
         "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache),

@@ -1,0 +1,317 @@
+"""Court: the court's system of record, with a store of its own.
+
+It is an eventsourcing process application following the mediation center: a failed pre-filing
+mediation is docketed for litigation by itself (诉调对接), its new events recorded atomically with
+the tracking position, so exactly once across restarts and competing workers. The court's
+judges and clerks act on its cases; judicial confirmation is applied for jointly by the sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Tracking
+from eventsourcing.system import ProcessApplication
+
+from application.access import Deployment, Forbidden, Principal, sides_of
+from application.errors import ConcurrencyConflict, NotFound
+from application.transcodings import register_domain_transcodings
+from domain.actors import Actor, Role
+from domain.court import (
+    CONFIRMATION_KIND_LABEL,
+    LITIGATION_KIND_LABEL,
+    JudicialConfirmation,
+    LitigationCase,
+)
+from domain.errors import ActRefused
+from domain.mediation_case import MediationCase, ReferralKind
+from domain.numbering import NumberSequence, format_number
+from domain.periods import WorkingCalendar, shanghai_date
+from domain.repayment_agreement import AgreementState, RepaymentAgreement
+
+COURT_ROLES = frozenset({Role.JUDGE, Role.COURT_CLERK})
+FAILED_TOPIC = "domain.mediation_case:MediationCase.MediationFailed"
+
+
+@dataclass(frozen=True)
+class CourtConfig:
+    code: str
+    docket_prefix: str
+    deployment: Deployment
+
+
+def _replay(aggregate: Any, events: Any) -> Any:
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class Court(ProcessApplication[UUID]):
+    topics = (FAILED_TOPIC,)
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        clock: Callable[[], datetime],
+        calendar: WorkingCalendar,
+        config: Callable[[], CourtConfig],
+        mediation_file: Callable[[UUID, int | None], MediationCase],
+        *,
+        retries: int = 8,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.calendar = calendar
+        self._config = config
+        self._mediation_file = mediation_file
+        self.retries = retries
+        self._listeners: list[Callable[[], None]] = []
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    @property
+    def config(self) -> CourtConfig:
+        return self._config()
+
+    def on_recorded(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each save (wakes in-process followers of the court)."""
+        self._listeners.append(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        for listener in self._listeners:
+            listener()
+
+    def _actor(self) -> Actor:
+        return Actor("court-docketing", Role.SYSTEM, self.config.code)
+
+    # --- following the mediation center ---------------------------------------------------
+
+    def position(self, application_name: str) -> int:
+        return self.recorder.max_tracking_id(application_name) or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            self.process_event(domain_event, tracking)
+
+    def policy(self, domain_event: Any, processing_event: ProcessingEvent[UUID]) -> None:
+        """A failed pre-filing mediation is docketed for litigation, carrying the file."""
+        if type(domain_event).__qualname__ != "MediationCase.MediationFailed":
+            return
+        case = self._mediation_file(domain_event.originator_id, domain_event.originator_version)
+        if case.referral_kind != ReferralKind.PRE_FILING:
+            return
+        now = self.clock()
+        config = self.config
+        year = shanghai_date(now).year
+        sequence = self.sequence(LITIGATION_KIND_LABEL, year)
+        number = sequence.take(1, now)[0]
+        filing = case.filing
+        litigation = LitigationCase(
+            mediation_case_id=case.id,
+            mediation_filing_number=case.filing_number,
+            mediation_docket_number=case.docket_number,
+            docket_number=format_number(config.docket_prefix, LITIGATION_KIND_LABEL, year, number),
+            plaintiff=filing.applicant.name,
+            defendant=filing.respondent.name,
+            claim_total_fen=filing.claim.total_fen,
+            actor=self._actor(),
+            occurred_at=now,
+        )
+        processing_event.collect_events(sequence, litigation)
+
+    def sequence(self, kind: str, year: int) -> NumberSequence:
+        code = self.config.code
+        try:
+            found: NumberSequence = self.repository.get(
+                NumberSequence.create_id(code, kind, year), projector_func=_replay
+            )
+        except AggregateNotFoundError:
+            return NumberSequence(institution=code, kind=kind, year=year)
+        return found
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: UUID, kind: type[Any]) -> Any:
+        try:
+            found = self.repository.get(aggregate_id, projector_func=_replay)
+        except AggregateNotFoundError:
+            raise NotFound(str(aggregate_id)) from None
+        if not isinstance(found, kind):
+            raise NotFound(str(aggregate_id))
+        return found
+
+    def litigation_for(self, mediation_case_id: UUID) -> LitigationCase | None:
+        try:
+            found: LitigationCase = self._get(
+                LitigationCase.create_id(mediation_case_id), LitigationCase
+            )
+        except NotFound:
+            return None
+        return found
+
+    def litigation(self, litigation_id: UUID, principal: Principal) -> LitigationCase:
+        self._court_staff(principal, "read")
+        found: LitigationCase = self._get(litigation_id, LitigationCase)
+        return found
+
+    def confirmation(
+        self, confirmation_id: UUID, principal: Principal, case: MediationCase | None = None
+    ) -> JudicialConfirmation:
+        found: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
+        if principal.role in COURT_ROLES and principal.institution == self.config.code:
+            return found
+        if case is not None and sides_of(principal, case):
+            return found
+        raise NotFound(str(confirmation_id))
+
+    # --- acts -----------------------------------------------------------------------------
+
+    def _court_staff(self, principal: Principal, act: str) -> None:
+        if principal.role not in COURT_ROLES or principal.institution != self.config.code:
+            if principal.role is Role.SYSTEM:
+                return
+            raise Forbidden(act, "only the court's judges and clerks act on court cases")
+
+    def _retrying(self, what: str, attempt: Callable[[datetime], Sequence[Aggregate]]) -> Any:
+        for _ in range(self.retries + 1):
+            aggregates = attempt(self.clock())
+            try:
+                self.save(*aggregates)
+            except IntegrityError:
+                continue
+            return aggregates[0]
+        raise ConcurrencyConflict(what, self.retries + 1)
+
+    def schedule_hearing(
+        self, litigation_id: UUID, principal: Principal, starts_at: datetime
+    ) -> LitigationCase:
+        self._court_staff(principal, "schedule_hearing")
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            case: LitigationCase = self._get(litigation_id, LitigationCase)
+            case.schedule_hearing(starts_at, principal.actor, now)
+            return [case]
+
+        found: LitigationCase = self._retrying(f"litigation {litigation_id}", attempt)
+        return found
+
+    def decide(
+        self, litigation_id: UUID, principal: Principal, outcome: str, summary: str
+    ) -> LitigationCase:
+        if principal.role is not Role.JUDGE:
+            raise Forbidden("decide", "only a judge decides a case")
+        self._court_staff(principal, "decide")
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            case: LitigationCase = self._get(litigation_id, LitigationCase)
+            case.decide(outcome, summary, principal.actor, now)
+            return [case]
+
+        found: LitigationCase = self._retrying(f"litigation {litigation_id}", attempt)
+        return found
+
+    def apply_for_confirmation(
+        self, agreement: RepaymentAgreement, case: MediationCase, principal: Principal
+    ) -> JudicialConfirmation:
+        """One side applies; the second side's application makes it joint and dockets it."""
+        own = sides_of(principal, case)
+        if not own:
+            raise Forbidden("apply_for_confirmation", "only the sides apply for confirmation")
+        if agreement.state != AgreementState.EFFECTIVE or agreement.effective_on is None:
+            raise ActRefused(
+                "apply_for_confirmation",
+                str(agreement.state),
+                "state",
+                "only an effective agreement can be confirmed",
+            )
+        side = str(own[0])
+        confirmation_id = JudicialConfirmation.create_id(agreement.id)
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            try:
+                existing: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
+            except NotFound:
+                effective = max(s.signed_at for s in agreement.signatures.values())
+                return [
+                    JudicialConfirmation.open(
+                        agreement.id,
+                        case.id,
+                        agreement.text_sha256,
+                        effective,
+                        self.calendar,
+                        side,
+                        principal.actor,
+                        now,
+                    )
+                ]
+            year = shanghai_date(now).year
+            sequence = self.sequence(CONFIRMATION_KIND_LABEL, year)
+            number = sequence.take(1, now)[0]
+            existing.join(
+                side,
+                format_number(self.config.docket_prefix, CONFIRMATION_KIND_LABEL, year, number),
+                self.calendar,
+                principal.actor,
+                now,
+            )
+            return [existing, sequence]
+
+        found: JudicialConfirmation = self._retrying(f"confirmation {confirmation_id}", attempt)
+        return found
+
+    def confirmation_act(
+        self, confirmation_id: UUID, principal: Principal, act: str, reason: str = ""
+    ) -> JudicialConfirmation:
+        self._court_staff(principal, act)
+        if act in ("rule_confirmed", "rule_rejected", "extend_ruling_period") and (
+            principal.role is not Role.JUDGE
+        ):
+            raise Forbidden(act, "only a judge rules")
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            found: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
+            if act == "accept":
+                found.accept(self.calendar, principal.actor, now)
+            elif act == "refuse":
+                found.refuse(reason, principal.actor, now)
+            elif act == "extend_ruling_period":
+                found.extend_ruling_period(self.calendar, principal.actor, now)
+            elif act == "rule_confirmed":
+                found.rule(True, reason, principal.actor, now)  # noqa: FBT003
+            elif act == "rule_rejected":
+                found.rule(False, reason, principal.actor, now)  # noqa: FBT003
+            else:
+                raise NotFound(act)
+            return [found]
+
+        result: JudicialConfirmation = self._retrying(f"confirmation {confirmation_id}", attempt)
+        return result
+
+
+class TransferRecorder:
+    """Court → mediation center: a docketed litigation shows on the mediation case as its
+    transfer. Recording the transfer is idempotent (a transferred case refuses it again), so
+    tracking after the act makes the effect exactly-once."""
+
+    def __init__(self, record: Callable[[UUID, str], None], tracking: Any) -> None:
+        self._record = record
+        self._tracking = tracking
+
+    def position(self, application_name: str) -> int:
+        position: int | None = self._tracking.max_tracking_id(application_name)
+        return position or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            if type(domain_event).__qualname__ == "LitigationCase.Docketed":
+                self._record(domain_event.mediation_case_id, domain_event.docket_number)
+            self._tracking.insert_tracking(tracking)
