@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from api.agreements import agreements_router
 from api.auth import build_auth, login
 from api.cases import cases_router
+from api.court import court_router
 from api.problems import handle
 from application.bootstrap import Platform, build_platform
 from application.settings import Settings
@@ -83,6 +84,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             root,
             cases_router(),
             agreements_router(),
+            court_router(),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth}),

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.court import LitigationCase
 from domain.identity import mask_id_number, mask_phone
 from domain.mediation_case import MediationCase
 from domain.periods import Deadline
@@ -95,6 +96,7 @@ class CaseOut(msgspec.Struct):
     recusal_requested_by: str | None
     agreed_plan: dict[str, Any] | None
     agreement_id: UUID | None
+    litigation_id: UUID | None
     outcome_reason: str | None
     court_docket_number: str | None
 
@@ -227,6 +229,9 @@ def case_out(case: MediationCase, now: datetime) -> CaseOut:
         recusal_requested_by=str(case.recusal_requested_by) if case.recusal_requested_by else None,
         agreed_plan=msgspec.to_builtins(case.agreed_plan) if case.agreed_plan else None,
         agreement_id=case.agreement_id,
+        litigation_id=(
+            LitigationCase.create_id(case.id) if case.court_docket_number is not None else None
+        ),
         outcome_reason=str(case.outcome_reason) if case.outcome_reason else None,
         court_docket_number=case.court_docket_number,
     )

@@ -159,9 +159,17 @@ class Court(ProcessApplication[UUID]):
         return found
 
     def litigation(self, litigation_id: UUID, principal: Principal) -> LitigationCase:
-        self._court_staff(principal, "read")
+        """Court staff read the docket; to anyone else a litigation case does not exist."""
+        try:
+            self._court_staff(principal, "read")
+        except Forbidden:
+            raise NotFound(str(litigation_id)) from None
         found: LitigationCase = self._get(litigation_id, LitigationCase)
         return found
+
+    def confirmation_case_id(self, confirmation_id: UUID) -> UUID:
+        found: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
+        return found.mediation_case_id
 
     def confirmation(
         self, confirmation_id: UUID, principal: Principal, case: MediationCase | None = None
@@ -194,7 +202,7 @@ class Court(ProcessApplication[UUID]):
     def schedule_hearing(
         self, litigation_id: UUID, principal: Principal, starts_at: datetime
     ) -> LitigationCase:
-        self._court_staff(principal, "schedule_hearing")
+        self.litigation(litigation_id, principal)
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             case: LitigationCase = self._get(litigation_id, LitigationCase)
@@ -207,9 +215,9 @@ class Court(ProcessApplication[UUID]):
     def decide(
         self, litigation_id: UUID, principal: Principal, outcome: str, summary: str
     ) -> LitigationCase:
+        self.litigation(litigation_id, principal)
         if principal.role is not Role.JUDGE:
             raise Forbidden("decide", "only a judge decides a case")
-        self._court_staff(principal, "decide")
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             case: LitigationCase = self._get(litigation_id, LitigationCase)

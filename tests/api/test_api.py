@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -462,3 +463,118 @@ def test_api_on_postgres(tmp_path: Path, pg_schema: str) -> None:
             assert client.get("/health").json()["backend"] == "postgresql"
     finally:
         platform.close()
+
+
+def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
+    """File → mediate → agree → all sign → joint application → accept → confirm → pay two
+    instalments → miss the third → default."""
+    case_id = api.file()
+    plan = plan_data(total=1_012_345)
+    plan["instalments"] = [
+        {"amount_fen": 400_000, "due_date": "2026-09-01"},
+        {"amount_fen": 400_000, "due_date": "2026-10-01"},
+        {"amount_fen": 212_345, "due_date": "2026-11-02"},
+    ]
+    for who, act, body in [
+        ("admin", "accept", {}),
+        ("admin", "refer", {"kind": "pre_filing"}),
+        ("admin", "assign_mediator", {"mediator": "mediator1"}),
+        ("mediator1", "accept_assignment", {}),
+        ("party1", "consent_to_mediation", {}),
+        ("bank_agent", "propose", {"plan": plan}),
+        ("party1", "accept_proposal", {"proposal": 1}),
+        ("mediator1", "draft_agreement", {}),
+    ]:
+        assert api.act(case_id, act, who, body).status_code == 200, act
+    agreement_id = api.call("GET", f"/api/cases/{case_id}", "party1").json()["agreement_id"]
+    agreement = f"/api/agreements/{agreement_id}"
+    text_hash = api.call("GET", agreement, "mediator1").json()["text_sha256"]
+    for who in ("party1", "mediator1", "bank_agent"):
+        assert (
+            api.call("POST", f"{agreement}/sign", who, json={"text_sha256": text_hash}).status_code
+            == 200
+        )
+    first = api.call("POST", f"{agreement}/apply_for_confirmation", "bank_agent")
+    assert first.json()["state"] == "applying"
+    joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
+    assert joint["state"] == "applied" and joint["docket_number"].startswith("(2026)渝0105民特")
+    confirmation = f"/api/confirmations/{joint['id']}"
+    assert_problem(
+        api.call("POST", f"{confirmation}/act", "admin", json={"act": "accept"}), 403, "forbidden"
+    )
+    assert (
+        api.call("POST", f"{confirmation}/act", "judge1", json={"act": "accept"}).json()["state"]
+        == "accepted"
+    )
+    ruled = api.call(
+        "POST",
+        f"{confirmation}/act",
+        "judge1",
+        json={"act": "rule_confirmed", "reason": "协议合法"},
+    ).json()
+    assert ruled["state"] == "confirmed"
+    assert api.call("GET", confirmation, "party1").json()["state"] == "confirmed"
+    assert_problem(api.call("GET", confirmation, "party2"), 404, "not-found")
+    for number, amount, paid_on in ((1, 400_000, "2026-08-30"), (2, 400_000, "2026-09-30")):
+        api.clock.set(datetime.fromisoformat(f"{paid_on}T02:00:00+00:00"))
+        paid = api.call(
+            "POST",
+            f"{agreement}/record_payment",
+            "bank_agent",
+            json={"instalment": number, "amount_fen": amount, "paid_on": paid_on},
+        )
+        assert paid.status_code == 200, paid.text
+    api.clock.set(datetime.fromisoformat("2026-12-20T02:00:00+00:00"))
+    status = api.call("GET", agreement, "party1").json()
+    assert [i["in_default"] for i in status["instalments"]] == [False, False, True]
+    defaulted = api.call("POST", f"{agreement}/declare_default", "bank_agent", json={})
+    assert defaulted.json()["state"] == "defaulted"
+    assert defaulted.json()["balance_fen"] == 212_345
+
+
+def test_failed_mediation_reaches_the_docket_by_itself(api: Api) -> None:
+    case_id = api.file()
+    for who, act, body in [
+        ("admin", "accept", {}),
+        ("admin", "refer", {"kind": "pre_filing"}),
+        ("admin", "assign_mediator", {"mediator": "mediator1"}),
+        ("mediator1", "accept_assignment", {}),
+        ("party1", "consent_to_mediation", {}),
+        ("mediator1", "declare_failure", {"reason": "no_agreement"}),
+    ]:
+        assert api.act(case_id, act, who, body).status_code == 200, act
+    give_up = time.monotonic() + 20
+    while (case := api.call("GET", f"/api/cases/{case_id}", "admin").json())["state"] != (
+        "transferred"
+    ):
+        assert time.monotonic() < give_up, case
+        time.sleep(0.05)
+    litigation = f"/api/litigations/{case['litigation_id']}"
+    assert_problem(api.call("GET", litigation, "party1"), 404, "not-found")
+    assert_problem(
+        api.call(
+            "POST",
+            f"{litigation}/decide",
+            "mediator1",
+            json={"outcome": "judgment", "summary": "x"},
+        ),
+        404,
+        "not-found",
+    )
+    docket = api.call("GET", litigation, "judge1").json()
+    assert docket["docket_number"] == case["court_docket_number"]
+    assert docket["mediation_case_id"] == case_id
+    when = (api.clock() + timedelta(days=7)).isoformat()
+    assert (
+        api.call(
+            "POST", f"{litigation}/schedule_hearing", "judge1", json={"starts_at": when}
+        ).json()["state"]
+        == "hearing_scheduled"
+    )
+    decided = api.call(
+        "POST",
+        f"{litigation}/decide",
+        "judge1",
+        json={"outcome": "judgment", "summary": "被告于判决生效后十日内还款"},
+    )
+    assert decided.json()["state"] == "judged"

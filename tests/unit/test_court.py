@@ -103,7 +103,7 @@ def test_litigation_hearing_and_decision(platform: Platform, clock: ManualClock)
     platform.catch_up()
     litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
     assert litigation is not None
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # the docket is the court's: others do not see it
         platform.court.schedule_hearing(litigation.id, MEDIATOR, clock() + timedelta(days=3))
     with pytest.raises(ActRefused):
         platform.court.decide(litigation.id, JUDGE, "judgment", "判决被告还款")

@@ -1,0 +1,220 @@
+"""HTTP resources of the court: judicial confirmation and litigation."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.security.jwt import Token
+
+from api.views import DeadlineOut, deadline_out
+from application.access import Principal
+from application.bootstrap import Platform
+from application.errors import NotFound
+from domain.court import JudicialConfirmation, LitigationCase
+
+AuthRequest = Request[Principal, Token, Any]
+Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
+
+
+class ConfirmationOut(msgspec.Struct):
+    id: UUID
+    agreement_id: UUID
+    mediation_case_id: UUID
+    agreement_sha256: str
+    state: str
+    applied_by: dict[str, str]
+    docket_number: str | None
+    application_window: DeadlineOut | None
+    acceptance_deadline: DeadlineOut | None
+    ruling_deadline: DeadlineOut | None
+    ruling_extended: bool
+    court_overdue: bool
+    reason: str | None
+
+
+class LitigationOut(msgspec.Struct):
+    id: UUID
+    docket_number: str
+    mediation_case_id: UUID
+    mediation_filing_number: str
+    mediation_docket_number: str | None
+    plaintiff: str
+    defendant: str
+    claim_total_fen: int
+    state: str
+    hearings: list[datetime]
+    outcome: str | None
+
+
+class CourtAct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    act: Literal["accept", "refuse", "extend_ruling_period", "rule_confirmed", "rule_rejected"]
+    reason: Reason = ""
+
+
+class ScheduleHearing(msgspec.Struct, forbid_unknown_fields=True):
+    starts_at: datetime
+
+
+class Decide(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: Literal["judgment", "court_mediation"]
+    summary: Reason
+
+
+def confirmation_out(found: JudicialConfirmation, now: datetime) -> ConfirmationOut:
+    return ConfirmationOut(
+        id=found.id,
+        agreement_id=found.agreement_id,
+        mediation_case_id=found.mediation_case_id,
+        agreement_sha256=found.agreement_sha256,
+        state=str(found.state),
+        applied_by=found.applied_by,
+        docket_number=found.docket_number,
+        application_window=deadline_out(found.application_window, now),
+        acceptance_deadline=deadline_out(found.acceptance_deadline, now),
+        ruling_deadline=deadline_out(found.ruling_deadline, now),
+        ruling_extended=found.extended,
+        court_overdue=found.overdue(now),
+        reason=found.reason,
+    )
+
+
+def litigation_out(found: LitigationCase) -> LitigationOut:
+    return LitigationOut(
+        id=found.id,
+        docket_number=found.docket_number,
+        mediation_case_id=found.mediation_case_id,
+        mediation_filing_number=found.mediation_filing_number,
+        mediation_docket_number=found.mediation_docket_number,
+        plaintiff=found.plaintiff,
+        defendant=found.defendant,
+        claim_total_fen=found.claim_total_fen,
+        state=str(found.state),
+        hearings=found.hearings,
+        outcome=found.outcome,
+    )
+
+
+@post(
+    "/api/agreements/{agreement_id:uuid}/apply_for_confirmation",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Apply for judicial confirmation",
+    description="A side applies to the court to confirm its effective agreement, within 30 days "
+    "of it taking effect. The application is joint: the second side's application dockets it "
+    "and starts the court's 3 days to accept or refuse.",
+    tags=["court"],
+)
+def apply_for_confirmation(
+    request: AuthRequest, agreement_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> ConfirmationOut:
+    agreement, case = platform.center.agreement(agreement_id, request.user)
+    found = platform.court.apply_for_confirmation(agreement, case, request.user)
+    return confirmation_out(found, platform.court.clock())
+
+
+@get(
+    "/api/confirmations/{confirmation_id:uuid}",
+    sync_to_thread=True,
+    summary="Read a judicial confirmation",
+    description="For the court's judges and clerks, and the sides of the agreement.",
+    tags=["court"],
+)
+def read_confirmation(
+    request: AuthRequest, confirmation_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> ConfirmationOut:
+    case_id = platform.court.confirmation_case_id(confirmation_id)
+    try:
+        case = platform.center.case(case_id, request.user)
+    except NotFound:
+        case = None  # court staff need not see the mediation file to see the confirmation
+    found = platform.court.confirmation(confirmation_id, request.user, case)
+    return confirmation_out(found, platform.court.clock())
+
+
+@post(
+    "/api/confirmations/{confirmation_id:uuid}/act",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Act on a judicial confirmation",
+    description="Court staff accept or refuse the application (refusal needs a reason); a "
+    "judge extends the ruling period once (+10 days, the president's approval) and rules: "
+    "confirmed (the agreement becomes enforceable) or rejected (with a reason).",
+    tags=["court"],
+)
+def act_on_confirmation(
+    request: AuthRequest,
+    confirmation_id: FromPath[UUID],
+    data: JSONBody[CourtAct],
+    platform: NamedDependency[Platform],
+) -> ConfirmationOut:
+    found = platform.court.confirmation_act(confirmation_id, request.user, data.act, data.reason)
+    return confirmation_out(found, platform.court.clock())
+
+
+@get(
+    "/api/litigations/{litigation_id:uuid}",
+    sync_to_thread=True,
+    summary="Read a litigation case",
+    description="A case the court docketed, e.g. from a failed pre-filing mediation.",
+    tags=["court"],
+)
+def read_litigation(
+    request: AuthRequest, litigation_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> LitigationOut:
+    return litigation_out(platform.court.litigation(litigation_id, request.user))
+
+
+@post(
+    "/api/litigations/{litigation_id:uuid}/schedule_hearing",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Schedule a hearing",
+    description="Court staff schedule a hearing of a docketed case.",
+    tags=["court"],
+)
+def schedule_hearing(
+    request: AuthRequest,
+    litigation_id: FromPath[UUID],
+    data: JSONBody[ScheduleHearing],
+    platform: NamedDependency[Platform],
+) -> LitigationOut:
+    return litigation_out(
+        platform.court.schedule_hearing(litigation_id, request.user, data.starts_at)
+    )
+
+
+@post(
+    "/api/litigations/{litigation_id:uuid}/decide",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Decide a case",
+    description="A judge ends a heard case by judgment or by a court mediation document.",
+    tags=["court"],
+)
+def decide(
+    request: AuthRequest,
+    litigation_id: FromPath[UUID],
+    data: JSONBody[Decide],
+    platform: NamedDependency[Platform],
+) -> LitigationOut:
+    return litigation_out(
+        platform.court.decide(litigation_id, request.user, data.outcome, data.summary)
+    )
+
+
+def court_router() -> Router:
+    return Router(
+        "/",
+        route_handlers=[
+            apply_for_confirmation,
+            read_confirmation,
+            act_on_confirmation,
+            read_litigation,
+            schedule_hearing,
+            decide,
+        ],
+    )
