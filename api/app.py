@@ -72,8 +72,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             if owned:
                 platform.close()
             else:
-                for follower in platform.followers:
-                    follower.stop()
+                platform.stop_background()
 
     # Password guessing is slowed per client address (litestar's rate limiting).
     login_limit = RateLimitConfig(rate_limit=("minute", settings.login_rate))

@@ -161,6 +161,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for follower in followers:
         follower.start()
+    if args.only is None:
+        platform.scheduler.start()
     print(f"following: {', '.join(f.name for f in followers)}; Ctrl-C or SIGTERM stops", flush=True)
     try:
         stop.wait()

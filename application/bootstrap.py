@@ -26,6 +26,7 @@ from application.errors import NotFound
 from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
 from application.persistence import store_env
+from application.scheduler import Scheduler
 from application.settings import Settings
 from domain.errors import ActRefused
 from domain.mediation_case import CaseState
@@ -95,6 +96,7 @@ class Platform:
         self.transfer_poller = NotificationPoller(
             court, transfers, name="transfers", topics=[DOCKETED_TOPIC]
         )
+        self.scheduler = Scheduler(center, case_list)
         center.on_recorded(self.poller.wake)
         center.on_recorded(self.court_poller.wake)
         court.on_recorded(self.transfer_poller.wake)
@@ -129,10 +131,15 @@ class Platform:
         if self.settings.projections_in_process:
             for follower in self.followers:
                 follower.start()
+            self.scheduler.start()
 
-    def close(self) -> None:
+    def stop_background(self) -> None:
+        self.scheduler.stop()
         for follower in self.followers:
             follower.stop()
+
+    def close(self) -> None:
+        self.stop_background()
         self.court.close()
         self.center.close()
         self.directory.close()

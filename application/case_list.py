@@ -380,6 +380,21 @@ class CaseListProjection(Projection[CaseListView]):
         rows = rows[:limit]
         return CasePage(rows, rows[-1]["seq"] if more and rows else None)
 
+    def lapsed(self, today: date) -> tuple[list[UUID], list[UUID]]:
+        """Cases whose mediation period, and cases whose acceptance window, ended before
+        `today` (Shanghai dates) while still running."""
+        periods = self.view.rows(
+            f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING}) "
+            "AND period_due < :today ORDER BY period_due",
+            {"today": today.isoformat()},
+        )
+        windows = self.view.rows(
+            "SELECT case_id FROM {case_list} WHERE state = 'assigned' "
+            "AND window_due < :today ORDER BY window_due",
+            {"today": today.isoformat()},
+        )
+        return [UUID(r["case_id"]) for r in periods], [UUID(r["case_id"]) for r in windows]
+
     def running_case_ids(self) -> list[UUID]:
         """Cases whose deadlines still matter (for recomputation after a calendar load)."""
         rows = self.view.rows(f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING})", {})

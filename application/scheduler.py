@@ -1,0 +1,77 @@
+"""The deadline scheduler: fires each timed state when its period has ended.
+
+It finds lapsed deadlines in the case list and issues the act as the system. Each act is
+refused by the case once done (a failed case cannot expire again; a lapsed assignment is no
+longer assigned), so any number of schedulers may run, and one that crashed midway simply
+fires again what is still due: every deadline fires exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from uuid import UUID
+
+from application import commands as cmd
+from application.access import SYSTEM
+from application.case_list import CaseListProjection
+from application.errors import ConcurrencyConflict, NotFound
+from application.mediation_center import MediationCenter
+from domain.errors import ActRefused
+from domain.periods import shanghai_date
+
+log = logging.getLogger("tiaojie.scheduler")
+
+
+@dataclass(frozen=True)
+class Fired:
+    periods_expired: int
+    assignments_lapsed: int
+
+
+class Scheduler:
+    def __init__(
+        self, center: MediationCenter, case_list: CaseListProjection, interval: float = 60.0
+    ) -> None:
+        self.center = center
+        self.case_list = case_list
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> Fired:
+        """Fire what is due now; how many acts this scheduler recorded."""
+        today = shanghai_date(self.center.clock())
+        periods, windows = self.case_list.lapsed(today)
+        expired = sum(self._fire(case_id, cmd.ExpirePeriod()) for case_id in periods)
+        lapsed = sum(self._fire(case_id, cmd.LapseAssignment()) for case_id in windows)
+        return Fired(expired, lapsed)
+
+    def _fire(self, case_id: UUID, command: cmd.Command) -> bool:
+        try:
+            self.center.act(case_id, SYSTEM, command)
+        except (ActRefused, ConcurrencyConflict, NotFound) as refused:
+            # Fired already (by another scheduler, or before a crash), or no longer due.
+            log.debug("not fired on %s: %s", case_id, refused)
+            return False
+        return True
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self.interval):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
