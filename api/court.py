@@ -14,7 +14,7 @@ from api.views import DeadlineOut, deadline_out
 from application.access import Principal
 from application.bootstrap import Platform
 from application.errors import NotFound
-from domain.court import JudicialConfirmation, LitigationCase
+from domain.court import EnforcementCase, JudicialConfirmation, LitigationCase
 
 AuthRequest = Request[Principal, Token, Any]
 Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
@@ -62,6 +62,32 @@ class ScheduleHearing(msgspec.Struct, forbid_unknown_fields=True):
 class Decide(msgspec.Struct, forbid_unknown_fields=True):
     outcome: Literal["judgment", "court_mediation"]
     summary: Reason
+
+
+class EnforcementOut(msgspec.Struct):
+    id: UUID
+    docket_number: str
+    basis: str
+    basis_id: UUID
+    mediation_case_id: UUID
+    creditor: str
+    debtor: str
+    amount_fen: int
+    state: str
+
+
+def enforcement_out(found: EnforcementCase) -> EnforcementOut:
+    return EnforcementOut(
+        found.id,
+        found.docket_number,
+        found.basis,
+        found.basis_id,
+        found.mediation_case_id,
+        found.creditor,
+        found.debtor,
+        found.amount_fen,
+        found.state,
+    )
 
 
 def confirmation_out(found: JudicialConfirmation, now: datetime) -> ConfirmationOut:
@@ -206,6 +232,22 @@ def decide(
     )
 
 
+@post(
+    "/api/agreements/{agreement_id:uuid}/apply_for_enforcement",
+    sync_to_thread=True,
+    status_code=201,
+    summary="Apply for enforcement",
+    description="The creditor side applies to the court to enforce a judicially confirmed "
+    "agreement in default; the court opens an enforcement case for the unpaid balance.",
+    tags=["court"],
+)
+def apply_for_enforcement(
+    request: AuthRequest, agreement_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> EnforcementOut:
+    agreement, case = platform.center.agreement(agreement_id, request.user)
+    return enforcement_out(platform.court.apply_for_enforcement(agreement, case, request.user))
+
+
 def court_router() -> Router:
     return Router(
         "/",
@@ -216,5 +258,6 @@ def court_router() -> Router:
             read_litigation,
             schedule_hearing,
             decide,
+            apply_for_enforcement,
         ],
     )

@@ -19,13 +19,16 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Tracking
 from eventsourcing.system import ProcessApplication
 
-from application.access import Deployment, Forbidden, Principal, sides_of
+from application.access import SYSTEM, Deployment, Forbidden, Principal, sides_of
 from application.errors import ConcurrencyConflict, NotFound
 from application.transcodings import register_domain_transcodings
 from domain.actors import Actor, Role
 from domain.court import (
     CONFIRMATION_KIND_LABEL,
+    ENFORCEMENT_KIND_LABEL,
     LITIGATION_KIND_LABEL,
+    ConfirmationState,
+    EnforcementCase,
     JudicialConfirmation,
     LitigationCase,
 )
@@ -175,7 +178,9 @@ class Court(ProcessApplication[UUID]):
         self, confirmation_id: UUID, principal: Principal, case: MediationCase | None = None
     ) -> JudicialConfirmation:
         found: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
-        if principal.role in COURT_ROLES and principal.institution == self.config.code:
+        if principal.role is Role.SYSTEM or (
+            principal.role in COURT_ROLES and principal.institution == self.config.code
+        ):
             return found
         if case is not None and sides_of(principal, case):
             return found
@@ -274,6 +279,76 @@ class Court(ProcessApplication[UUID]):
             return [existing, sequence]
 
         found: JudicialConfirmation = self._retrying(f"confirmation {confirmation_id}", attempt)
+        return found
+
+    def apply_for_enforcement(
+        self, agreement: RepaymentAgreement, case: MediationCase, principal: Principal
+    ) -> EnforcementCase:
+        """The creditor applies: the agreement must be confirmed by this court and in default."""
+        if agreement.plan.creditor not in sides_of(principal, case):
+            raise Forbidden("apply_for_enforcement", "only the creditor applies for enforcement")
+        confirmation = self.confirmation(JudicialConfirmation.create_id(agreement.id), SYSTEM)
+        if confirmation.state != ConfirmationState.CONFIRMED:
+            raise ActRefused(
+                "apply_for_enforcement",
+                str(confirmation.state),
+                "not_confirmed",
+                "only a judicially confirmed agreement is enforceable",
+            )
+        if agreement.state != AgreementState.DEFAULTED:
+            raise ActRefused(
+                "apply_for_enforcement",
+                str(agreement.state),
+                "not_in_default",
+                "enforcement needs a recorded default",
+            )
+        if self.enforcement_for(agreement.id) is not None:
+            raise ActRefused(
+                "apply_for_enforcement",
+                "opened",
+                "already_opened",
+                "an enforcement case is already open for this agreement",
+            )
+        filing = case.filing
+        sides = {"applicant": filing.applicant.name, "respondent": filing.respondent.name}
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            year = shanghai_date(now).year
+            sequence = self.sequence(ENFORCEMENT_KIND_LABEL, year)
+            number = sequence.take(1, now)[0]
+            opened = EnforcementCase(
+                basis="confirmed_agreement",
+                basis_id=agreement.id,
+                mediation_case_id=case.id,
+                docket_number=format_number(
+                    self.config.docket_prefix, ENFORCEMENT_KIND_LABEL, year, number
+                ),
+                creditor=sides[str(agreement.plan.creditor)],
+                debtor=sides[str(agreement.plan.debtor)],
+                amount_fen=agreement.plan.total_fen - agreement.paid_fen,
+                actor=principal.actor,
+                occurred_at=now,
+            )
+            return [opened, sequence]
+
+        try:
+            found: EnforcementCase = self._retrying(f"enforcement of {agreement.id}", attempt)
+        except ConcurrencyConflict:
+            if self.enforcement_for(agreement.id) is None:
+                raise
+            raise ActRefused(
+                "apply_for_enforcement",
+                "opened",
+                "already_opened",
+                "an enforcement case is already open for this agreement",
+            ) from None
+        return found
+
+    def enforcement_for(self, basis_id: UUID) -> EnforcementCase | None:
+        try:
+            found: EnforcementCase = self._get(EnforcementCase.create_id(basis_id), EnforcementCase)
+        except NotFound:
+            return None
         return found
 
     def confirmation_act(

@@ -530,6 +530,15 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     defaulted = api.call("POST", f"{agreement}/declare_default", "bank_agent", json={})
     assert defaulted.json()["state"] == "defaulted"
     assert defaulted.json()["balance_fen"] == 212_345
+    assert_problem(
+        api.call("POST", f"{agreement}/apply_for_enforcement", "party1"), 403, "forbidden"
+    )
+    enforcement = api.call("POST", f"{agreement}/apply_for_enforcement", "bank_agent")
+    assert enforcement.status_code == 201, enforcement.text
+    opened = enforcement.json()
+    assert opened["docket_number"].startswith("(2026)渝0105执") and opened["amount_fen"] == 212_345
+    again = api.call("POST", f"{agreement}/apply_for_enforcement", "bank_agent")
+    assert assert_problem(again, 409, "act-refused")["rule"] == "already_opened"
 
 
 def test_failed_mediation_reaches_the_docket_by_itself(api: Api) -> None:
