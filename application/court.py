@@ -287,7 +287,15 @@ class Court(ProcessApplication[UUID]):
         """The creditor applies: the agreement must be confirmed by this court and in default."""
         if agreement.plan.creditor not in sides_of(principal, case):
             raise Forbidden("apply_for_enforcement", "only the creditor applies for enforcement")
-        confirmation = self.confirmation(JudicialConfirmation.create_id(agreement.id), SYSTEM)
+        try:
+            confirmation = self.confirmation(JudicialConfirmation.create_id(agreement.id), SYSTEM)
+        except NotFound:
+            raise ActRefused(
+                "apply_for_enforcement",
+                str(agreement.state),
+                "not_confirmed",
+                "only a judicially confirmed agreement is enforceable",
+            ) from None
         if confirmation.state != ConfirmationState.CONFIRMED:
             raise ActRefused(
                 "apply_for_enforcement",

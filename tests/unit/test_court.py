@@ -139,8 +139,14 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
     with pytest.raises(ActRefused) as again:
         platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
     assert again.value.rule == "already_extended"
+    with pytest.raises(ActRefused) as early:
+        platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert early.value.rule == "not_confirmed"
     ruled = platform.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
     assert ruled.state == "confirmed"
+    with pytest.raises(ActRefused) as paying:
+        platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert paying.value.rule == "not_in_default"
     with pytest.raises(NotFound):
         platform.court.confirmation(joint.id, OTHER_PARTY, case)
 
