@@ -310,6 +310,17 @@ class MediationCenter(Application[UUID]):
             raise NotFound(str(agreement_id))
         return found
 
+    def effective_agreements(self) -> list[RepaymentAgreement]:
+        """Agreements in effect now (for reminders). A scan of the log: a read model of
+        agreements replaces it when their number makes the scan slow."""
+        topic = "domain.repayment_agreement:RepaymentAgreement.TookEffect"
+        found: list[RepaymentAgreement] = []
+        start = 1
+        while page := self.recorder.select_notifications(start, 1000, topics=[topic]):
+            found += [self.agreement_aggregate(UUID(str(n.originator_id))) for n in page]
+            start = page[-1].id + 1
+        return [a for a in found if a.state == AgreementState.EFFECTIVE]
+
     def agreement(
         self, agreement_id: UUID, principal: Principal
     ) -> tuple[RepaymentAgreement, MediationCase]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 from application import commands as cmd
@@ -28,14 +30,20 @@ log = logging.getLogger("tiaojie.scheduler")
 class Fired:
     periods_expired: int
     assignments_lapsed: int
+    reminders_sent: int
 
 
 class Scheduler:
     def __init__(
-        self, center: MediationCenter, case_list: CaseListProjection, interval: float = 60.0
+        self,
+        center: MediationCenter,
+        case_list: CaseListProjection,
+        remind: Callable[[date], int] = lambda _: 0,
+        interval: float = 60.0,
     ) -> None:
         self.center = center
         self.case_list = case_list
+        self.remind = remind
         self.interval = interval
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -46,7 +54,7 @@ class Scheduler:
         periods, windows = self.case_list.lapsed(today)
         expired = sum(self._fire(case_id, cmd.ExpirePeriod()) for case_id in periods)
         lapsed = sum(self._fire(case_id, cmd.LapseAssignment()) for case_id in windows)
-        return Fired(expired, lapsed)
+        return Fired(expired, lapsed, self.remind(today))
 
     def _fire(self, case_id: UUID, command: cmd.Command) -> bool:
         try:

@@ -58,6 +58,11 @@ class Settings:
     cookie_secure: bool
     aggregate_cache: int
     login_rate: int
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    sms_outbox: Path | None
+    reminder_days: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +99,11 @@ class Settings:
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),
             login_rate=_int(env, "TIAOJIE_LOGIN_RATE", 20, 1, 100_000),
+            smtp_host=env.get("TIAOJIE_SMTP_HOST", "").strip() or "127.0.0.1",
+            smtp_port=_int(env, "TIAOJIE_SMTP_PORT", 25, 1, 65535),
+            mail_from=env.get("TIAOJIE_MAIL_FROM", "").strip() or "noreply@tiaojie.invalid",
+            sms_outbox=Path(env["TIAOJIE_SMS_OUTBOX"]) if env.get("TIAOJIE_SMS_OUTBOX") else None,
+            reminder_days=_int(env, "TIAOJIE_REMINDER_DAYS", 3, 0, 60),
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes"),

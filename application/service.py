@@ -1,0 +1,195 @@
+"""The outbox: electronic service of agreements and reminders before due dates.
+
+Served only where the addressee's consent and address are on the case. Each service is queued
+once (its ID is derived from the document and the addressee), then sent through its channel and
+its delivery recorded as an event; a send that fails is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+
+from application.mediation_center import MediationCenter
+from domain.filing import SideRole
+from domain.repayment_agreement import sha256_hex
+from domain.service import DocumentService, reminder_id
+
+TOOK_EFFECT_TOPIC = "domain.repayment_agreement:RepaymentAgreement.TookEffect"
+
+
+class DeliveryFailed(Exception):
+    """The channel did not accept the message."""
+
+
+class Channels:
+    """E-mail over SMTP; SMS through a local stand-in that records each message (JSON lines)
+    until a gateway contract exists."""
+
+    def __init__(
+        self,
+        smtp_host: str,
+        smtp_port: int,
+        mail_from: str,
+        sms_outbox: Path,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.smtp_host = smtp_host
+        self.smtp_port = smtp_port
+        self.mail_from = mail_from
+        self.sms_outbox = sms_outbox
+        self.clock = clock
+        self._sms_lock = threading.Lock()
+
+    def send(self, channel: str, address: str, subject: str, body: str) -> datetime:
+        """Send; the moment the addressee's system accepted it."""
+        if channel == "email":
+            message = EmailMessage()
+            message["From"] = self.mail_from
+            message["To"] = address
+            message["Subject"] = subject
+            message.set_content(body)
+            try:
+                with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=10) as smtp:
+                    smtp.send_message(message)
+            except (OSError, smtplib.SMTPException) as error:
+                raise DeliveryFailed(f"smtp {self.smtp_host}:{self.smtp_port}: {error}") from error
+            return self.clock()
+        if channel == "sms":
+            record = {"to": address, "text": f"{subject}\n{body}", "at": self.clock().isoformat()}
+            with self._sms_lock:
+                self.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
+                with self.sms_outbox.open("a", encoding="utf-8") as outbox:
+                    outbox.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return self.clock()
+        raise DeliveryFailed(f"unknown channel {channel}")
+
+
+class Outbox:
+    """Follows the mediation center: an agreement taking effect is served on the sides."""
+
+    def __init__(
+        self,
+        center: MediationCenter,
+        channels: Channels,
+        tracking: TrackingRecorder,
+        reminder_days: int,
+    ) -> None:
+        self.center = center
+        self.channels = channels
+        self.tracking = tracking
+        self.reminder_days = reminder_days
+
+    def position(self, application_name: str) -> int:
+        return self.tracking.max_tracking_id(f"outbox:{application_name}") or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            if type(domain_event).__qualname__ == "RepaymentAgreement.TookEffect":
+                self.serve_agreement(domain_event.originator_id)
+            self.tracking.insert_tracking(
+                Tracking(f"outbox:{tracking.application_name}", tracking.notification_id)
+            )
+
+    def serve_agreement(self, agreement_id: UUID) -> list[DocumentService]:
+        agreement = self.center.agreement_aggregate(agreement_id)
+        case = self.center.file_of(agreement.case_id)
+        served = []
+        for side in SideRole:
+            address = case.service_addresses.get(side)
+            if address is None:
+                continue  # no consent to electronic service: not served electronically
+            service = self._serve(
+                document_id=agreement.id,
+                addressee=str(side),
+                case_id=case.id,
+                kind="repayment_agreement",
+                channel=str(address.channel),
+                address=address.address,
+                subject=f"调解协议书 {case.filing_number} / Mediation agreement",
+                body=agreement.text + f"\nSHA-256: {agreement.text_sha256}\n",
+                document_sha256=agreement.text_sha256,
+            )
+            if service is not None:
+                served.append(service)
+        return served
+
+    def remind(self, today: date) -> int:
+        """Remind each debtor `reminder_days` before each unpaid instalment, once."""
+        count = 0
+        for agreement in self.center.effective_agreements():
+            case = self.center.file_of(agreement.case_id)
+            debtor = agreement.plan.debtor
+            address = case.service_addresses.get(debtor)
+            if address is None:
+                continue
+            for number, item in enumerate(agreement.plan.instalments, 1):
+                outstanding = item.amount_fen - agreement.paid_on_instalment(number)
+                starts = item.due_date - timedelta(days=self.reminder_days)
+                if outstanding <= 0 or not starts <= today <= item.due_date:
+                    continue
+                body = (
+                    f"您在案件{case.filing_number}中的第{number}期还款"
+                    f"{outstanding / 100:.2f}元将于{item.due_date.isoformat()}到期。\n"
+                    f"Instalment {number} of case {case.filing_number}: CNY "
+                    f"{outstanding / 100:.2f} due on {item.due_date.isoformat()}."
+                )
+                if self._serve(
+                    document_id=reminder_id(agreement.id, number),
+                    addressee=str(debtor),
+                    case_id=case.id,
+                    kind="reminder",
+                    channel=str(address.channel),
+                    address=address.address,
+                    subject=f"还款提醒 Repayment reminder {case.filing_number}",
+                    body=body,
+                    document_sha256=sha256_hex(body),
+                ):
+                    count += 1
+        return count
+
+    def _serve(
+        self,
+        *,
+        document_id: UUID,
+        addressee: str,
+        case_id: UUID,
+        kind: str,
+        channel: str,
+        address: str,
+        subject: str,
+        body: str,
+        document_sha256: str,
+    ) -> DocumentService | None:
+        service = DocumentService(
+            document_id=document_id,
+            addressee=addressee,
+            case_id=case_id,
+            kind=kind,
+            channel=channel,
+            address=address,
+            document_sha256=document_sha256,
+            occurred_at=self.center.clock(),
+        )
+        try:
+            self.center.save(service)
+        except IntegrityError:
+            return None  # queued before, by this process or another: served once
+        sent_at = self.center.clock()
+        try:
+            delivered_at = self.channels.send(channel, address, subject, body)
+        except DeliveryFailed as error:
+            service.failed(str(error), self.center.clock())
+        else:
+            service.delivered(sent_at, delivered_at)
+        self.center.save(service)
+        return service
