@@ -21,6 +21,7 @@ from api.agreements import agreements_router
 from api.auth import build_auth, login
 from api.cases import cases_router
 from api.court import court_router
+from api.portal import portal_router
 from api.problems import handle
 from application.bootstrap import Platform, build_platform
 from application.settings import Settings
@@ -84,6 +85,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             cases_router(),
             agreements_router(),
             court_router(),
+            portal_router(settings.login_rate),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth}),

@@ -221,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(run=cmd_worker, only="case-list")
 
     worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
-    worker.add_argument("--only", choices=["case-list", "court", "transfers", "outbox"])
+    worker.add_argument(
+        "--only", choices=["case-list", "court", "transfers", "outbox", "invitations"]
+    )
     worker.set_defaults(run=cmd_worker)
     return top
 

@@ -27,7 +27,7 @@ from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
 from application.persistence import store_env
 from application.scheduler import Scheduler
-from application.service import TOOK_EFFECT_TOPIC, Channels, Outbox
+from application.service import FILED_TOPIC, TOOK_EFFECT_TOPIC, Channels, Invitations, Outbox
 from application.settings import Settings
 from domain.errors import ActRefused
 from domain.mediation_case import CaseState
@@ -97,30 +97,41 @@ class Platform:
         self.transfer_poller = NotificationPoller(
             court, transfers, name="transfers", topics=[DOCKETED_TOPIC]
         )
+        channels = Channels(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            settings.sms_outbox or settings.data_dir / "sms-outbox.jsonl",
+            center.clock,
+        )
         self.outbox = Outbox(
-            center,
-            Channels(
-                settings.smtp_host,
-                settings.smtp_port,
-                settings.mail_from,
-                settings.sms_outbox or settings.data_dir / "sms-outbox.jsonl",
-                center.clock,
-            ),
-            view_factory.tracking_recorder(),
-            settings.reminder_days,
+            center, channels, view_factory.tracking_recorder(), settings.reminder_days
+        )
+        self.invitations = Invitations(
+            directory, channels, view_factory.tracking_recorder(), settings.public_url
+        )
+        self.invitation_poller = NotificationPoller(
+            center, self.invitations, name="invitations", topics=[FILED_TOPIC]
         )
         self.outbox_poller = NotificationPoller(
             center, self.outbox, name="outbox", topics=[TOOK_EFFECT_TOPIC]
         )
         self.scheduler = Scheduler(center, case_list, self.outbox.remind)
         center.on_recorded(self.outbox_poller.wake)
+        center.on_recorded(self.invitation_poller.wake)
         center.on_recorded(self.poller.wake)
         center.on_recorded(self.court_poller.wake)
         court.on_recorded(self.transfer_poller.wake)
 
     @property
     def followers(self) -> list[NotificationPoller]:
-        return [self.poller, self.court_poller, self.transfer_poller, self.outbox_poller]
+        return [
+            self.poller,
+            self.court_poller,
+            self.transfer_poller,
+            self.outbox_poller,
+            self.invitation_poller,
+        ]
 
     def _record_transfer(self, case_id: UUID, docket_number: str) -> None:
         try:

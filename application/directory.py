@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -30,6 +32,7 @@ from domain.directory import (
 )
 from domain.errors import InvalidValue
 from domain.identity import normalize_id_number, normalize_uscc
+from domain.portal import PortalInvitation
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
@@ -183,6 +186,50 @@ class Directory(Application[UUID]):
             _hasher.verify(account.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
+        return principal_of(account)
+
+    # --- portal invitations ---------------------------------------------------------------
+
+    def invite(self, id_number: str, phone: str, name: str) -> PortalInvitation | None:
+        """An invitation for a natural person; None if one exists or the account does."""
+        if self._get(PartyIdentity.create_id(id_number)) is not None:
+            return None
+        invitation = PortalInvitation(
+            id_number=id_number, phone=phone, name=name, occurred_at=self.clock()
+        )
+        try:
+            self.save(invitation)
+        except IntegrityError:
+            return None
+        return invitation
+
+    def send_claim_code(self, invitation_id: UUID, send: Callable[[str, str], None]) -> None:
+        """A one-time code to the invitation's phone; silently nothing for an unknown one."""
+        invitation: PortalInvitation | None = self._get(invitation_id)
+        if not isinstance(invitation, PortalInvitation):
+            return
+        code = f"{secrets.randbelow(10**6):06d}"
+        invitation.issue_code(secrets.token_hex(8), code, self.clock())
+        self.save(invitation)
+        send(invitation.phone, f"【调解平台】验证码 {code}，10分钟内有效。Your code: {code}")
+
+    def claim(
+        self, invitation_id: UUID, code: str, id_suffix: str, username: str, password: str
+    ) -> Principal:
+        """Create the party account, tied to the invitation's ID number."""
+        wrong = InvalidValue("code", "the code or the last 6 characters of the ID number are wrong")
+        invitation: PortalInvitation | None = self._get(invitation_id)
+        if not isinstance(invitation, PortalInvitation):
+            raise wrong
+        ok = invitation.check(code, id_suffix, self.clock())
+        if not ok:
+            self.save(invitation)
+            raise wrong
+        account = self.add_user(
+            username, password, "party", None, invitation.id_number, invitation.name
+        )
+        invitation.claimed(account.username, self.clock())
+        self.save(invitation)
         return principal_of(account)
 
     # --- calendar -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ its delivery recorded as an event; a send that fails is recorded as failed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import smtplib
 import threading
@@ -19,12 +20,15 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
+from application.directory import Directory
 from application.mediation_center import MediationCenter
+from domain.errors import ActRefused
 from domain.filing import SideRole
 from domain.repayment_agreement import sha256_hex
 from domain.service import DocumentService, reminder_id
 
 TOOK_EFFECT_TOPIC = "domain.repayment_agreement:RepaymentAgreement.TookEffect"
+FILED_TOPIC = "domain.mediation_case:MediationCase.Filed"
 
 
 class DeliveryFailed(Exception):
@@ -193,3 +197,56 @@ class Outbox:
             service.delivered(sent_at, delivered_at)
         self.center.save(service)
         return service
+
+
+class Invitations:
+    """Follows the mediation center: each natural-person side of a new case is invited by SMS
+    to claim a portal account (once per person)."""
+
+    def __init__(
+        self, directory: Directory, channels: Channels, tracking: TrackingRecorder, public_url: str
+    ) -> None:
+        self.directory = directory
+        self.channels = channels
+        self.tracking = tracking
+        self.public_url = public_url.rstrip("/")
+
+    def position(self, application_name: str) -> int:
+        return self.tracking.max_tracking_id(f"invitations:{application_name}") or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            if type(domain_event).__qualname__ == "MediationCase.Filed":
+                filing = domain_event.filing
+                for side in (filing.applicant, filing.respondent):
+                    if side.id_number:
+                        self._invite(
+                            side.id_number, side.phone, side.name, domain_event.filing_number
+                        )
+            self.tracking.insert_tracking(
+                Tracking(f"invitations:{tracking.application_name}", tracking.notification_id)
+            )
+
+    def _invite(self, id_number: str, phone: str, name: str, filing_number: str) -> None:
+        invitation = self.directory.invite(id_number, phone, name)
+        if invitation is None:
+            return
+        link = f"{self.public_url}/portal/claim/{invitation.id}"
+        try:
+            self.channels.send(
+                "sms",
+                phone,
+                "调解平台",
+                f"{name}您好：您有一件调解案件（{filing_number}）。请在此开通账户查看：{link} "
+                f"You are a side of case {filing_number}; claim your account: {link}",
+            )
+        except DeliveryFailed:
+            return  # the invitation stands; staff can resend a code from the claim page
+
+    def send_code(self, invitation_id: UUID) -> None:
+        """Silent when throttled or claimed: the answer must not tell who has a case."""
+        with contextlib.suppress(ActRefused, DeliveryFailed):
+            self.directory.send_claim_code(invitation_id, self._sms)
+
+    def _sms(self, phone: str, text: str) -> None:
+        self.channels.send("sms", phone, "调解平台", text)

@@ -63,6 +63,7 @@ class Settings:
     mail_from: str
     sms_outbox: Path | None
     reminder_days: int
+    public_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +105,7 @@ class Settings:
             mail_from=env.get("TIAOJIE_MAIL_FROM", "").strip() or "noreply@tiaojie.invalid",
             sms_outbox=Path(env["TIAOJIE_SMS_OUTBOX"]) if env.get("TIAOJIE_SMS_OUTBOX") else None,
             reminder_days=_int(env, "TIAOJIE_REMINDER_DAYS", 3, 0, 60),
+            public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000",
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes"),
