@@ -16,10 +16,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Tracking
+from eventsourcing.persistence import JSONTranscoder, Tracking
 from eventsourcing.system import ProcessApplication
 
 from application.access import SYSTEM, Deployment, Forbidden, Principal, sides_of
+from application.commanding import replay, save_retrying
 from application.errors import ConcurrencyConflict, NotFound
 from application.transcodings import register_domain_transcodings
 from domain.actors import Actor, Role
@@ -47,12 +48,6 @@ class CourtConfig:
     code: str
     docket_prefix: str
     deployment: Deployment
-
-
-def _replay(aggregate: Any, events: Any) -> Any:
-    for domain_event in events:
-        aggregate = domain_event.mutate(aggregate)
-    return aggregate
 
 
 class Court(ProcessApplication[UUID]):
@@ -135,7 +130,7 @@ class Court(ProcessApplication[UUID]):
         code = self.config.code
         try:
             found: NumberSequence = self.repository.get(
-                NumberSequence.create_id(code, kind, year), projector_func=_replay
+                NumberSequence.create_id(code, kind, year), projector_func=replay
             )
         except AggregateNotFoundError:
             return NumberSequence(institution=code, kind=kind, year=year)
@@ -145,7 +140,7 @@ class Court(ProcessApplication[UUID]):
 
     def _get(self, aggregate_id: UUID, kind: type[Any]) -> Any:
         try:
-            found = self.repository.get(aggregate_id, projector_func=_replay)
+            found = self.repository.get(aggregate_id, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFound(str(aggregate_id)) from None
         if not isinstance(found, kind):
@@ -195,14 +190,7 @@ class Court(ProcessApplication[UUID]):
             raise Forbidden(act, "only the court's judges and clerks act on court cases")
 
     def _retrying(self, what: str, attempt: Callable[[datetime], Sequence[Aggregate]]) -> Any:
-        for _ in range(self.retries + 1):
-            aggregates = attempt(self.clock())
-            try:
-                self.save(*aggregates)
-            except IntegrityError:
-                continue
-            return aggregates[0]
-        raise ConcurrencyConflict(what, self.retries + 1)
+        return save_retrying(self, self.clock, self.retries, what, attempt)[0]
 
     def schedule_hearing(
         self, litigation_id: UUID, principal: Principal, starts_at: datetime
