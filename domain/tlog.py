@@ -1,0 +1,281 @@
+"""A standalone verifier for tiaojie's audit log: RFC 6962 Merkle trees and C2SP signed notes.
+
+This module imports only the standard library and `cryptography`, so a court or an auditor can
+copy it and check, offline, with nothing but the published public keys:
+
+- that an entry is in the log (an inclusion proof against a checkpoint's root);
+- that the log was only appended to between two checkpoints (a consistency proof);
+- that a checkpoint was signed by the log, and cosigned by the institutions (witnesses).
+
+Formats:
+    leaf hash   = SHA-256(0x00 || entry)             (RFC 6962 §2.1)
+    node hash   = SHA-256(0x01 || left || right)
+    checkpoint  = "<origin>\\n<tree size>\\n<base64 root>\\n" then a blank line and signature
+                  lines "— <key name> <base64(key hash[4] || signature)>\\n"
+                  (C2SP tlog-checkpoint and signed-note)
+    Ed25519 key hash    = SHA-256(name || "\\n" || 0x01 || public key)[:4]
+    cosignature/v1      = Ed25519 over "cosignature/v1\\ntime <unix seconds>\\n" + checkpoint
+                          body; line payload = key hash[4] || time (8 bytes, big-endian) || sig;
+                          key hash = SHA-256(name || "\\n" || 0x04 || public key)[:4]
+                          (C2SP tlog-cosignature)
+    verifier key        = "<name>+<hex key hash>+<base64(0x01 || public key)>" (signed-note)
+
+Example:
+    >>> root = root_hash([leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")])
+    >>> proof = inclusion_proof(1, [leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")])
+    >>> verify_inclusion(leaf_hash(b"b"), 1, 3, proof, root)
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ED25519 = 0x01
+COSIGNATURE_V1 = 0x04
+EM_DASH = "\u2014"
+
+
+# --- RFC 6962 Merkle tree hashing -----------------------------------------------------------
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root_hash(leaves: Sequence[bytes]) -> bytes:
+    """MTH over leaf hashes (already hashed with leaf_hash)."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = _split(len(leaves))
+    return node_hash(root_hash(leaves[:k]), root_hash(leaves[k:]))
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PATH(index, leaves): the audit path of one leaf (RFC 6962 §2.1.1)."""
+    if not 0 <= index < len(leaves):
+        msg = f"index {index} is outside a tree of {len(leaves)} leaves"
+        raise ValueError(msg)
+    if len(leaves) == 1:
+        return []
+    k = _split(len(leaves))
+    if index < k:
+        return [*inclusion_proof(index, leaves[:k]), root_hash(leaves[k:])]
+    return [*inclusion_proof(index - k, leaves[k:]), root_hash(leaves[:k])]
+
+
+def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """PROOF(first, leaves): the tree of `first` leaves is a prefix of this one (§2.1.2)."""
+    if not 0 < first <= len(leaves):
+        msg = f"no consistency proof from {first} to {len(leaves)} leaves"
+        raise ValueError(msg)
+    return _subproof(first, leaves, complete=True)
+
+
+def _subproof(m: int, leaves: Sequence[bytes], *, complete: bool) -> list[bytes]:
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [root_hash(leaves)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, leaves[:k], complete=complete), root_hash(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], complete=False), root_hash(leaves[:k])]
+
+
+def verify_inclusion(
+    leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 §2.1.3.2: does `leaf` sit at `index` of the tree of `size` with `root`?"""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """RFC 9162 §2.1.4.2: is the tree of `first` leaves a prefix of the tree of `second`?"""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first root is a node of the path
+        path = [first_root, *path]
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if not fn & 1:
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+# --- C2SP signed notes: checkpoints and cosignatures ----------------------------------------
+
+
+def key_hash(name: str, kind: int, public_key: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + public_key).digest()[:4]
+
+
+def raw_public_key(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def verifier_key(name: str, key: Ed25519PublicKey) -> str:
+    """The published form of a public key: `name+hexhash+base64(0x01||key)`."""
+    raw = raw_public_key(key)
+    encoded = base64.b64encode(bytes([ED25519]) + raw).decode()
+    return f"{name}+{key_hash(name, ED25519, raw).hex()}+{encoded}"
+
+
+@dataclass(frozen=True)
+class Verifier:
+    name: str
+    key: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, vkey: str) -> Verifier:
+        name, hex_hash, encoded = vkey.strip().split("+", 2)  # base64 may contain "+"
+        raw = base64.b64decode(encoded)
+        if raw[0] != ED25519 or len(raw) != 33:
+            msg = "only Ed25519 verifier keys are supported"
+            raise ValueError(msg)
+        key = Ed25519PublicKey.from_public_bytes(raw[1:])
+        if key_hash(name, ED25519, raw[1:]).hex() != hex_hash:
+            msg = "the key hash does not match the key"
+            raise ValueError(msg)
+        return cls(name, key)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+
+    def body(self) -> str:
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    @classmethod
+    def parse_body(cls, body: str) -> Checkpoint:
+        lines = body.split("\n")
+        if len(lines) < 4 or lines[-1] != "" or not lines[1].isdigit():
+            msg = "not a checkpoint body"
+            raise ValueError(msg)
+        return cls(lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True))
+
+
+def sign_note(body: str, name: str, key: Ed25519PrivateKey) -> str:
+    """The note with one signature line (more can be appended by cosigners)."""
+    raw = raw_public_key(key.public_key())
+    signature = key.sign(body.encode())
+    payload = base64.b64encode(key_hash(name, ED25519, raw) + signature).decode()
+    return f"{body}\n{EM_DASH} {name} {payload}\n"
+
+
+def cosign(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
+    """One cosignature/v1 line over a checkpoint body."""
+    raw = raw_public_key(key.public_key())
+    message = f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+    signature = key.sign(message)
+    payload = key_hash(name, COSIGNATURE_V1, raw) + struct.pack(">Q", timestamp) + signature
+    return f"{EM_DASH} {name} {base64.b64encode(payload).decode()}\n"
+
+
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """The body and its signature lines (name, decoded payload)."""
+    body, separator, signatures = note.partition("\n\n")
+    if not separator:
+        msg = "a signed note has a blank line before its signatures"
+        raise ValueError(msg)
+    found = []
+    for line in signatures.splitlines():
+        prefix, name, payload = line.split(" ")
+        if prefix != EM_DASH:
+            msg = f"not a signature line: {line!r}"
+            raise ValueError(msg)
+        found.append((name, base64.b64decode(payload, validate=True)))
+    return body + "\n", found
+
+
+def verify_note(note: str, verifier: Verifier) -> Checkpoint:
+    """The checkpoint, if `verifier` signed it; ValueError otherwise."""
+    body, signatures = split_note(note)
+    raw = raw_public_key(verifier.key)
+    wanted = key_hash(verifier.name, ED25519, raw)
+    for name, payload in signatures:
+        if name == verifier.name and payload[:4] == wanted:
+            try:
+                verifier.key.verify(payload[4:], body.encode())
+            except InvalidSignature:
+                break
+            return Checkpoint.parse_body(body)
+    msg = f"no valid signature by {verifier.name}"
+    raise ValueError(msg)
+
+
+def verify_cosignature(note: str, witness: Verifier) -> int:
+    """The time the witness cosigned the note's checkpoint; ValueError if it did not."""
+    body, signatures = split_note(note)
+    raw = raw_public_key(witness.key)
+    wanted = key_hash(witness.name, COSIGNATURE_V1, raw)
+    for name, payload in signatures:
+        if name == witness.name and payload[:4] == wanted and len(payload) == 4 + 8 + 64:
+            (timestamp,) = struct.unpack(">Q", payload[4:12])
+            message = f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+            try:
+                witness.key.verify(payload[12:], message)
+            except InvalidSignature:
+                break
+            return int(timestamp)
+    msg = f"no valid cosignature by {witness.name}"
+    raise ValueError(msg)
