@@ -32,7 +32,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -70,35 +70,59 @@ def root_hash(leaves: Sequence[bytes]) -> bytes:
     return node_hash(root_hash(leaves[:k]), root_hash(leaves[k:]))
 
 
-def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PATH(index, leaves): the audit path of one leaf (RFC 6962 §2.1.1)."""
-    if not 0 <= index < len(leaves):
-        msg = f"index {index} is outside a tree of {len(leaves)} leaves"
+# A tree too large for memory is read through `mth(start, end)`: the root of leaves
+# [start, end), which a store answers from the complete subtrees it keeps.
+SubtreeRoot = Callable[[int, int], bytes]
+
+
+def list_subtree_root(leaves: Sequence[bytes]) -> SubtreeRoot:
+    return lambda start, end: root_hash(leaves[start:end])
+
+
+def inclusion_path(index: int, size: int, mth: SubtreeRoot) -> list[bytes]:
+    """PATH(index, D[size]): the audit path of one leaf (RFC 6962 §2.1.1)."""
+    if not 0 <= index < size:
+        msg = f"index {index} is outside a tree of {size} leaves"
         raise ValueError(msg)
-    if len(leaves) == 1:
-        return []
-    k = _split(len(leaves))
-    if index < k:
-        return [*inclusion_proof(index, leaves[:k]), root_hash(leaves[k:])]
-    return [*inclusion_proof(index - k, leaves[k:]), root_hash(leaves[:k])]
+    path: list[bytes] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            path.append(mth(start + k, end))
+            end = start + k
+        else:
+            path.append(mth(start, start + k))
+            start += k
+    return path[::-1]
+
+
+def consistency_path(first: int, size: int, mth: SubtreeRoot) -> list[bytes]:
+    """PROOF(first, D[size]): the tree of `first` leaves is a prefix of it (§2.1.2)."""
+    if not 0 < first <= size:
+        msg = f"no consistency proof from {first} to {size} leaves"
+        raise ValueError(msg)
+    path: list[bytes] = []
+    start, end, m, complete = 0, size, first, True
+    while m != end - start:
+        k = _split(end - start)
+        if m <= k:
+            path.append(mth(start + k, end))
+            end = start + k
+        else:
+            path.append(mth(start, start + k))
+            start, m, complete = start + k, m - k, False
+    if not complete:
+        path.append(mth(start, end))
+    return path[::-1]
+
+
+def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
+    return inclusion_path(index, len(leaves), list_subtree_root(leaves))
 
 
 def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
-    """PROOF(first, leaves): the tree of `first` leaves is a prefix of this one (§2.1.2)."""
-    if not 0 < first <= len(leaves):
-        msg = f"no consistency proof from {first} to {len(leaves)} leaves"
-        raise ValueError(msg)
-    return _subproof(first, leaves, complete=True)
-
-
-def _subproof(m: int, leaves: Sequence[bytes], *, complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root_hash(leaves)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves[:k], complete=complete), root_hash(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], complete=False), root_hash(leaves[:k])]
+    return consistency_path(first, len(leaves), list_subtree_root(leaves))
 
 
 def verify_inclusion(
