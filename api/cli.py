@@ -173,6 +173,49 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    from application.audit_check import Tampered, verify
+
+    platform = _platform()
+    try:
+        count = verify(platform.audit.store, platform.audit, platform.audit_sources())
+    except Tampered as problem:
+        print(f"audit verify FAILED: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        platform.close()
+    print(
+        f"audit verify: {count} leaves recomputed from the stored events, the tree, every "
+        "checkpoint (signature, cosignatures, consistency) and every snapshot check out"
+    )
+    return 0
+
+
+def cmd_audit_prove(args: argparse.Namespace) -> int:
+    platform = _platform()
+    try:
+        store, log = platform.audit.store, platform.audit
+        size = args.size or store.size()
+        leaf = store.leaf(args.index)
+        if leaf is None or not 0 <= args.index < size:
+            print(f"error: no entry {args.index} in a log of {size}", file=sys.stderr)
+            return 2
+        proof = {
+            "index": args.index,
+            "tree_size": size,
+            "entry": leaf.entry,
+            "leaf_hash": leaf.hash.hex(),
+            "inclusion_proof": [h.hex() for h in log.inclusion(args.index, size)],
+            "root": store.root(size).hex(),
+            "checkpoint": next((note for s, note in store.checkpoints() if s == size), None),
+            "verifier_keys": log.vkeys(),
+        }
+    finally:
+        platform.close()
+    print(json.dumps(proof, ensure_ascii=False, indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="tiaojie",
@@ -220,9 +263,27 @@ def parser() -> argparse.ArgumentParser:
     run = projections.add_parser("run", help="project the case list in this process (PostgreSQL)")
     run.set_defaults(run=cmd_worker, only="case-list")
 
+    audit = sub.add_parser("audit").add_subparsers(dest="sub", required=True)
+    audit.add_parser("verify", help="recompute and check the whole audit trail").set_defaults(
+        run=cmd_audit_verify
+    )
+    prove = audit.add_parser("prove", help="print one entry with its inclusion proof")
+    prove.add_argument("index", type=int)
+    prove.add_argument("--size", type=int, help="tree size (default: the latest)")
+    prove.set_defaults(run=cmd_audit_prove)
+
     worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
     worker.add_argument(
-        "--only", choices=["case-list", "court", "transfers", "outbox", "invitations"]
+        "--only",
+        choices=[
+            "case-list",
+            "court",
+            "transfers",
+            "outbox",
+            "invitations",
+            "audit-MediationCenter",
+            "audit-Court",
+        ],
     )
     worker.set_defaults(run=cmd_worker)
     return top

@@ -12,6 +12,15 @@ from eventsourcing.utils import Environment
 
 from application import commands as cmd
 from application.access import SYSTEM
+from application.audit import (
+    AuditFollower,
+    AuditLog,
+    AuditStore,
+    Keys,
+    PostgresAuditStore,
+    SQLiteAuditStore,
+)
+from application.audit_check import Source
 from application.calendar import OfficialCalendar
 from application.case_list import (
     CaseListProjection,
@@ -56,6 +65,20 @@ class DeploymentResolver:
                 self._center = CenterConfig(deployment, center.docket_prefix or "")
             return self._center
 
+    def witnesses(self) -> list[str]:
+        """The deployment's institutions, each of which cosigns the audit checkpoints."""
+        deployment = self.center().deployment
+        return [
+            code
+            for code in (
+                deployment.center,
+                deployment.court,
+                deployment.procuratorate,
+                deployment.notary_office,
+            )
+            if code
+        ]
+
     def court(self) -> CourtConfig:
         deployment = self.center().deployment
         with self._lock:
@@ -82,6 +105,8 @@ class Platform:
         calendar: OfficialCalendar,
         view_factory: InfrastructureFactory,
         deployment: DeploymentResolver,
+        audit: AuditLog,
+        audit_factory: InfrastructureFactory,
     ) -> None:
         self.settings = settings
         self.directory = directory
@@ -91,6 +116,7 @@ class Platform:
         self.calendar = calendar
         self.view_factory = view_factory
         self.center_config = deployment.center
+        self._deployment = deployment
         self.poller = NotificationPoller(center, case_list, name="case-list")
         self.court_poller = NotificationPoller(center, court, name="court", topics=[FAILED_TOPIC])
         transfers = TransferRecorder(self._record_transfer, view_factory.tracking_recorder())
@@ -117,11 +143,33 @@ class Platform:
             center, self.outbox, name="outbox", topics=[TOOK_EFFECT_TOPIC]
         )
         self.scheduler = Scheduler(center, case_list, self.outbox.remind)
+        self.audit = audit
+        self.audit_factory = audit_factory
+        self.audit_pollers = [
+            NotificationPoller(
+                app,
+                AuditFollower(audit.store, institution, lambda _: audit.checkpoint()),
+                name=f"audit-{app.name}",
+            )
+            for app, institution in (
+                (center, lambda: deployment.center().deployment.center),
+                (court, lambda: deployment.court().code),
+            )
+        ]
+        center.on_recorded(self.audit_pollers[0].wake)
+        court.on_recorded(self.audit_pollers[1].wake)
         center.on_recorded(self.outbox_poller.wake)
         center.on_recorded(self.invitation_poller.wake)
         center.on_recorded(self.poller.wake)
         center.on_recorded(self.court_poller.wake)
         court.on_recorded(self.transfer_poller.wake)
+
+    def audit_sources(self) -> list[Source]:
+        """Each institution's application whose events the audit trail holds."""
+        return [
+            Source(self._deployment.center().deployment.center, self.center),
+            Source(self._deployment.court().code, self.court),
+        ]
 
     @property
     def followers(self) -> list[NotificationPoller]:
@@ -131,6 +179,7 @@ class Platform:
             self.transfer_poller,
             self.outbox_poller,
             self.invitation_poller,
+            *self.audit_pollers,
         ]
 
     def _record_transfer(self, case_id: UUID, docket_number: str) -> None:
@@ -169,6 +218,7 @@ class Platform:
     def close(self) -> None:
         self.stop_background()
         self.court.close()
+        self.audit_factory.close()
         self.center.close()
         self.directory.close()
         self.view_factory.close()
@@ -209,6 +259,17 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         retries=settings.conflict_retries,
     )
     view, view_factory = build_case_list_view(settings)
+    audit_factory = InfrastructureFactory.construct(
+        Environment("audit", store_env(settings, "audit"))
+    )
+    store_class = PostgresAuditStore if settings.uses_postgres else SQLiteAuditStore
+    audit = AuditLog(
+        cast(AuditStore, audit_factory.tracking_recorder(store_class)),
+        Keys(settings.data_dir / "keys"),
+        settings.log_origin,
+        lambda: [f"{settings.log_origin}/witness/{code}" for code in deployment.witnesses()],
+        clock,
+    )
     return Platform(
         settings=settings,
         directory=directory,
@@ -218,4 +279,6 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         calendar=calendar,
         view_factory=view_factory,
         deployment=deployment,
+        audit=audit,
+        audit_factory=audit_factory,
     )

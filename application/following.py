@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 
 class Consumer(Protocol):
@@ -26,11 +26,22 @@ class Consumer(Protocol):
         """Process events in order, recording the tracking atomically with the effects."""
 
 
+@runtime_checkable
+class RecordConsumer(Protocol):
+    """A consumer that needs the stored records too (the audit log hashes them)."""
+
+    def position(self, application_name: str) -> int: ...
+
+    def process_records(
+        self, application_name: str, items: Sequence[tuple[Notification, Any]]
+    ) -> None: ...
+
+
 class NotificationPoller:
     def __init__(
         self,
         app: Application[UUID],
-        consumer: Consumer,
+        consumer: Consumer | RecordConsumer,
         *,
         name: str,
         topics: Sequence[str] = (),
@@ -59,15 +70,22 @@ class NotificationPoller:
         )
         if not notifications:
             return 0
-        items = [
-            (self.app.mapper.to_domain_event(n), Tracking(self.app.name, n.id))
-            for n in notifications
-        ]
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
         try:
-            self.consumer.process(items)
+            if isinstance(self.consumer, RecordConsumer):
+                self.consumer.process_records(
+                    self.app.name, list(zip(notifications, events, strict=True))
+                )
+            else:
+                self.consumer.process(
+                    [
+                        (e, Tracking(self.app.name, n.id))
+                        for n, e in zip(notifications, events, strict=True)
+                    ]
+                )
         except IntegrityError:
             return 0  # another process tracked these first, or a conflict: re-read and retry
-        return len(items)
+        return len(notifications)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0

@@ -72,10 +72,10 @@ def store_env(settings: Settings, name: str, *, process: bool = False) -> dict[s
 
 def _backend_env(settings: Settings, name: str) -> dict[str, str]:
     if settings.uses_memory:
-        if name == "views":  # the read model needs SQL: a private in-memory SQLite database
+        if name in ("views", "audit"):  # these need SQL: a private in-memory SQLite database
             return {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": f"file:tiaojie-views-{uuid4().hex}?mode=memory&cache=shared",
+                "SQLITE_DBNAME": f"file:tiaojie-{name}-{uuid4().hex}?mode=memory&cache=shared",
             }
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if not settings.uses_postgres:
