@@ -18,6 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.response import Redirect
 
 from api.agreements import agreements_router
+from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
 from api.court import court_router
@@ -86,6 +87,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             agreements_router(),
             court_router(),
             portal_router(settings.login_rate),
+            audit_router(),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth}),

@@ -94,7 +94,7 @@ def _backend_env(settings: Settings, name: str) -> dict[str, str]:
         "POSTGRES_PASSWORD": address.password,
         "POSTGRES_DBNAME": address.dbname,
         "POSTGRES_SCHEMA": settings.postgres_schema,
-        "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
+        "POSTGRES_POOL_SIZE": "1",  # opened at start; more on demand, up to the overflow
         "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
         "POSTGRES_LOCK_TIMEOUT": "10",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",

@@ -17,6 +17,7 @@ from api.app import create_app
 from application.bootstrap import Platform
 from application.clock import ManualClock
 from application.demo import BANK, CARD_ISSUER, CENTER, COURT
+from domain import tlog
 from tests.conftest import make_platform, settings_for
 from tests.support import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
 
@@ -587,3 +588,47 @@ def test_failed_mediation_reaches_the_docket_by_itself(api: Api) -> None:
         json={"outcome": "judgment", "summary": "被告于判决生效后十日内还款"},
     )
     assert decided.json()["state"] == "judged"
+
+
+def test_audit_trail_over_http(api: Api) -> None:
+    case_id = api.file(respondent_id=PARTY_ID)
+    api.act(case_id, "accept", "admin")
+    api.platform.catch_up()
+    note = api.client.get("/api/audit/checkpoint").text
+    keys = api.client.get("/api/audit/keys").json()
+    checkpoint = tlog.verify_note(note, tlog.Verifier.parse(keys["log"]))
+    for name, vkey in keys.items():
+        if name != "log":
+            tlog.verify_cosignature(note, tlog.Verifier.parse(vkey))
+    timeline = api.call("GET", f"/api/audit/cases/{case_id}", "party1").json()
+    assert [e["entry"]["topic"].rsplit(".", 1)[1] for e in timeline["entries"]] == [
+        "Filed",
+        "Accepted",
+    ]
+    assert [e["entry"]["role"] for e in timeline["entries"]] == ["applicant_agent", "center_admin"]
+    root = bytes.fromhex(timeline["root"])
+    for item in timeline["entries"]:
+        assert tlog.verify_inclusion(
+            bytes.fromhex(item["leaf_hash"]),
+            item["index"],
+            item["tree_size"],
+            [bytes.fromhex(h) for h in item["inclusion_proof"]],
+            root,
+        )
+    assert timeline["tree_size"] <= checkpoint.size
+    assert_problem(api.call("GET", f"/api/audit/cases/{case_id}", "party2"), 404, "not-found")
+    assert api.call("GET", f"/api/audit/cases/{case_id}", "judge1").status_code == 200
+    first = timeline["entries"][0]["index"]
+    assert_problem(api.call("GET", f"/api/audit/entries/{first}", "party2"), 404, "not-found")
+    assert api.call("GET", f"/api/audit/entries/{first}", "judge1").status_code == 200
+    size = checkpoint.size
+    proof = api.client.get("/api/audit/consistency", params={"first": 1, "second": size}).json()
+    assert tlog.verify_consistency(
+        1,
+        size,
+        bytes.fromhex(proof["first_root"]),
+        checkpoint.root,
+        [bytes.fromhex(h) for h in proof["consistency_proof"]],
+    )
+    bad = api.client.get("/api/audit/consistency", params={"first": size, "second": 1})
+    assert_problem(bad, 400, "validation")

@@ -128,8 +128,7 @@ def test_changed_event_byte_is_found(audited: tuple[Platform, Store]) -> None:
     assert changed != bytes(state)
     store.run(
         "mediation_center",
-        f"UPDATE {store.events} SET state = ? "
-        "WHERE originator_id = ? AND originator_version = ?",
+        f"UPDATE {store.events} SET state = ? WHERE originator_id = ? AND originator_version = ?",
         (changed, originator, version),
     )
     with pytest.raises(Tampered, match=f"changed: .* version {version}"):
@@ -145,8 +144,7 @@ def test_deleted_event_is_found(audited: tuple[Platform, Store]) -> None:
     )[0]
     store.run(
         "mediation_center",
-        f"DELETE FROM {store.events} WHERE originator_id = ? "
-        "AND originator_version = ?",
+        f"DELETE FROM {store.events} WHERE originator_id = ? AND originator_version = ?",
         (originator, version),
     )
     with pytest.raises(Tampered, match=f"missing or moved: .* version {version}"):
@@ -162,8 +160,7 @@ def test_swapped_events_are_found(audited: tuple[Platform, Store]) -> None:
     )
     (a_id, a_version, a_state), (b_id, b_version, b_state) = rows
     update = (
-        f"UPDATE {store.events} SET state = ? WHERE originator_id = ? "
-        "AND originator_version = ?"
+        f"UPDATE {store.events} SET state = ? WHERE originator_id = ? AND originator_version = ?"
     )
     store.run("mediation_center", update, (b_state, a_id, a_version))
     store.run("mediation_center", update, (a_state, b_id, b_version))
@@ -175,8 +172,7 @@ def test_altered_snapshot_is_found(audited: tuple[Platform, Store]) -> None:
     platform, store = audited
     originator, version, state = store.run(
         "mediation_center",
-        f"SELECT originator_id, originator_version, state FROM {store.snapshots} "
-        "LIMIT 1",
+        f"SELECT originator_id, originator_version, state FROM {store.snapshots} LIMIT 1",
     )[0]
     store.run(
         "mediation_center",

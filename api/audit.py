@@ -1,0 +1,191 @@
+"""HTTP resources of the audit trail: checkpoints, keys, entries with proofs, case timelines.
+
+Checkpoints, keys and consistency proofs are public (they reveal no case). Auditors, judges,
+court clerks and prosecutors read the metadata of every entry; anyone else only the entries of
+cases they may see.
+"""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from litestar.security.jwt import Token
+
+from application.access import Principal
+from application.bootstrap import Platform
+from application.errors import NotFound
+from domain.actors import Role
+from domain.court import EnforcementCase, JudicialConfirmation, LitigationCase
+from domain.errors import InvalidValue
+
+AuthRequest = Request[Principal, Token, Any]
+METADATA_ROLES = frozenset({Role.AUDITOR, Role.JUDGE, Role.COURT_CLERK, Role.PROSECUTOR})
+
+
+class EntryOut(msgspec.Struct):
+    index: int
+    tree_size: int
+    entry: dict[str, Any]
+    leaf_hash: str
+    inclusion_proof: list[str]
+    root: str
+
+
+class ConsistencyOut(msgspec.Struct):
+    first: int
+    second: int
+    first_root: str
+    second_root: str
+    consistency_proof: list[str]
+
+
+class TimelineOut(msgspec.Struct):
+    case_id: UUID
+    tree_size: int
+    root: str
+    checkpoint: str
+    entries: list[EntryOut]
+
+
+def _entry(platform: Platform, index: int, size: int) -> EntryOut:
+    store = platform.audit.store
+    leaf = store.leaf(index)
+    if leaf is None or not 0 <= index < size:
+        raise NotFound(str(index))
+    return EntryOut(
+        index=index,
+        tree_size=size,
+        entry=leaf.fields,
+        leaf_hash=leaf.hash.hex(),
+        inclusion_proof=[h.hex() for h in platform.audit.inclusion(index, size)],
+        root=store.root(size).hex(),
+    )
+
+
+def _size(platform: Platform, size: int | None) -> int:
+    current = platform.audit.store.size()
+    if size is None:
+        return current
+    if not 0 < size <= current:
+        raise NotFound(f"tree size {size}")
+    return size
+
+
+@get(
+    "/checkpoint",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="The latest signed checkpoint",
+    description="C2SP tlog-checkpoint signed note: the log's signature and each "
+    "institution's cosignature (cosignature/v1).",
+    media_type="text/plain; charset=utf-8",
+)
+def checkpoint(platform: NamedDependency[Platform]) -> Response[str]:
+    return Response(platform.audit.latest(), media_type="text/plain; charset=utf-8")
+
+
+@get(
+    "/keys",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="Published verifier keys",
+    description="signed-note verifier keys (name+hash+base64) of the log and the "
+    "institutions, for the standalone verifier (domain/tlog.py).",
+)
+def keys(platform: NamedDependency[Platform]) -> dict[str, str]:
+    return platform.audit.vkeys()
+
+
+@get(
+    "/consistency",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="A consistency proof between two tree sizes",
+    description="Proves the tree of `first` leaves is a prefix of the tree of `second`.",
+)
+def consistency(
+    platform: NamedDependency[Platform],
+    first: Annotated[int, QueryParameter(ge=1)],
+    second: Annotated[int, QueryParameter(ge=1)],
+) -> ConsistencyOut:
+    if first > second:
+        raise InvalidValue("first", "must not exceed second")
+    second = _size(platform, second)
+    store = platform.audit.store
+    return ConsistencyOut(
+        first,
+        second,
+        store.root(first).hex(),
+        store.root(second).hex(),
+        [h.hex() for h in platform.audit.consistency(first, second)],
+    )
+
+
+@get(
+    "/entries/{index:int}",
+    sync_to_thread=True,
+    summary="One entry with its inclusion proof",
+    description="Auditors, judges, clerks and prosecutors read every entry's metadata; others "
+    "only entries of cases they may see.",
+)
+def entry(
+    request: AuthRequest,
+    index: FromPath[int],
+    platform: NamedDependency[Platform],
+    size: Annotated[int | None, QueryParameter(ge=1)] = None,
+) -> EntryOut:
+    found = _entry(platform, index, _size(platform, size))
+    if request.user.role not in METADATA_ROLES:
+        platform.center.case(UUID(found.entry["aggregate_id"]), request.user)  # 404 if not
+    return found
+
+
+@get(
+    "/cases/{case_id:uuid}",
+    sync_to_thread=True,
+    summary="A case's audit timeline",
+    description="Every entry about the case across institutions (the case, its agreements, "
+    "the court's confirmation, litigation and enforcement), each with its inclusion proof "
+    "against the latest checkpoint.",
+)
+def timeline(
+    request: AuthRequest, case_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> TimelineOut:
+    case = (
+        platform.center.file_of(case_id)
+        if request.user.role in METADATA_ROLES
+        else (platform.center.case(case_id, request.user))
+    )
+    agreements: list[UUID] = [
+        getattr(e, "agreement_id")  # noqa: B009 (only AgreementDrafted events carry it)
+        for e in platform.center.events.get(case.id)
+        if type(e).__name__ == "AgreementDrafted"
+    ]
+    related = [case.id, LitigationCase.create_id(case.id), *agreements]
+    related += [JudicialConfirmation.create_id(a) for a in agreements]
+    related += [EnforcementCase.create_id(a) for a in agreements]
+    note = platform.audit.latest()
+    size = int(note.split("\n")[1])
+    leaves = [
+        leaf
+        for leaf in platform.audit.store.leaves_of([str(i) for i in related])
+        if leaf.index < size
+    ]
+    return TimelineOut(
+        case_id=case.id,
+        tree_size=size,
+        root=platform.audit.store.root(size).hex(),
+        checkpoint=note,
+        entries=[_entry(platform, leaf.index, size) for leaf in leaves],
+    )
+
+
+def audit_router() -> Router:
+    return Router(
+        "/api/audit",
+        route_handlers=[checkpoint, keys, consistency, entry, timeline],
+        tags=["audit"],
+    )
