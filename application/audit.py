@@ -13,9 +13,10 @@ where event_sha256 = SHA-256 over the stored record exactly as stored:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -166,24 +167,32 @@ class AuditStore(TrackingRecorder):
 
     def subtree_root(self, start: int, end: int) -> bytes:
         """MTH(D[start:end]) from the stored complete subtrees."""
-        width = end - start
-        if width & (width - 1) == 0 and start % width == 0:
-            level = width.bit_length() - 1
-            with self._transaction(commit=False) as c:
-                self._run(
-                    c,
-                    "SELECT hash FROM {nodes} WHERE level = ? AND idx = ?",
-                    (level, start >> level),
-                )
-                row = c.fetchone()
-            if row is None:
-                msg = f"no node for leaves {start}..{end}"
-                raise LookupError(msg)
-            return bytes.fromhex(row["hash"])
-        k = 1 << ((width - 1).bit_length() - 1)
-        return tlog.node_hash(
-            self.subtree_root(start, start + k), self.subtree_root(start + k, end)
-        )
+        with self.reading() as mth:
+            return mth(start, end)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[tlog.SubtreeRoot]:
+        """Subtree roots read in one transaction (a proof needs about log2(n) of them)."""
+        with self._transaction(commit=False) as c:
+
+            def mth(start: int, end: int) -> bytes:
+                width = end - start
+                if width & (width - 1) == 0 and start % width == 0:
+                    level = width.bit_length() - 1
+                    self._run(
+                        c,
+                        "SELECT hash FROM {nodes} WHERE level = ? AND idx = ?",
+                        (level, start >> level),
+                    )
+                    row = c.fetchone()
+                    if row is None:
+                        msg = f"no node for leaves {start}..{end}"
+                        raise LookupError(msg)
+                    return bytes.fromhex(row["hash"])
+                k = 1 << ((width - 1).bit_length() - 1)
+                return tlog.node_hash(mth(start, start + k), mth(start + k, end))
+
+            yield mth
 
     def root(self, size: int) -> bytes:
         return tlog.root_hash([]) if size == 0 else self.subtree_root(0, size)
@@ -368,7 +377,9 @@ class AuditLog:
         return checkpoints[-1][1] if checkpoints else self.checkpoint()
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
-        return tlog.inclusion_path(index, size, self.store.subtree_root)
+        with self.store.reading() as mth:
+            return tlog.inclusion_path(index, size, mth)
 
     def consistency(self, first: int, second: int) -> list[bytes]:
-        return tlog.consistency_path(first, second, self.store.subtree_root)
+        with self.store.reading() as mth:
+            return tlog.consistency_path(first, second, mth)
