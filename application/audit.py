@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 from domain import tlog
+
+log = logging.getLogger("tiaojie.audit")
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS {leaves} (
@@ -362,15 +365,29 @@ class AuditLog:
         }
 
     def checkpoint(self) -> str:
-        """Sign (and cosign) the current tree; the signed note."""
+        """Sign the current tree; each institution cosigns only after checking that it extends
+        the last checkpoint it cosigned (a consistency proof, as a C2SP witness does)."""
         size = self.store.size()
-        body = tlog.Checkpoint(self.origin, size, self.store.root(size)).body()
+        root = self.store.root(size)
+        body = tlog.Checkpoint(self.origin, size, root).body()
         note = tlog.sign_note(body, self.origin, self.keys.private("log"))
         timestamp = int(self.clock().timestamp())
+        previous = self.store.checkpoints()
         for name in self.witnesses():
+            if previous and not self._extends(previous[-1][1], size, root):
+                log.error("%s refuses to cosign size %d: not consistent", name, size)
+                continue
             note += tlog.cosign(body, name, self.keys.private(name), timestamp)
         self.store.save_checkpoint(size, note)
         return note
+
+    def _extends(self, earlier_note: str, size: int, root: bytes) -> bool:
+        earlier = tlog.Checkpoint.parse_body(tlog.split_note(earlier_note)[0])
+        if earlier.size == 0 or earlier.size > size:
+            return earlier.size == 0
+        return tlog.verify_consistency(
+            earlier.size, size, earlier.root, root, self.consistency(earlier.size, size)
+        )
 
     def latest(self) -> str:
         checkpoints = self.store.checkpoints()

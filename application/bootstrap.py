@@ -265,7 +265,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     store_class = PostgresAuditStore if settings.uses_postgres else SQLiteAuditStore
     audit = AuditLog(
         cast(AuditStore, audit_factory.tracking_recorder(store_class)),
-        Keys(settings.data_dir / "keys"),
+        Keys(settings.keys_dir or settings.data_dir / "keys"),
         settings.log_origin,
         lambda: [f"{settings.log_origin}/witness/{code}" for code in deployment.witnesses()],
         clock,

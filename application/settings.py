@@ -65,6 +65,7 @@ class Settings:
     reminder_days: int
     public_url: str
     log_origin: str
+    keys_dir: Path | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +107,7 @@ class Settings:
             mail_from=env.get("TIAOJIE_MAIL_FROM", "").strip() or "noreply@tiaojie.invalid",
             sms_outbox=Path(env["TIAOJIE_SMS_OUTBOX"]) if env.get("TIAOJIE_SMS_OUTBOX") else None,
             reminder_days=_int(env, "TIAOJIE_REMINDER_DAYS", 3, 0, 60),
+            keys_dir=Path(env["TIAOJIE_KEYS_DIR"]) if env.get("TIAOJIE_KEYS_DIR") else None,
             log_origin=env.get("TIAOJIE_LOG_ORIGIN", "").strip() or "tiaojie.local/audit",
             public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000",
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
