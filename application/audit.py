@@ -115,6 +115,9 @@ class AuditStore(TrackingRecorder):
     def _transaction(self, *, commit: bool) -> Any:
         raise NotImplementedError
 
+    def _run_many(self, cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
     def _insert(self, c: Any, tracking: Tracking) -> None:
         raise NotImplementedError
 
@@ -136,13 +139,11 @@ class AuditStore(TrackingRecorder):
                 self._run(c, "SELECT hash FROM {nodes} WHERE level = ? AND idx = ?", (level, index))
                 return bytes.fromhex(c.fetchone()["hash"])
 
+            leaf_rows = []
             for entry in entries:
                 index = size
                 fields = json.loads(entry)
-                self._run(
-                    c,
-                    "INSERT INTO {leaves} (idx, application, notification_id, aggregate_id, "
-                    "aggregate_version, entry) VALUES (?, ?, ?, ?, ?, ?)",
+                leaf_rows.append(
                     (
                         index,
                         fields["application"],
@@ -150,7 +151,7 @@ class AuditStore(TrackingRecorder):
                         fields["aggregate_id"],
                         fields["aggregate_version"],
                         entry,
-                    ),
+                    )
                 )
                 new_nodes[(0, index)] = tlog.leaf_hash(entry.encode())
                 level, position = 0, index
@@ -159,12 +160,17 @@ class AuditStore(TrackingRecorder):
                     level, position = level + 1, position >> 1
                     new_nodes[(level, position)] = parent
                 size += 1
-            for (level, index), value in new_nodes.items():
-                self._run(
-                    c,
-                    "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)",
-                    (level, index, value.hex()),
-                )
+            self._run_many(
+                c,
+                "INSERT INTO {leaves} (idx, application, notification_id, aggregate_id, "
+                "aggregate_version, entry) VALUES (?, ?, ?, ?, ?, ?)",
+                leaf_rows,
+            )
+            self._run_many(
+                c,
+                "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)",
+                [(level, index, value.hex()) for (level, index), value in new_nodes.items()],
+            )
             self._insert(c, tracking)
             return size
 
@@ -265,6 +271,9 @@ class SQLiteAuditStore(SQLiteTrackingRecorder, AuditStore):
     def _run(self, cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
         cursor.execute(sql.format(**self.tables), tuple(params))
 
+    def _run_many(self, cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        cursor.executemany(sql.format(**self.tables), rows)
+
     def _insert(self, c: Any, tracking: Tracking) -> None:
         self._insert_tracking(c, tracking)
 
@@ -284,6 +293,9 @@ class PostgresAuditStore(PostgresTrackingRecorder, AuditStore):
 
     def _run(self, cursor: Any, sql: str, params: Sequence[Any] = ()) -> None:
         cursor.execute(sql.format(**self.tables).replace("?", "%s"), tuple(params))
+
+    def _run_many(self, cursor: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        cursor.executemany(sql.format(**self.tables).replace("?", "%s"), rows)
 
     def _insert(self, c: Any, tracking: Tracking) -> None:
         self._insert_tracking(c, tracking)
