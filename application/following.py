@@ -89,7 +89,7 @@ class NotificationPoller:
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         total = 0
-        while count := self.run_once():
+        while not self._stopping.is_set() and (count := self.run_once()):
             total += count
             if progress:
                 progress(count)

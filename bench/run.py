@@ -174,7 +174,9 @@ def wrk(
     }
 
 
-def bench_http(backend: str, data_dir: Path, schema: str | None, seconds: int) -> dict:
+def bench_http(backend: str, data_dir: Path, seconds: int) -> dict:
+    """A server of its own (a fresh store), so it has no backlog to follow."""
+    schema = pg_schema() if backend == "postgres" else None
     env = {**os.environ, "TIAOJIE_DATA_DIR": str(data_dir / "http")}
     if backend == "postgres":
         env |= {"TIAOJIE_DATABASE_URL": PG_URL, "TIAOJIE_POSTGRES_SCHEMA": schema or "public"}
@@ -215,7 +217,13 @@ def bench_http(backend: str, data_dir: Path, schema: str | None, seconds: int) -
         return results
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if schema:
+            drop_schema(schema)
 
 
 def pg_schema() -> str:
@@ -250,7 +258,7 @@ def main() -> None:
             figures |= raw_inserts(backend, args.cases, data_dir, schema)
             print(json.dumps(figures, indent=1), flush=True)
             if shutil.which("wrk") and args.http_seconds:
-                figures["http"] = bench_http(backend, data_dir, schema, args.http_seconds)
+                figures["http"] = bench_http(backend, data_dir, args.http_seconds)
                 print(json.dumps(figures["http"], indent=1), flush=True)
             results["backends"][backend] = figures
         finally:
