@@ -148,8 +148,9 @@ class Platform:
         self.audit_pollers = [
             NotificationPoller(
                 app,
-                AuditFollower(audit.store, institution, lambda _: audit.checkpoint()),
+                AuditFollower(audit.store, institution, lambda _: audit.checkpoint_if_due()),
                 name=f"audit-{app.name}",
+                on_idle=audit.checkpoint_if_due,
             )
             for app, institution in (
                 (center, lambda: deployment.center().deployment.center),
@@ -199,9 +200,11 @@ class Platform:
         return self.center.recompute_deadlines(self.case_list.running_case_ids())
 
     def catch_up(self) -> None:
-        """Run every follower until nothing is left (tests, CLI commands)."""
+        """Run every follower until nothing is left, then checkpoint the audit log (tests,
+        CLI commands)."""
         while sum(follower.catch_up() for follower in self.followers):
             pass
+        self.audit.checkpoint_if_due(min_interval=0)
 
     def start(self) -> None:
         """Followers run in this process: always on SQLite, on PostgreSQL unless external."""

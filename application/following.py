@@ -47,6 +47,7 @@ class NotificationPoller:
         topics: Sequence[str] = (),
         batch: int = 500,
         interval: float = 0.5,
+        on_idle: Callable[[], object] = lambda: None,
     ) -> None:
         self.app = app
         self.consumer = consumer
@@ -54,6 +55,7 @@ class NotificationPoller:
         self.topics = topics
         self.batch = batch
         self.interval = interval
+        self.on_idle = on_idle
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -109,6 +111,7 @@ class NotificationPoller:
         while not self._stopping.is_set():
             try:
                 self.catch_up()
+                self.on_idle()
             except Exception as error:  # noqa: BLE001 (the loop must survive a bad moment)
                 self.error = error
             self._wake.wait(self.interval)

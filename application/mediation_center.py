@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -235,25 +234,8 @@ class MediationCenter(Application[UUID]):
         """The mediation file as the system reads it (other institutions' processes)."""
         return self._load(case_id, version)
 
-    def _current(self, case_id: UUID) -> MediationCase:
-        """The latest state for reading, without the repository's per-aggregate fast-forward
-        lock (held across a query, it queued every reader of a busy case): the cached copy is
-        brought up to date privately and is not to be mutated."""
-        cache = self.repository.cache
-        try:
-            cached = cache.get(case_id) if cache is not None else None
-        except KeyError:
-            cached = None
-        if not isinstance(cached, MediationCase):
-            return self._load(case_id)
-        newer = list(self.events.get(case_id, gt=cached.version))
-        case: MediationCase = replay(deepcopy(cached), newer) if newer else cached
-        return case
-
-    def _visible_case(
-        self, case_id: UUID, principal: Principal, *, for_reading: bool = False
-    ) -> MediationCase:
-        case = self._current(case_id) if for_reading else self._load(case_id)
+    def _visible_case(self, case_id: UUID, principal: Principal) -> MediationCase:
+        case = self._load(case_id)
         try:
             check_visible(principal, case, self.config.deployment)
         except NotVisible:
@@ -266,7 +248,7 @@ class MediationCenter(Application[UUID]):
         self, case_id: UUID, principal: Principal, as_of: datetime | None = None
     ) -> MediationCase:
         """The case now, or as it stood at `as_of` (by the events' occurred_at)."""
-        case = self._visible_case(case_id, principal, for_reading=True)
+        case = self._visible_case(case_id, principal)
         if as_of is None:
             return case
         version = None
@@ -279,7 +261,7 @@ class MediationCenter(Application[UUID]):
         return self._load(case_id, version)
 
     def history(self, case_id: UUID, principal: Principal) -> list[DomainEventProtocol[UUID]]:
-        self._visible_case(case_id, principal, for_reading=True)
+        self._visible_case(case_id, principal)
         return list(self.events.get(case_id))
 
     # --- repayment agreements -------------------------------------------------------------
@@ -309,7 +291,7 @@ class MediationCenter(Application[UUID]):
     ) -> tuple[RepaymentAgreement, MediationCase]:
         """An agreement with its case, for whoever may see the case."""
         agreement = self.agreement_aggregate(agreement_id)
-        return agreement, self._visible_case(agreement.case_id, principal, for_reading=True)
+        return agreement, self._visible_case(agreement.case_id, principal)
 
     def agreement_act(
         self, agreement_id: UUID, principal: Principal, command: cmd.Command
