@@ -86,14 +86,20 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def platform(
+def _platform_on(
     backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
 ) -> Iterator[Platform]:
     schema = request.getfixturevalue("pg_schema") if backend == "postgres" else None
     built = make_platform(settings_for(backend, tmp_path, schema), clock)
     yield built
     built.close()
+
+
+@pytest.fixture
+def platform(
+    backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
+) -> Iterator[Platform]:
+    yield from _platform_on(backend, tmp_path, clock, request)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -105,7 +111,4 @@ def durable_backend(request: pytest.FixtureRequest) -> str:
 def durable_platform(
     durable_backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
 ) -> Iterator[Platform]:
-    schema = request.getfixturevalue("pg_schema") if durable_backend == "postgres" else None
-    built = make_platform(settings_for(durable_backend, tmp_path, schema), clock)
-    yield built
-    built.close()
+    yield from _platform_on(durable_backend, tmp_path, clock, request)

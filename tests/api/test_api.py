@@ -289,12 +289,17 @@ def test_whole_flow_history_and_as_of(api: Api) -> None:
     assert_problem(naive, 400, "validation")
 
 
-def _settled_over_http(api: Api, first_due: str) -> tuple[str, str]:
-    case_id = api.file()
+def _two_instalments(first_due: str) -> dict[str, Any]:
     plan = plan_data()
     plan["instalments"][0]["due_date"] = first_due
     plan["instalments"][1]["due_date"] = "2026-12-01"
     plan["acceleration"] = True
+    return plan
+
+
+def _settled_over_http(api: Api, plan: dict[str, Any]) -> tuple[str, str]:
+    """File, mediate, agree on `plan`, and have both sides and the mediator sign."""
+    case_id = api.file()
     for who, act, body in [
         ("admin", "accept", {}),
         ("admin", "refer", {"kind": "pre_filing"}),
@@ -309,14 +314,15 @@ def _settled_over_http(api: Api, first_due: str) -> tuple[str, str]:
     agreement_id = api.call("GET", f"/api/cases/{case_id}", "admin").json()["agreement_id"]
     text_hash = api.call("GET", f"/api/agreements/{agreement_id}", "party1").json()["text_sha256"]
     for who in ("bank_agent", "party1", "mediator1"):
-        api.call(
+        signed = api.call(
             "POST", f"/api/agreements/{agreement_id}/sign", who, json={"text_sha256": text_hash}
         )
+        assert signed.status_code == 200, signed.text
     return case_id, agreement_id
 
 
 def test_agreement_payments_default_and_access_over_http(api: Api) -> None:
-    _, agreement_id = _settled_over_http(api, "2026-04-01")
+    _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
     path = f"/api/agreements/{agreement_id}"
     agreement = api.call("GET", path, "bank_agent").json()
     first = agreement["instalments"][0]["amount_fen"]
@@ -358,7 +364,7 @@ def test_agreement_payments_default_and_access_over_http(api: Api) -> None:
 
 
 def test_fulfilment_closes_the_case(api: Api) -> None:
-    case_id, agreement_id = _settled_over_http(api, "2026-11-01")
+    case_id, agreement_id = _settled_over_http(api, _two_instalments("2026-11-01"))
     path = f"/api/agreements/{agreement_id}"
     today = (api.clock() + timedelta(hours=9)).date().isoformat()
     for item in api.call("GET", path, "bank_agent").json()["instalments"]:
@@ -469,32 +475,14 @@ def test_api_on_postgres(tmp_path: Path, pg_schema: str) -> None:
 def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     """File → mediate → agree → all sign → joint application → accept → confirm → pay two
     instalments → miss the third → default."""
-    case_id = api.file()
     plan = plan_data(total=1_012_345)
     plan["instalments"] = [
         {"amount_fen": 400_000, "due_date": "2026-09-01"},
         {"amount_fen": 400_000, "due_date": "2026-10-01"},
         {"amount_fen": 212_345, "due_date": "2026-11-02"},
     ]
-    for who, act, body in [
-        ("admin", "accept", {}),
-        ("admin", "refer", {"kind": "pre_filing"}),
-        ("admin", "assign_mediator", {"mediator": "mediator1"}),
-        ("mediator1", "accept_assignment", {}),
-        ("party1", "consent_to_mediation", {}),
-        ("bank_agent", "propose", {"plan": plan}),
-        ("party1", "accept_proposal", {"proposal": 1}),
-        ("mediator1", "draft_agreement", {}),
-    ]:
-        assert api.act(case_id, act, who, body).status_code == 200, act
-    agreement_id = api.call("GET", f"/api/cases/{case_id}", "party1").json()["agreement_id"]
+    _, agreement_id = _settled_over_http(api, plan)
     agreement = f"/api/agreements/{agreement_id}"
-    text_hash = api.call("GET", agreement, "mediator1").json()["text_sha256"]
-    for who in ("party1", "mediator1", "bank_agent"):
-        assert (
-            api.call("POST", f"{agreement}/sign", who, json={"text_sha256": text_hash}).status_code
-            == 200
-        )
     first = api.call("POST", f"{agreement}/apply_for_confirmation", "bank_agent")
     assert first.json()["state"] == "applying"
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
