@@ -5,12 +5,13 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Router, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.security.jwt import Token
 
+from api.routing import act_route
 from application import commands as cmd
 from application.access import Principal
 from application.bootstrap import Platform
@@ -18,7 +19,6 @@ from application.mediation_center import AGREEMENT_ACTS
 from domain.periods import shanghai_date
 from domain.repayment_agreement import RepaymentAgreement
 
-MiB = 1024 * 1024
 AuthRequest = Request[Principal, Token, Any]
 
 ACT_DESCRIPTIONS = {
@@ -181,17 +181,7 @@ def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
         agreement, _ = platform.center.agreement_act(agreement_id, request.user, data)
         return agreement_out(agreement, platform, shanghai_date(platform.center.clock()))
 
-    handler.__name__ = f"agreement_{name}"
-    return post(
-        f"/{{agreement_id:uuid}}/{name}",
-        sync_to_thread=True,
-        status_code=200,
-        summary=name.replace("_", " ").capitalize(),
-        description=ACT_DESCRIPTIONS[name]
-        + " Refused by the agreement's state or a rule: 409 with current_state, act and rule.",
-        operation_id=f"agreement_{name}",
-        request_max_body_size=MiB,
-    )(handler)
+    return act_route("agreement", name, ACT_DESCRIPTIONS[name], handler)
 
 
 def agreements_router() -> Router:

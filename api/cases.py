@@ -11,6 +11,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 
+from api.routing import MiB, act_route
 from api.views import (
     BulkFiledOut,
     CaseOut,
@@ -29,7 +30,6 @@ from application.mediation_center import ACTS
 from domain.errors import InvalidValue
 from domain.periods import shanghai_date
 
-MiB = 1024 * 1024
 AuthRequest = Request[Principal, Token, Any]
 
 # What each act does, for the OpenAPI description of its endpoint.
@@ -188,17 +188,7 @@ def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
         case = platform.center.act(case_id, request.user, data)
         return case_out(case, platform.center.clock())
 
-    handler.__name__ = f"act_{name}"
-    return post(
-        f"/{{case_id:uuid}}/{name}",
-        sync_to_thread=True,
-        status_code=200,
-        summary=name.replace("_", " ").capitalize(),
-        description=ACT_DESCRIPTIONS[name]
-        + " Refused by the case's state or a rule: 409 with current_state, act and rule.",
-        operation_id=f"case_{name}",
-        request_max_body_size=MiB,
-    )(handler)
+    return act_route("case", name, ACT_DESCRIPTIONS[name], handler)
 
 
 def cases_router() -> Router:
