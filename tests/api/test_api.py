@@ -297,15 +297,21 @@ def _two_instalments(first_due: str) -> dict[str, Any]:
     return plan
 
 
+# From filing to mediation, pre-filing: (who, act, body) over HTTP.
+TO_MEDIATION = [
+    ("admin", "accept", {}),
+    ("admin", "refer", {"kind": "pre_filing"}),
+    ("admin", "assign_mediator", {"mediator": "mediator1"}),
+    ("mediator1", "accept_assignment", {}),
+    ("party1", "consent_to_mediation", {}),
+]
+
+
 def _settled_over_http(api: Api, plan: dict[str, Any]) -> tuple[str, str]:
     """File, mediate, agree on `plan`, and have both sides and the mediator sign."""
     case_id = api.file()
     for who, act, body in [
-        ("admin", "accept", {}),
-        ("admin", "refer", {"kind": "pre_filing"}),
-        ("admin", "assign_mediator", {"mediator": "mediator1"}),
-        ("mediator1", "accept_assignment", {}),
-        ("party1", "consent_to_mediation", {}),
+        *TO_MEDIATION,
         ("bank_agent", "propose", {"plan": plan}),
         ("party1", "accept_proposal", {"proposal": 1}),
         ("mediator1", "draft_agreement", {}),
@@ -533,11 +539,7 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
 def test_failed_mediation_reaches_the_docket_by_itself(api: Api) -> None:
     case_id = api.file()
     for who, act, body in [
-        ("admin", "accept", {}),
-        ("admin", "refer", {"kind": "pre_filing"}),
-        ("admin", "assign_mediator", {"mediator": "mediator1"}),
-        ("mediator1", "accept_assignment", {}),
-        ("party1", "consent_to_mediation", {}),
+        *TO_MEDIATION,
         ("mediator1", "declare_failure", {"reason": "no_agreement"}),
     ]:
         assert api.act(case_id, act, who, body).status_code == 200, act
