@@ -34,7 +34,11 @@ ACT_DESCRIPTIONS = {
     "reject_payment_report": "The creditor side rejects a reported payment, with a reason.",
     "declare_default": "The creditor side (or center staff) records the default once an "
     "instalment is past the grace period and the default threshold; with an acceleration "
-    "clause the whole balance falls due.",
+    "clause the whole balance falls due. The scheduler records it by itself the day after the "
+    "threshold.",
+    "mark_overdue": "Records the instalments that are unpaid past their grace days (each once). "
+    "The scheduler does this by itself; the creditor side or center staff may record it earlier "
+    "in the day.",
 }
 
 
@@ -96,6 +100,7 @@ class AgreementOut(msgspec.Struct):
     instalments: list[InstalmentOut]
     defaulted_on: date | None
     accelerated: bool
+    overdue_instalments: list[int]
 
 
 def agreement_out(agreement: RepaymentAgreement, platform: Platform, on: date) -> AgreementOut:
@@ -151,6 +156,7 @@ def agreement_out(agreement: RepaymentAgreement, platform: Platform, on: date) -
         ],
         defaulted_on=agreement.defaulted_on,
         accelerated=agreement.accelerated,
+        overdue_instalments=agreement.overdue_instalments,
     )
 
 

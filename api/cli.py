@@ -140,9 +140,10 @@ def cmd_projections_rebuild(_: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run followers in a process of their own (PostgreSQL): the case-list projection, the
-    court's docketing of failed mediations and the transfers it reports back. Several workers
-    may run at once; tracking makes each event count once."""
+    """Run followers in a process of their own (PostgreSQL): the case-list and timer read
+    models, the court's docketing of failed mediations and the outcomes it reports back, the
+    outbox, invitations and the audit log, and the scheduler. Several workers may run at once;
+    tracking makes each event count once."""
     settings = Settings.from_env()
     if not settings.uses_postgres:
         print(
@@ -278,9 +279,12 @@ def parser() -> argparse.ArgumentParser:
         choices=[
             "case-list",
             "court",
-            "transfers",
+            "court-outcomes",
             "outbox",
+            "outbox-court",
             "invitations",
+            "timers-center",
+            "timers-court",
             "audit-MediationCenter",
             "audit-Court",
         ],

@@ -33,6 +33,7 @@ class ConfirmationOut(msgspec.Struct):
     ruling_deadline: DeadlineOut | None
     ruling_extended: bool
     court_overdue: bool
+    missed_deadlines: list[str]
     reason: str | None
 
 
@@ -104,6 +105,7 @@ def confirmation_out(found: JudicialConfirmation, now: datetime) -> Confirmation
         ruling_deadline=deadline_out(found.ruling_deadline, now),
         ruling_extended=found.extended,
         court_overdue=found.overdue(now),
+        missed_deadlines=found.missed,
         reason=found.reason,
     )
 

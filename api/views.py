@@ -66,6 +66,14 @@ class SessionOut(msgspec.Struct):
     duration_minutes: int
 
 
+class CourtOutcomeOut(msgspec.Struct):
+    kind: str
+    docket_number: str
+    outcome: str
+    reason: str
+    decided_at: datetime
+
+
 class CaseOut(msgspec.Struct):
     id: UUID
     version: int
@@ -99,6 +107,7 @@ class CaseOut(msgspec.Struct):
     litigation_id: UUID | None
     outcome_reason: str | None
     court_docket_number: str | None
+    court_outcomes: list[CourtOutcomeOut]
 
 
 class CaseSummary(msgspec.Struct):
@@ -234,6 +243,10 @@ def case_out(case: MediationCase, now: datetime) -> CaseOut:
         ),
         outcome_reason=str(case.outcome_reason) if case.outcome_reason else None,
         court_docket_number=case.court_docket_number,
+        court_outcomes=[
+            CourtOutcomeOut(o.kind, o.docket_number, o.outcome, o.reason, o.decided_at)
+            for o in case.court_outcomes
+        ],
     )
 
 

@@ -108,7 +108,7 @@ def agreement_role(principal: Principal, case: MediationCase, act: str, creditor
         if creditor.other in own:
             return str(creditor.other)
         raise Forbidden(act, "only the debtor reports payments")
-    if act == "declare_default" and principal.role is Role.CENTER_ADMIN:
+    if act in ("declare_default", "mark_overdue") and principal.role is Role.CENTER_ADMIN:
         return "center"
     if creditor in own:
         return str(creditor)

@@ -29,20 +29,34 @@ from application.case_list import (
     SQLiteCaseListView,
 )
 from application.clock import Clock, system_clock
-from application.court import FAILED_TOPIC, Court, CourtConfig, TransferRecorder
+from application.court import (
+    COURT_OUTCOME_TOPICS,
+    FAILED_TOPIC,
+    Court,
+    CourtConfig,
+    CourtOutcomes,
+)
 from application.directory import Directory
 from application.errors import NotFound
 from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
 from application.persistence import store_env
 from application.scheduler import Scheduler
-from application.service import FILED_TOPIC, TOOK_EFFECT_TOPIC, Channels, Invitations, Outbox
+from application.service import (
+    COURT_DOCUMENT_TOPICS,
+    FILED_TOPIC,
+    TOOK_EFFECT_TOPIC,
+    Channels,
+    Invitations,
+    Outbox,
+)
 from application.settings import Settings
+from application.timers import AGREEMENT_TOPICS, CONFIRMATION_TOPICS, Timers, lapsed_timers
+from domain.court import JudicialConfirmation
 from domain.errors import ActRefused
-from domain.mediation_case import CaseState
+from domain.mediation_case import CaseState, CourtOutcome
 
 log = logging.getLogger("tiaojie.followers")
-DOCKETED_TOPIC = "domain.court:LitigationCase.Docketed"
 
 
 class DeploymentResolver:
@@ -119,10 +133,31 @@ class Platform:
         self._deployment = deployment
         self.poller = NotificationPoller(center, case_list, name="case-list")
         self.court_poller = NotificationPoller(center, court, name="court", topics=[FAILED_TOPIC])
-        transfers = TransferRecorder(self._record_transfer, view_factory.tracking_recorder())
-        self.transfer_poller = NotificationPoller(
-            court, transfers, name="transfers", topics=[DOCKETED_TOPIC]
+        outcomes = CourtOutcomes(
+            court, self._record_transfer, self._record_outcome, view_factory.tracking_recorder()
         )
+        self.transfer_poller = NotificationPoller(
+            court, outcomes, name="court-outcomes", topics=COURT_OUTCOME_TOPICS
+        )
+        view = case_list.view
+        self.timer_pollers = [
+            NotificationPoller(
+                center,
+                Timers(view, "agreement", lambda i: center.agreement_aggregate(i).timers(calendar)),
+                name="timers-center",
+                topics=AGREEMENT_TOPICS,
+            ),
+            NotificationPoller(
+                court,
+                Timers(
+                    view,
+                    "confirmation",
+                    lambda i: court.aggregate(i, JudicialConfirmation).timers(),
+                ),
+                name="timers-court",
+                topics=CONFIRMATION_TOPICS,
+            ),
+        ]
         channels = Channels(
             settings.smtp_host,
             settings.smtp_port,
@@ -131,7 +166,7 @@ class Platform:
             center.clock,
         )
         self.outbox = Outbox(
-            center, channels, view_factory.tracking_recorder(), settings.reminder_days
+            center, court, channels, view_factory.tracking_recorder(), settings.reminder_days
         )
         self.invitations = Invitations(
             directory, channels, view_factory.tracking_recorder(), settings.public_url
@@ -139,10 +174,19 @@ class Platform:
         self.invitation_poller = NotificationPoller(
             center, self.invitations, name="invitations", topics=[FILED_TOPIC]
         )
-        self.outbox_poller = NotificationPoller(
-            center, self.outbox, name="outbox", topics=[TOOK_EFFECT_TOPIC]
+        self.outbox_pollers = [
+            NotificationPoller(center, self.outbox, name="outbox", topics=[TOOK_EFFECT_TOPIC]),
+            NotificationPoller(
+                court, self.outbox, name="outbox-court", topics=COURT_DOCUMENT_TOPICS
+            ),
+        ]
+        self.scheduler = Scheduler(
+            center,
+            case_list,
+            self.outbox.remind,
+            timers=lambda today: lapsed_timers(view, today),
+            court_timer=court.fire_timer,
         )
-        self.scheduler = Scheduler(center, case_list, self.outbox.remind)
         self.audit = audit
         self.audit_factory = audit_factory
         self.audit_pollers = [
@@ -159,11 +203,14 @@ class Platform:
         ]
         center.on_recorded(self.audit_pollers[0].wake)
         court.on_recorded(self.audit_pollers[1].wake)
-        center.on_recorded(self.outbox_poller.wake)
+        center.on_recorded(self.outbox_pollers[0].wake)
+        court.on_recorded(self.outbox_pollers[1].wake)
         center.on_recorded(self.invitation_poller.wake)
         center.on_recorded(self.poller.wake)
         center.on_recorded(self.court_poller.wake)
         court.on_recorded(self.transfer_poller.wake)
+        center.on_recorded(self.timer_pollers[0].wake)
+        court.on_recorded(self.timer_pollers[1].wake)
 
     def audit_sources(self) -> list[Source]:
         """Each institution's application whose events the audit trail holds."""
@@ -178,8 +225,9 @@ class Platform:
             self.poller,
             self.court_poller,
             self.transfer_poller,
-            self.outbox_poller,
+            *self.outbox_pollers,
             self.invitation_poller,
+            *self.timer_pollers,
             *self.audit_pollers,
         ]
 
@@ -191,6 +239,13 @@ class Platform:
                 log.warning(
                     "transfer of %s to %s not recorded: %s", case_id, docket_number, refused
                 )
+
+    def _record_outcome(self, case_id: UUID, outcome: CourtOutcome) -> None:
+        try:
+            self.center.record_court_outcome(case_id, outcome)
+        except ActRefused as refused:
+            if refused.rule != "already_recorded":
+                log.warning("court outcome on %s not recorded: %s", case_id, refused)
 
     def load_calendar(self, year: int, holidays: list, working_days: list) -> int:  # type: ignore[type-arg]
         """Store an official schedule and move the deadlines it changes; how many moved."""

@@ -82,6 +82,15 @@ SCHEMA = [
         case_id TEXT NOT NULL,
         PRIMARY KEY (user_id, case_id)
     )""",
+    # The timed acts of agreements and court cases (application/timers.py).
+    """CREATE TABLE IF NOT EXISTS {timers} (
+        aggregate_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        timer TEXT NOT NULL,
+        due TEXT NOT NULL,
+        PRIMARY KEY (aggregate_id, timer)
+    )""",
+    "CREATE INDEX IF NOT EXISTS timers_due ON {timers} (due)",
 ]
 
 
@@ -115,7 +124,11 @@ class CaseListView(TrackingRecorder):
 
 
 class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
-    tables: dict[str, str] = {"case_list": "case_list", "links": "case_party_links"}  # noqa: RUF012
+    tables: dict[str, str] = {  # noqa: RUF012
+        "case_list": "case_list",
+        "links": "case_party_links",
+        "timers": "timers",
+    }
 
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -159,6 +172,7 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
         self.tables = {
             "case_list": f'"{schema}".case_list',
             "links": f'"{schema}".case_party_links',
+            "timers": f'"{schema}".timers',
         }
         for statement in SCHEMA:
             self.sql_create_statements.append(

@@ -180,6 +180,10 @@ class DeclareDefault(Command):
     pass
 
 
+class MarkOverdue(Command):
+    """Recorded by the scheduler when instalments pass their grace days."""
+
+
 class DeclareFailure(Command):
     reason: Literal["no_agreement", "respondent_unreachable", "other"]
     note: Text = ""

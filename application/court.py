@@ -34,7 +34,7 @@ from domain.court import (
     LitigationCase,
 )
 from domain.errors import ActRefused
-from domain.mediation_case import MediationCase, ReferralKind
+from domain.mediation_case import CourtOutcome, MediationCase, ReferralKind
 from domain.numbering import NumberSequence, format_number
 from domain.periods import WorkingCalendar, shanghai_date
 from domain.repayment_agreement import AgreementState, RepaymentAgreement
@@ -138,9 +138,13 @@ class Court(ProcessApplication[UUID]):
 
     # --- reads ----------------------------------------------------------------------------
 
-    def _get(self, aggregate_id: UUID, kind: type[Any]) -> Any:
+    def aggregate(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
+        """A court aggregate as the system reads it (followers, the scheduler)."""
+        return self._get(aggregate_id, kind, version)
+
+    def _get(self, aggregate_id: UUID, kind: type[Any], version: int | None = None) -> Any:
         try:
-            found = self.repository.get(aggregate_id, projector_func=replay)
+            found = self.repository.get(aggregate_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFound(str(aggregate_id)) from None
         if not isinstance(found, kind):
@@ -347,6 +351,21 @@ class Court(ProcessApplication[UUID]):
             return None
         return found
 
+    def fire_timer(self, confirmation_id: UUID, timer: str) -> JudicialConfirmation:
+        """The scheduler: the application window lapses, or the court's lateness is recorded."""
+        actor = Actor("court-scheduler", Role.SYSTEM, self.config.code)
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            found: JudicialConfirmation = self._get(confirmation_id, JudicialConfirmation)
+            if timer == "application_window":
+                found.lapse(actor, now)
+            else:
+                found.record_missed_deadline(actor, now)
+            return [found]
+
+        result: JudicialConfirmation = self._retrying(f"confirmation {confirmation_id}", attempt)
+        return result
+
     def confirmation_act(
         self, confirmation_id: UUID, principal: Principal, act: str, reason: str = ""
     ) -> JudicialConfirmation:
@@ -376,13 +395,30 @@ class Court(ProcessApplication[UUID]):
         return result
 
 
-class TransferRecorder:
-    """Court → mediation center: a docketed litigation shows on the mediation case as its
-    transfer. Recording the transfer is idempotent (a transferred case refuses it again), so
-    tracking after the act makes the effect exactly-once."""
+COURT_OUTCOME_TOPICS = (
+    "domain.court:LitigationCase.Docketed",
+    "domain.court:LitigationCase.Decided",
+    "domain.court:JudicialConfirmation.Ruled",
+    "domain.court:JudicialConfirmation.ApplicationLapsed",
+)
 
-    def __init__(self, record: Callable[[UUID, str], None], tracking: Any) -> None:
-        self._record = record
+
+class CourtOutcomes:
+    """Court → mediation center: a docketed litigation shows on the mediation case as its
+    transfer, and each ruling, lapse or judgment as the court's outcome. Recording is
+    idempotent (the case refuses a second one), so tracking after the act makes the effect
+    exactly-once."""
+
+    def __init__(
+        self,
+        court: Court,
+        record_transfer: Callable[[UUID, str], None],
+        record_outcome: Callable[[UUID, CourtOutcome], None],
+        tracking: Any,
+    ) -> None:
+        self._court = court
+        self._record_transfer = record_transfer
+        self._record_outcome = record_outcome
         self._tracking = tracking
 
     def position(self, application_name: str) -> int:
@@ -391,6 +427,37 @@ class TransferRecorder:
 
     def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
         for domain_event, tracking in items:
-            if type(domain_event).__qualname__ == "LitigationCase.Docketed":
-                self._record(domain_event.mediation_case_id, domain_event.docket_number)
+            name = type(domain_event).__qualname__
+            if name == "LitigationCase.Docketed":
+                self._record_transfer(domain_event.mediation_case_id, domain_event.docket_number)
+            elif name == "LitigationCase.Decided":
+                litigation: LitigationCase = self._court.aggregate(
+                    domain_event.originator_id, LitigationCase, domain_event.originator_version
+                )
+                self._record_outcome(
+                    litigation.mediation_case_id,
+                    CourtOutcome(
+                        kind="litigation",
+                        docket_number=litigation.docket_number,
+                        outcome=domain_event.outcome,
+                        reason=domain_event.summary,
+                        decided_at=domain_event.occurred_at,
+                    ),
+                )
+            elif name.startswith("JudicialConfirmation."):
+                found: JudicialConfirmation = self._court.aggregate(
+                    domain_event.originator_id,
+                    JudicialConfirmation,
+                    domain_event.originator_version,
+                )
+                self._record_outcome(
+                    found.mediation_case_id,
+                    CourtOutcome(
+                        kind="judicial_confirmation",
+                        docket_number=found.docket_number or "",
+                        outcome=str(found.state),
+                        reason=found.reason or "",
+                        decided_at=domain_event.occurred_at,
+                    ),
+                )
             self._tracking.insert_tracking(tracking)

@@ -37,7 +37,9 @@ from domain.filing import Filing, SideKind, SideRole
 from domain.mediation_case import (
     DOCKET_KIND_LABELS,
     FILING_KIND_LABEL,
+    CaseState,
     ClosingReason,
+    CourtOutcome,
     FailureReason,
     MediationCase,
     Procedure,
@@ -326,6 +328,31 @@ class MediationCenter(Application[UUID]):
             self._retrying(f"case {case_id}", attempt)
             changed += int(moved[0])
         return changed
+
+    def record_court_outcome(self, case_id: UUID, outcome: CourtOutcome) -> MediationCase:
+        """The court's decision on the case's file; a refused or rejected confirmation sets
+        the agreement aside and sends the sides back to mediation (from where a failure goes
+        on to litigation), in one save."""
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            case = self._load(case_id)
+            case.record_court_outcome(outcome, SYSTEM.actor, now)
+            changed: list[Aggregate] = [case]
+            if (
+                outcome.outcome in ("refused", "rejected")
+                and case.state == CaseState.SETTLED
+                and case.agreement_id is not None
+            ):
+                agreement = self.agreement_aggregate(case.agreement_id)
+                reason = f"法院{outcome.docket_number}: {outcome.reason}"
+                agreement.set_aside(reason, SYSTEM.actor, now)
+                case.return_to_mediation(reason, SYSTEM.actor, now)
+                changed.append(agreement)
+            return changed
+
+        found = self._retrying(f"case {case_id}", attempt)[0]
+        assert isinstance(found, MediationCase)
+        return found
 
 
 # --- one handler per act: (app, case, principal, side, command, now) -> other aggregates -----
@@ -807,6 +834,19 @@ def _declare_default(
     return []
 
 
+def _mark_overdue(
+    app: MediationCenter,
+    agreement: RepaymentAgreement,
+    case: MediationCase,
+    p: Principal,
+    role: str,
+    c: cmd.MarkOverdue,
+    now: datetime,
+) -> list[Aggregate]:
+    agreement.mark_overdue(app.calendar, p.actor, now)
+    return []
+
+
 AgreementHandler = Callable[
     [MediationCenter, RepaymentAgreement, MediationCase, Principal, str, Any, datetime],
     Sequence[Aggregate],
@@ -818,4 +858,5 @@ AGREEMENT_ACTS: dict[type[cmd.Command], tuple[str, AgreementHandler]] = {
     cmd.ConfirmPayment: ("confirm_payment", _confirm_payment),
     cmd.RejectPaymentReport: ("reject_payment_report", _reject_report),
     cmd.DeclareDefault: ("declare_default", _declare_default),
+    cmd.MarkOverdue: ("mark_overdue", _mark_overdue),
 }

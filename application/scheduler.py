@@ -31,6 +31,7 @@ class Fired:
     periods_expired: int
     assignments_lapsed: int
     reminders_sent: int
+    timers_fired: int = 0
 
 
 class Scheduler:
@@ -40,10 +41,15 @@ class Scheduler:
         case_list: CaseListProjection,
         remind: Callable[[date], int] = lambda _: 0,
         interval: float = 60.0,
+        *,
+        timers: Callable[[date], list[tuple[str, UUID, str]]] = lambda _: [],
+        court_timer: Callable[[UUID, str], object] | None = None,
     ) -> None:
         self.center = center
         self.case_list = case_list
         self.remind = remind
+        self.timers = timers
+        self.court_timer = court_timer
         self.interval = interval
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -54,14 +60,36 @@ class Scheduler:
         periods, windows = self.case_list.lapsed(today)
         expired = sum(self._fire(case_id, cmd.ExpirePeriod()) for case_id in periods)
         lapsed = sum(self._fire(case_id, cmd.LapseAssignment()) for case_id in windows)
-        return Fired(expired, lapsed, self.remind(today))
+        reminded = self.remind(today)
+        timed = sum(
+            self._timer(kind, aggregate_id, timer)
+            for kind, aggregate_id, timer in self.timers(today)
+        )
+        return Fired(expired, lapsed, reminded, timed)
 
     def _fire(self, case_id: UUID, command: cmd.Command) -> bool:
+        return self._attempt(case_id, lambda: self.center.act(case_id, SYSTEM, command))
+
+    def _timer(self, kind: str, aggregate_id: UUID, timer: str) -> bool:
+        """An agreement's instalments fall overdue or into default; a confirmation's window
+        lapses or the court's lateness is recorded."""
+        if kind == "agreement":
+            command = cmd.MarkOverdue() if timer == "overdue" else cmd.DeclareDefault()
+            return self._attempt(
+                aggregate_id, lambda: self.center.agreement_act(aggregate_id, SYSTEM, command)
+            )
+        court_timer = self.court_timer
+        if court_timer is None:
+            return False
+        return self._attempt(aggregate_id, lambda: court_timer(aggregate_id, timer))
+
+    @staticmethod
+    def _attempt(aggregate_id: UUID, act: Callable[[], object]) -> bool:
         try:
-            self.center.act(case_id, SYSTEM, command)
+            act()
         except (ActRefused, ConcurrencyConflict, NotFound) as refused:
             # Fired already (by another scheduler, or before a crash), or no longer due.
-            log.debug("not fired on %s: %s", case_id, refused)
+            log.debug("not fired on %s: %s", aggregate_id, refused)
             return False
         return True
 

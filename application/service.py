@@ -16,18 +16,26 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
+from application.court import Court
 from application.directory import Directory
 from application.mediation_center import MediationCenter
+from domain.court import JudicialConfirmation, LitigationCase, decision_text, ruling_text
 from domain.errors import ActRefused
 from domain.filing import SideRole
+from domain.mediation_case import MediationCase
 from domain.repayment_agreement import sha256_hex
 from domain.service import DocumentService, reminder_id
 
 TOOK_EFFECT_TOPIC = "domain.repayment_agreement:RepaymentAgreement.TookEffect"
+COURT_DOCUMENT_TOPICS = (
+    "domain.court:JudicialConfirmation.Ruled",
+    "domain.court:LitigationCase.Decided",
+)
 FILED_TOPIC = "domain.mediation_case:MediationCase.Filed"
 
 
@@ -79,16 +87,19 @@ class Channels:
 
 
 class Outbox:
-    """Follows the mediation center: an agreement taking effect is served on the sides."""
+    """Follows the mediation center and the court: an agreement taking effect is served on the
+    sides by the center, a ruling or judgment by the court (each in its own store)."""
 
     def __init__(
         self,
         center: MediationCenter,
+        court: Court,
         channels: Channels,
         tracking: TrackingRecorder,
         reminder_days: int,
     ) -> None:
         self.center = center
+        self.court = court
         self.channels = channels
         self.tracking = tracking
         self.reminder_days = reminder_days
@@ -98,8 +109,13 @@ class Outbox:
 
     def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
         for domain_event, tracking in items:
-            if type(domain_event).__qualname__ == "RepaymentAgreement.TookEffect":
+            name = type(domain_event).__qualname__
+            if name == "RepaymentAgreement.TookEffect":
                 self.serve_agreement(domain_event.originator_id)
+            elif name == "JudicialConfirmation.Ruled":
+                self.serve_ruling(domain_event.originator_id, domain_event.originator_version)
+            elif name == "LitigationCase.Decided":
+                self.serve_decision(domain_event.originator_id, domain_event.summary)
             self.tracking.insert_tracking(
                 Tracking(f"outbox:{tracking.application_name}", tracking.notification_id)
             )
@@ -122,6 +138,55 @@ class Outbox:
                 subject=f"调解协议书 {case.filing_number} / Mediation agreement",
                 body=agreement.text + f"\nSHA-256: {agreement.text_sha256}\n",
                 document_sha256=agreement.text_sha256,
+            )
+            if service is not None:
+                served.append(service)
+        return served
+
+    def serve_ruling(self, confirmation_id: UUID, version: int) -> list[DocumentService]:
+        confirmation: JudicialConfirmation = self.court.aggregate(
+            confirmation_id, JudicialConfirmation, version
+        )
+        case = self.center.file_of(confirmation.mediation_case_id)
+        text = ruling_text(confirmation, case.filing.applicant.name, case.filing.respondent.name)
+        return self._serve_court_document(
+            uuid5(confirmation_id, f"ruling:{version}"),
+            case,
+            "confirmation_ruling",
+            f"民事裁定书 {confirmation.docket_number} / Civil ruling",
+            text,
+        )
+
+    def serve_decision(self, litigation_id: UUID, summary: str) -> list[DocumentService]:
+        litigation: LitigationCase = self.court.aggregate(litigation_id, LitigationCase)
+        case = self.center.file_of(litigation.mediation_case_id)
+        return self._serve_court_document(
+            uuid5(litigation_id, "decision"),
+            case,
+            str(litigation.outcome),
+            f"{litigation.docket_number} 裁判文书 / Court decision",
+            decision_text(litigation, summary),
+        )
+
+    def _serve_court_document(
+        self, document_id: UUID, case: MediationCase, kind: str, subject: str, text: str
+    ) -> list[DocumentService]:
+        served = []
+        for side in SideRole:
+            address = case.service_addresses.get(side)
+            if address is None:
+                continue
+            service = self._serve(
+                document_id=document_id,
+                addressee=str(side),
+                case_id=case.id,
+                kind=kind,
+                channel=str(address.channel),
+                address=address.address,
+                subject=subject,
+                body=text + f"\nSHA-256: {sha256_hex(text)}\n",
+                document_sha256=sha256_hex(text),
+                store=self.court,
             )
             if service is not None:
                 served.append(service)
@@ -173,7 +238,10 @@ class Outbox:
         subject: str,
         body: str,
         document_sha256: str,
+        store: Application[UUID] | None = None,
     ) -> DocumentService | None:
+        """Queue (once), send and record; in the serving institution's store."""
+        app = store or self.center
         service = DocumentService(
             document_id=document_id,
             addressee=addressee,
@@ -185,7 +253,7 @@ class Outbox:
             occurred_at=self.center.clock(),
         )
         try:
-            self.center.save(service)
+            app.save(service)
         except IntegrityError:
             return None  # queued before, by this process or another: served once
         sent_at = self.center.clock()
@@ -195,7 +263,7 @@ class Outbox:
             service.failed(str(error), self.center.clock())
         else:
             service.delivered(sent_at, delivered_at)
-        self.center.save(service)
+        app.save(service)
         return service
 
 

@@ -12,7 +12,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.actors import Actor
 from domain.filing import Claim, Filing, Side
-from domain.mediation_case import Proposal, ServiceAddress, Session
+from domain.mediation_case import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.periods import Deadline
 from domain.repayment_plan import Instalment, RepaymentPlan
 
@@ -79,6 +79,7 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     ServiceAddress,
     Proposal,
     Session,
+    CourtOutcome,
 )
 
 

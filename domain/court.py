@@ -7,7 +7,7 @@ deadline the court misses itself is shown as overdue; nothing is decided for it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -107,6 +107,7 @@ class ConfirmationState(StrEnum):
     REFUSED = "refused"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    LAPSED = "lapsed"  # the other side did not apply within the window
 
 
 class JudicialConfirmation(Aggregate):
@@ -142,6 +143,7 @@ class JudicialConfirmation(Aggregate):
         self.ruling_deadline: Deadline | None = None
         self.extended = False
         self.reason: str | None = None
+        self.missed: list[str] = []  # "acceptance:2026-03-05": deadlines the court missed
 
     @classmethod
     def open(
@@ -278,6 +280,55 @@ class JudicialConfirmation(Aggregate):
         self.state = state
         self.reason = reason
 
+    def lapse(self, actor: Actor, at: datetime) -> None:
+        """The window closed with one side's application only: nothing is docketed."""
+        self._require("lapse", ConfirmationState.APPLYING)
+        if not self.application_window.has_passed(at):
+            raise ActRefused(
+                "lapse",
+                str(self.state),
+                "window_open",
+                f"the window runs until {self.application_window.due.isoformat()}",
+            )
+        self._lapsed(actor=actor, occurred_at=at)
+
+    @event("ApplicationLapsed")
+    def _lapsed(self, actor: Actor, occurred_at: datetime) -> None:
+        self.state = ConfirmationState.LAPSED
+
+    def _running_deadline(self) -> tuple[str, Deadline] | None:
+        if self.state == ConfirmationState.APPLIED and self.acceptance_deadline:
+            return "acceptance", self.acceptance_deadline
+        if self.state == ConfirmationState.ACCEPTED and self.ruling_deadline:
+            return "ruling", self.ruling_deadline
+        return None
+
+    def record_missed_deadline(self, actor: Actor, at: datetime) -> None:
+        """The court is late: recorded once per deadline (an extension makes a new one)."""
+        running = self._running_deadline()
+        if running is None or not running[1].has_passed(at):
+            raise ActRefused("record_missed_deadline", str(self.state), "not_missed")
+        name, deadline = running
+        if f"{name}:{deadline.due.isoformat()}" in self.missed:
+            raise ActRefused("record_missed_deadline", str(self.state), "already_recorded")
+        self._deadline_missed(deadline=name, due=deadline.due, actor=actor, occurred_at=at)
+
+    @event("DeadlineMissed")
+    def _deadline_missed(
+        self, deadline: str, due: date, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.missed = [*self.missed, f"{deadline}:{due.isoformat()}"]
+
+    def timers(self) -> dict[str, date]:
+        """The days after which the scheduler acts: the window lapses, or the court's lateness
+        is recorded."""
+        if self.state == ConfirmationState.APPLYING:
+            return {"application_window": self.application_window.due}
+        running = self._running_deadline()
+        if running is None or f"{running[0]}:{running[1].due.isoformat()}" in self.missed:
+            return {}
+        return {running[0]: running[1].due}
+
     def overdue(self, now: datetime) -> bool:
         """The court itself is late: to accept or refuse, or to rule."""
         if self.state == ConfirmationState.APPLIED and self.acceptance_deadline:
@@ -326,3 +377,44 @@ class EnforcementCase(Aggregate):
         self.debtor = debtor
         self.amount_fen = amount_fen
         self.state = "opened"
+
+
+_CONFIRMATION_OUTCOMES = {
+    ConfirmationState.CONFIRMED: ("确认调解协议有效", "the mediation agreement is confirmed"),
+    ConfirmationState.REJECTED: ("驳回司法确认申请", "the application is rejected"),
+    ConfirmationState.REFUSED: ("不予受理", "the application is not accepted"),
+}
+
+
+def ruling_text(confirmation: JudicialConfirmation, applicant: str, respondent: str) -> str:
+    """The canonical text of a confirmation ruling (民事裁定书) as served on the sides."""
+    zh, en = _CONFIRMATION_OUTCOMES[confirmation.state]
+    reason = confirmation.reason or ""
+    return (
+        f"民事裁定书 {confirmation.docket_number}\n"
+        f"申请人：{applicant}、{respondent}\n"
+        f"裁定：{zh}。\n"
+        f"理由：{reason}\n"
+        f"调解协议 SHA-256：{confirmation.agreement_sha256}\n"
+        f"\n"
+        f"Civil ruling {confirmation.docket_number}\n"
+        f"Applicants: {applicant}, {respondent}\n"
+        f"Ruling: {en}.\n"
+        f"Reason: {reason}\n"
+        f"Mediation agreement SHA-256: {confirmation.agreement_sha256}\n"
+    )
+
+
+def decision_text(litigation: LitigationCase, summary: str) -> str:
+    """The canonical text of a judgment or court mediation document as served."""
+    zh, en = (
+        ("民事判决书", "Civil judgment")
+        if litigation.outcome == "judgment"
+        else ("民事调解书", "Court mediation document")
+    )
+    return (
+        f"{zh} {litigation.docket_number}\n"
+        f"原告：{litigation.plaintiff}\n被告：{litigation.defendant}\n{summary}\n"
+        f"\n{en} {litigation.docket_number}\n"
+        f"Plaintiff: {litigation.plaintiff}\nDefendant: {litigation.defendant}\n{summary}\n"
+    )

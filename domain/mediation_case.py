@@ -139,6 +139,17 @@ class Proposal(Value):
 
 
 @dataclass(frozen=True)
+class CourtOutcome(Value):
+    """What the court decided on this case: a confirmation ruling, refusal or judgment."""
+
+    kind: str  # judicial_confirmation | litigation
+    docket_number: str
+    outcome: str  # confirmed | rejected | refused | lapsed | judgment | court_mediation
+    reason: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
 class Session(Value):
     number: int
     starts_at: datetime
@@ -199,6 +210,7 @@ class MediationCase(Aggregate):
         self.agreement_id: UUID | None = None
         self.outcome_reason: str | None = None
         self.court_docket_number: str | None = None
+        self.court_outcomes: list[CourtOutcome] = []
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -773,6 +785,21 @@ class MediationCase(Aggregate):
     def _transferred(self, court_docket_number: str, actor: Actor, occurred_at: datetime) -> None:
         self.state = CaseState.TRANSFERRED
         self.court_docket_number = court_docket_number
+        self.updated_at = occurred_at
+
+    def record_court_outcome(self, outcome: CourtOutcome, actor: Actor, at: datetime) -> None:
+        """The court's decision shows on the mediation file, once."""
+        if outcome in self.court_outcomes:
+            raise self._refuse(
+                "record_court_outcome", "already_recorded", "the outcome is already recorded"
+            )
+        self._court_outcome_recorded(outcome=outcome, actor=actor, occurred_at=at)
+
+    @event("CourtOutcomeRecorded")
+    def _court_outcome_recorded(
+        self, outcome: CourtOutcome, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.court_outcomes = [*self.court_outcomes, outcome]
         self.updated_at = occurred_at
 
     # --- deadlines ----------------------------------------------------------------------

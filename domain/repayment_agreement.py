@@ -33,6 +33,7 @@ class AgreementState(StrEnum):
     DEFAULTED = "defaulted"
     FULFILLED = "fulfilled"
     SUPERSEDED = "superseded"
+    SET_ASIDE = "set_aside"  # the court refused or rejected confirmation; back to mediation
 
 
 class SignatureMethod(StrEnum):
@@ -203,6 +204,7 @@ class RepaymentAgreement(Aggregate):
         self.pending_reports: list[int] = []
         self.defaulted_on: date | None = None
         self.accelerated = False
+        self.overdue_instalments: list[int] = []
         self.drafted_at = occurred_at
 
     @classmethod
@@ -294,6 +296,15 @@ class RepaymentAgreement(Aggregate):
     @event("Superseded")
     def _superseded(self, actor: Actor, occurred_at: datetime) -> None:
         self.state = AgreementState.SUPERSEDED
+
+    def set_aside(self, reason: str, actor: Actor, at: datetime) -> None:
+        """The court would not confirm it: the sides go back to mediation."""
+        self._require("set_aside", AgreementState.EFFECTIVE)
+        self._set_aside(reason=reason, actor=actor, occurred_at=at)
+
+    @event("SetAside")
+    def _set_aside(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = AgreementState.SET_ASIDE
 
     # --- payments -------------------------------------------------------------------------
 
@@ -446,6 +457,35 @@ class RepaymentAgreement(Aggregate):
                     in_default=unpaid and today > default_after,
                 )
             )
+        return found
+
+    def mark_overdue(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
+        """Record the instalments that fell overdue since the last time (each once)."""
+        self._require("mark_overdue", AgreementState.EFFECTIVE)
+        late = [
+            s.number
+            for s in self.statuses(shanghai_date(at), calendar)
+            if s.overdue and s.number not in self.overdue_instalments
+        ]
+        if not late:
+            raise self._refuse("mark_overdue", "none_overdue", "no instalment fell overdue")
+        self._overdue(instalments=late, actor=actor, occurred_at=at)
+
+    @event("InstalmentsOverdue")
+    def _overdue(self, instalments: list[int], actor: Actor, occurred_at: datetime) -> None:
+        self.overdue_instalments = [*self.overdue_instalments, *instalments]
+
+    def timers(self, calendar: WorkingCalendar) -> dict[str, date]:
+        """The days after which the scheduler acts: an instalment falls overdue, or the
+        agreement into default."""
+        if self.state != AgreementState.EFFECTIVE:
+            return {}
+        unpaid = [s for s in self.statuses(date.min, calendar) if s.outstanding_fen > 0]
+        found: dict[str, date] = {}
+        if fresh := [s.grace_ends for s in unpaid if s.number not in self.overdue_instalments]:
+            found["overdue"] = min(fresh)
+        if unpaid:
+            found["default"] = min(s.default_after for s in unpaid)
         return found
 
     def declare_default(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:

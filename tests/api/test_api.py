@@ -519,12 +519,20 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
             json={"instalment": number, "amount_fen": amount, "paid_on": paid_on},
         )
         assert paid.status_code == 200, paid.text
+    api.platform.catch_up()
+    case_id = api.call("GET", agreement, "party1").json()["case_id"]
+    [outcome] = api.call("GET", f"/api/cases/{case_id}", "party1").json()["court_outcomes"]
+    assert (outcome["outcome"], outcome["docket_number"]) == ("confirmed", joint["docket_number"])
     api.clock.set(datetime.fromisoformat("2026-12-20T02:00:00+00:00"))
     status = api.call("GET", agreement, "party1").json()
     assert [i["in_default"] for i in status["instalments"]] == [False, False, True]
-    defaulted = api.call("POST", f"{agreement}/declare_default", "bank_agent", json={})
-    assert defaulted.json()["state"] == "defaulted"
-    assert defaulted.json()["balance_fen"] == 212_345
+    assert status["state"] == "effective"
+    api.platform.scheduler.tick()  # overdue, then default: by itself
+    defaulted = api.call("GET", agreement, "party1").json()
+    assert defaulted["state"] == "defaulted" and defaulted["overdue_instalments"] == [3]
+    assert defaulted["balance_fen"] == 212_345
+    twice = api.call("POST", f"{agreement}/declare_default", "bank_agent", json={})
+    assert assert_problem(twice, 409, "act-refused")["act"] == "declare_default"
     assert_problem(
         api.call("POST", f"{agreement}/apply_for_enforcement", "party1"), 403, "forbidden"
     )

@@ -200,9 +200,9 @@ def test_two_workers_on_postgres_one_killed(tmp_path: Path, pg_schema: str) -> N
             [sys.executable, "-m", "api.cli", "worker"],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=(tmp_path / f"worker{n}.log").open("w"),
         )
-        for _ in range(2)
+        for n in range(2)
     ]
     try:
         cases = [fail(platform, clock) for _ in range(10)]
@@ -214,7 +214,9 @@ def test_two_workers_on_postgres_one_killed(tmp_path: Path, pg_schema: str) -> N
             platform.center.case(c.id, ADMIN).state == "transferred"  # type: ignore[attr-defined]
             for c in cases
         ):
-            assert time.monotonic() < give_up, "the workers did not docket every case"
+            assert time.monotonic() < give_up, "the workers did not docket every case: " + "".join(
+                (tmp_path / f"worker{n}.log").read_text()[-3000:] for n in range(2)
+            )
             time.sleep(0.2)
         numbers = sorted(e.docket_number for e in docketed_events(platform))  # type: ignore[attr-defined]
         assert numbers == sorted(f"(2026)渝0105民初{n}号" for n in range(1, 21))

@@ -18,7 +18,7 @@ from application import commands as cmd
 from application.bootstrap import Platform
 from application.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support import ADMIN, AGENT, PARTY, drive, settle
+from tests.support import ADMIN, AGENT, JUDGE, PARTY, drive, settle
 
 
 class Inbox:
@@ -157,3 +157,34 @@ def test_a_failed_delivery_is_recorded(tmp_path: Path, clock: ManualClock) -> No
         assert service.state == "failed" and "smtp" in service.error
     finally:
         platform.close()
+
+
+def test_court_ruling_served_by_the_court_only_where_consented(
+    served: Platform, clock: ManualClock, smtp: tuple[Inbox, int], tmp_path: Path
+) -> None:
+    inbox, _ = smtp
+    case = drive(served.center, clock, "in_mediation")
+    served.center.act(
+        case.id, PARTY, cmd.ConsentToElectronicService(channel="sms", address="13800138000")
+    )
+    case = settle(served.center, clock, case)
+    agreement, _ = served.center.agreement(case.agreement_id, ADMIN)
+    served.court.apply_for_confirmation(agreement, case, AGENT)
+    joint = served.court.apply_for_confirmation(agreement, case, PARTY)
+    served.court.confirmation_act(joint.id, JUDGE, "accept")
+    served.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
+    served.catch_up()
+    served.catch_up()
+    rulings = [m for m in sms(tmp_path) if "民事裁定书" in m["text"]]
+    assert len(rulings) == 1 and rulings[0]["to"] == "13800138000"
+    assert "确认调解协议有效" in rulings[0]["text"] and agreement.text_sha256 in rulings[0]["text"]
+    assert inbox.messages == []
+    topic = "domain.service:DocumentService.Delivered"
+    [delivered] = served.court.recorder.select_notifications(1, 100, topics=[topic])
+    proof = served.court.repository.get(delivered.originator_id)
+    assert (proof.kind, proof.addressee, proof.case_id) == (
+        "confirmation_ruling",
+        "respondent",
+        case.id,
+    )
+    assert proof.document_sha256 in rulings[0]["text"]
