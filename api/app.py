@@ -22,8 +22,10 @@ from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
 from api.court import court_router
+from api.media import MediaWorkers
 from api.portal import portal_router
 from api.problems import handle
+from api.video import Hub, video_router
 from application.bootstrap import Platform, build_platform
 from application.settings import Settings
 
@@ -65,12 +67,16 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     set_asyncio_executor(ThreadPoolExecutor(max_workers=settings.threads))
     auth = build_auth(settings)
 
+    media = MediaWorkers(settings)
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         platform.start()
+        await media.start()
         try:
             yield
         finally:
+            await media.stop()
             if owned:
                 platform.close()
             else:
@@ -88,9 +94,10 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             court_router(),
             portal_router(settings.login_rate),
             audit_router(),
+            video_router(),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
-        state=State({"platform": platform, "auth": auth}),
+        state=State({"platform": platform, "auth": auth, "hub": Hub(platform, media)}),
         on_app_init=[auth.on_app_init],
         exception_handlers={Exception: handle},
         lifespan=[lifespan],

@@ -11,7 +11,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application import commands as cmd
-from application.access import SYSTEM
+from application.access import SYSTEM, Principal
 from application.audit import (
     AuditFollower,
     AuditLog,
@@ -52,6 +52,8 @@ from application.service import (
 )
 from application.settings import Settings
 from application.timers import AGREEMENT_TOPICS, CONFIRMATION_TOPICS, Timers, lapsed_timers
+from application.video_sessions import VideoSessions
+from domain.actors import Role
 from domain.court import JudicialConfirmation
 from domain.errors import ActRefused
 from domain.mediation_case import CaseState, CourtOutcome
@@ -188,6 +190,13 @@ class Platform:
             court_timer=court.fire_timer,
         )
         self.audit = audit
+        self.video = VideoSessions(
+            center,
+            center.clock,
+            settings.jwt_secret(),
+            self._may_host,
+            retries=settings.conflict_retries,
+        )
         self.audit_factory = audit_factory
         self.audit_pollers = [
             NotificationPoller(
@@ -239,6 +248,18 @@ class Platform:
                 log.warning(
                     "transfer of %s to %s not recorded: %s", case_id, docket_number, refused
                 )
+
+    def _may_host(self, principal: Principal, case_id: UUID) -> bool:
+        """The case's own mediator hosts its video sessions."""
+        if principal.role is not Role.MEDIATOR:
+            return False
+        try:
+            case = self.center.file_of(case_id)
+        except NotFound:
+            return False
+        return case.mediator_id == principal.user_id and (
+            principal.institution == self.center_config().deployment.center
+        )
 
     def _record_outcome(self, case_id: UUID, outcome: CourtOutcome) -> None:
         try:

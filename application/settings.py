@@ -27,6 +27,10 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _list(env: Mapping[str, str], name: str, default: str) -> list[str]:
+    return [item.strip() for item in env.get(name, default).split(",") if item.strip()]
+
+
 @dataclass(frozen=True)
 class PostgresAddress:
     host: str
@@ -66,6 +70,13 @@ class Settings:
     public_url: str
     log_origin: str
     keys_dir: Path | None
+    media_workers: int
+    media_host_addresses: list[str]
+    ice_servers: list[str]
+    ice_username: str | None
+    ice_credential: str | None
+    evidence_dir: Path | None
+    invitation_hours: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +124,15 @@ class Settings:
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes"),
+            media_workers=_int(env, "TIAOJIE_MEDIA_WORKERS", 1, 0, 64),
+            media_host_addresses=_list(env, "TIAOJIE_MEDIA_HOST_ADDRESSES", "127.0.0.1"),
+            ice_servers=_list(env, "TIAOJIE_ICE_SERVERS", ""),
+            ice_username=env.get("TIAOJIE_ICE_USERNAME", "").strip() or None,
+            ice_credential=env.get("TIAOJIE_ICE_CREDENTIAL", "").strip() or None,
+            evidence_dir=Path(env["TIAOJIE_EVIDENCE_DIR"])
+            if env.get("TIAOJIE_EVIDENCE_DIR")
+            else None,
+            invitation_hours=_int(env, "TIAOJIE_INVITATION_HOURS", 72, 1, 24 * 90),
         )
 
     @property

@@ -15,6 +15,7 @@ from domain.filing import Claim, Filing, Side
 from domain.mediation_case import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.periods import Deadline
 from domain.repayment_plan import Instalment, RepaymentPlan
+from domain.video_session import Participant, RecordingFile
 
 
 class DateAsISO(Transcoding):
@@ -80,6 +81,8 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     Proposal,
     Session,
     CourtOutcome,
+    Participant,
+    RecordingFile,
 )
 
 
