@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -84,9 +85,9 @@ class Server:
         return found
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("video")
+@contextlib.contextmanager
+def running_server(tmp: Path, **env: str) -> Iterator[Server]:
+    """The app under uvicorn in a thread, with its media worker processes, on loopback."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -96,6 +97,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         TIAOJIE_MEDIA_WORKERS="1",
         TIAOJIE_MEDIA_HOST_ADDRESSES="127.0.0.1",
         TIAOJIE_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        **env,
     )
     clock = ManualClock(datetime.now(UTC))
     platform = make_platform(settings, clock)
@@ -121,3 +123,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     uvicorn_server.should_exit = True
     thread.join(timeout=30)
     platform.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("video")) as running:
+        yield running

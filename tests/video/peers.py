@@ -16,7 +16,12 @@ from aiortc import (
     RTCPeerConnection,
     RTCSessionDescription,
 )
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
+from aiortc.mediastreams import (
+    AudioStreamTrack,
+    MediaStreamError,
+    MediaStreamTrack,
+    VideoStreamTrack,
+)
 
 from video.network import offer_host_addresses
 
@@ -26,7 +31,13 @@ offer_host_addresses(["127.0.0.1"])  # this process's peers too offer loopback o
 class Peer:
     """One participant: its WebSocket, its peer connection, what it received."""
 
-    def __init__(self, base: str, session_id: str, token: str) -> None:
+    def __init__(
+        self,
+        base: str,
+        session_id: str,
+        token: str,
+        tracks: dict[str, MediaStreamTrack] | None = None,
+    ) -> None:
         self.url = f"{base.replace('http', 'ws', 1)}/api/video_sessions/{session_id}/ws"
         self.token = token
         self.ws: Any = None
@@ -37,8 +48,9 @@ class Peer:
         self.streams: dict[str, str] = {}
         self.closed: asyncio.Event = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._video = VideoStreamTrack()
-        self._audio = AudioStreamTrack()
+        self._tracks = (
+            {"video": VideoStreamTrack(), "audio": AudioStreamTrack()} if tracks is None else tracks
+        )
 
     async def join(self) -> dict[str, Any]:
         """Connect and join; the server's first answer (welcome, or an error)."""
@@ -77,9 +89,9 @@ class Peer:
         self.streams.update(message["streams"])
         await self.pc.setRemoteDescription(RTCSessionDescription(message["sdp"], "offer"))
         for transceiver in self.pc.getTransceivers():
-            if transceiver.mid not in self.streams and transceiver.sender.track is None:
+            track = self._tracks.get(transceiver.kind)
+            if transceiver.mid not in self.streams and transceiver.sender.track is None and track:
                 transceiver.direction = "sendonly"
-                track = self._video if transceiver.kind == "video" else self._audio
                 transceiver.sender.replaceTrack(track)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
         await self.ws.send(json.dumps({"type": "answer", "sdp": self.pc.localDescription.sdp}))

@@ -122,6 +122,15 @@ def test_removed_participant_is_cut_off_and_a_dropped_one_comes_back(server: Ser
 
             # Dropped: alice reconnects with the same link, as the same admitted participant.
             await alice.close()
+
+            def alice_away() -> bool:
+                room = host.last("room") or {"participants": []}
+                return any(
+                    p["id"] == a["participant_id"] and not p["present"]
+                    for p in room["participants"]
+                )
+
+            await until(alice_away, what="the server to see alice gone")
             alice2 = server.peer(session_id, a["token"])
             welcome = await alice2.join()
             assert welcome["participant"] == a["participant_id"] and welcome["connection"] == 2
@@ -184,7 +193,7 @@ def test_bad_invitations_are_refused_and_record_nothing(server: Server) -> None:
             "exp": int(time.time()) + 600,
             "aud": AUDIENCE,
         },
-        "not the server's key",
+        "not the key of this server, 32 bytes+",
         algorithm="HS256",
     )
     before = len(server.events(session_id))
@@ -264,3 +273,34 @@ def test_recordings_are_kept_with_their_hashes_and_never_overwritten(server: Ser
     read = server.http.get(f"/api/video_sessions/{session_id}", headers=mediator).json()
     assert {f.participant_id for f in files} == {a["participant_id"], read["host_id"]}
     assert [r["sha256"] for r in read["recordings"]] == [f.sha256 for f in files]
+
+
+def test_http_acts_on_sessions_follow_the_rules(server: Server) -> None:
+    session_id, _, mediator = server.session()
+    admin = server.login("admin")
+    case_id = server.http.get(f"/api/video_sessions/{session_id}", headers=mediator).json()[
+        "case_id"
+    ]
+    refused = server.http.post(
+        f"/api/cases/{case_id}/video_sessions",
+        json={"title": "x", "starts_at": "2026-12-01T02:00:00Z"},
+        headers=admin,
+    )
+    assert refused.status_code == 403, refused.text
+    hidden = server.http.get(f"/api/video_sessions/{session_id}", headers=admin)
+    assert hidden.status_code == 404
+    bad = server.http.post(
+        f"/api/video_sessions/{session_id}/invitations",
+        json={"name": "张三", "role": "host"},
+        headers=mediator,
+    )
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert "role" in bad.text
+    unsigned = server.http.post(
+        f"/api/video_sessions/{session_id}/invitations", json={"name": "张三", "role": "observer"}
+    )
+    assert unsigned.status_code == 401
+    page = server.http.get(f"/video/{session_id}")
+    assert page.status_code == 200 and "video.js" in page.text
+    assert len(server.events(session_id)) == 1  # only Scheduled: nothing refused was recorded
