@@ -11,8 +11,8 @@ from pathlib import Path
 import jwt
 
 from application.video_sessions import AUDIENCE
-from tests.video.conftest import Server
 from tests.video.peers import until
+from tests.video.server import Server
 
 SETTLE = 1.5  # seconds to let media flow (or not) before comparing counts
 
