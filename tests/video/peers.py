@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections import defaultdict
 from typing import Any
 
@@ -26,6 +27,8 @@ from aiortc.mediastreams import (
 from video.network import offer_host_addresses
 
 offer_host_addresses(["127.0.0.1"])  # this process's peers too offer loopback only
+for noisy in ("aioice", "aiortc"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 class Peer:
