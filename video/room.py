@@ -28,10 +28,15 @@ from aiortc import (
     RTCConfiguration,
     RTCIceServer,
     RTCPeerConnection,
+    RTCRtpReceiver,
+    RTCRtpSender,
+    RTCRtpTransceiver,
     RTCSessionDescription,
 )
 from aiortc.contrib.media import MediaRecorder, MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from video.forwarding import KeyframeRequests, PacketRecorder
 
 log = logging.getLogger("tiaojie.video")
 KINDS = ("audio", "video")
@@ -40,41 +45,63 @@ Emit = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Slot(MediaStreamTrack):
-    """A publisher's track as one subscriber may receive it: open or shut by the audience,
-    its source replaced when the publisher reconnects. It never ends by itself."""
+    """A publisher's track as one subscriber may receive it. While the audience allows it, the
+    slot reads its own relay subscription of the publisher's track (asking for a keyframe when
+    it starts); otherwise it holds no subscription and sends nothing. It never ends by
+    itself: a publisher who reconnects is plugged in again."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, relay: MediaRelay, started: Callable[[], None]) -> None:
         super().__init__()
         self.kind = kind
-        self.source: MediaStreamTrack | None = None
+        self.publisher_track: MediaStreamTrack | None = None
         self.open = False
         self.forwarded = 0
+        self._relay = relay
+        self._started = started
+        self._proxy: MediaStreamTrack | None = None
         self._changed = asyncio.Event()
 
-    def plug(self, source: MediaStreamTrack | None) -> None:
-        if self.source is not None and self.source is not source:
-            self.source.stop()
-        self.source = source
-        self._changed.set()
+    def plug(self, track: MediaStreamTrack | None) -> None:
+        self.publisher_track = track
+        self._reset()
 
     def set_open(self, value: bool) -> None:
-        self.open = value
+        if value != self.open:
+            self.open = value
+            self._reset()
+
+    def _reset(self) -> None:
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            proxy.stop()
+            queue = getattr(proxy, "_queue", None)
+            if queue is not None:
+                queue.put_nowait(None)  # wakes a recv() waiting on the stopped subscription
         self._changed.set()
 
     async def recv(self) -> Any:
         while True:
-            source = self.source
-            if source is None or not self.open:
-                self._changed.clear()
-                await self._changed.wait()
-                continue
+            if self._proxy is None:
+                track = self.publisher_track
+                if self.open and track is not None and track.readyState == "live":
+                    self._proxy = self._relay.subscribe(track, buffered=True)
+                    self._started()
+                else:
+                    self._changed.clear()
+                    await self._changed.wait()
+                    continue
+            proxy = self._proxy
             try:
-                frame = await source.recv()
+                frame = await proxy.recv()
             except MediaStreamError:
-                if self.source is source:
-                    self.source = None
+                if self._proxy is proxy:
+                    self._proxy = None
+                    if self.publisher_track is not None and (
+                        self.publisher_track.readyState != "live"
+                    ):
+                        self.publisher_track = None
                 continue
-            if self.open and self.source is source:
+            if proxy is self._proxy:
                 self.forwarded += 1
                 return frame
 
@@ -85,6 +112,7 @@ class Member:
     connection: int
     pc: RTCPeerConnection
     tracks: dict[str, MediaStreamTrack] = field(default_factory=dict)  # what they publish
+    receivers: dict[str, RTCRtpReceiver] = field(default_factory=dict)
     slots: dict[str, dict[str, Slot]] = field(default_factory=dict)  # publisher -> kind -> slot
     streams: dict[str, str] = field(default_factory=dict)  # mid -> publisher
     negotiating: bool = False
@@ -116,7 +144,8 @@ class Room:
         self.members: dict[str, Member] = {}
         self.audience: dict[str, list[str]] = {}
         self._relay = MediaRelay()
-        self._recorders: list[tuple[MediaRecorder, str, str, Path, float]] = []
+        self._keyframes = KeyframeRequests()
+        self._recorders: list[tuple[MediaRecorder | PacketRecorder, str, str, Path, float]] = []
         self.recording = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -134,7 +163,7 @@ class Room:
         member = Member(participant_id, connection, pc)
         self.members[participant_id] = member
         for kind in KINDS:
-            pc.addTransceiver(kind, direction="recvonly")
+            _prefer_vp8(pc.addTransceiver(kind, direction="recvonly"))
 
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
@@ -225,26 +254,38 @@ class Room:
     def _add_senders(self, subscriber: Member, publisher_id: str) -> bool:
         if publisher_id in subscriber.slots:
             return False
-        slots = {kind: Slot(kind) for kind in KINDS}
+        slots = {
+            kind: Slot(kind, self._relay, lambda: self._keyframe(publisher_id)) for kind in KINDS
+        }
         subscriber.slots[publisher_id] = slots
         for kind, slot in slots.items():
-            subscriber.pc.addTransceiver(slot, direction="sendonly")
+            transceiver = subscriber.pc.addTransceiver(slot, direction="sendonly")
+            _prefer_vp8(transceiver)
+            if kind == "video":
+                # The subscriber lost a picture: only the publisher can send a keyframe.
+                transceiver.sender._send_keyframe = lambda: self._keyframe(publisher_id)  # type: ignore[method-assign]
             publisher = self.members.get(publisher_id)
-            if publisher is not None and kind in publisher.tracks:
-                slot.plug(self._relay.subscribe(publisher.tracks[kind], buffered=False))
+            if publisher is not None:
+                slot.plug(publisher.tracks.get(kind))
         return True
+
+    def _keyframe(self, publisher_id: str) -> None:
+        publisher = self.members.get(publisher_id)
+        if publisher is not None:
+            self._keyframes.request(publisher.receivers.get("video"))
 
     def _published(self, member: Member, track: MediaStreamTrack) -> None:
         member.tracks[track.kind] = track
+        member.receivers[track.kind] = next(
+            t.receiver for t in member.pc.getTransceivers() if t.receiver.track is track
+        )
         for other in self.members.values():
             if other is member:
                 continue
             if self._add_senders(other, member.participant_id):
                 self._spawn(self._renegotiate(other))
             else:
-                other.slots[member.participant_id][track.kind].plug(
-                    self._relay.subscribe(track, buffered=False)
-                )
+                other.slots[member.participant_id][track.kind].plug(track)
         self._apply_audience()
         if self.recording:  # a late joiner, or a reconnect, is recorded too
             self._spawn(self._record(member.participant_id, track))
@@ -292,8 +333,14 @@ class Room:
         path = directory / f"{participant_id}-{track.kind}-{stamp}-{uuid.uuid4().hex[:8]}.webm"
         # Claim the name exclusively: evidence is never overwritten.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
-        recorder = MediaRecorder(str(path), format="webm")
-        recorder.addTrack(self._relay.subscribe(track, buffered=False))
+        subscription = self._relay.subscribe(track, buffered=True)
+        recorder: MediaRecorder | PacketRecorder
+        if track.kind == "video":
+            recorder = PacketRecorder(path, subscription)  # forwarded encoded: remuxed as is
+            self._keyframe(participant_id)
+        else:
+            recorder = MediaRecorder(str(path), format="webm")
+            recorder.addTrack(subscription)
         await recorder.start()
         self._recorders.append((recorder, participant_id, track.kind, path, time.monotonic()))
 
@@ -318,3 +365,12 @@ class Room:
                 )
             )
         return files
+
+
+def _prefer_vp8(transceiver: RTCRtpTransceiver) -> None:
+    """Every video line VP8: forwarded packets are only valid where both ends use one codec."""
+    if transceiver.kind == "video":
+        capabilities = RTCRtpSender.getCapabilities("video")
+        transceiver.setCodecPreferences(
+            [c for c in capabilities.codecs if c.mimeType in ("video/VP8", "video/rtx")]
+        )

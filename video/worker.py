@@ -21,6 +21,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from video import forwarding
 from video.network import ice_servers, offer_host_addresses
 from video.room import Room
 
@@ -123,6 +124,7 @@ def run() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     offer_host_addresses(args.host_address)
+    forwarding.install()
     servers = ice_servers(args.ice_server, args.ice_username, args.ice_credential)
     asyncio.run(main(args.socket, args.evidence, servers))
 

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import av
 import jwt
 
 from application.video_sessions import AUDIENCE
@@ -271,6 +272,8 @@ def test_recordings_are_kept_with_their_hashes_and_never_overwritten(server: Ser
         assert hashlib.sha256(path.read_bytes()).hexdigest() == f.sha256
         assert f.size_bytes == path.stat().st_size > 0
         assert not path.stat().st_mode & 0o222  # read-only evidence
+        with av.open(str(path)) as container:  # playable: forwarded video remuxed as received
+            assert sum(1 for _ in container.decode(container.streams[0])) > 5
     read = server.http.get(f"/api/video_sessions/{session_id}", headers=mediator).json()
     assert {f.participant_id for f in files} == {a["participant_id"], read["host_id"]}
     assert [r["sha256"] for r in read["recordings"]] == [f.sha256 for f in files]
