@@ -205,6 +205,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp)) as server:
             result = asyncio.run(measure(server, clip, fps, args.max_rooms, args.seconds))
         result["target_streams_per_core"] = 24
+        result["mode"] = "forward encoded VP8, keyframes from the publisher"
         FIRST_VIDEO.clear()
         result["when"] = datetime.now(UTC).isoformat(timespec="seconds")
         results.append(result)
