@@ -26,13 +26,14 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import File
 from litestar.security.jwt import Token
 
+from api.auth import principal_from_token
 from api.media import MediaUnavailable, MediaWorkers
 from application.access import Principal
 from application.bootstrap import Platform
 from application.errors import ConcurrencyConflict, NotFound
 from application.video_sessions import InvitationRefused, VideoSessions
 from domain.actors import Role
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from domain.video_session import (
     IdentityCheck,
     ParticipantRole,
@@ -58,6 +59,7 @@ class InviteIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     role: Literal["applicant", "respondent", "observer"]
     valid_hours: Annotated[int, msgspec.Meta(ge=1, le=24 * 90)] | None = None
+    account: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class ParticipantOut(msgspec.Struct):
@@ -190,8 +192,13 @@ def invite(
 ) -> InvitationOut:
     hours = data.valid_hours or platform.settings.invitation_hours
     until = platform.center.clock() + timedelta(hours=hours)
+    account = data.account.strip().lower() if data.account else None
+    if account is not None:
+        found_account = platform.directory.principal(account)
+        if found_account is None or found_account.role is not Role.PARTY:
+            raise InvalidValue("account", f"no party account named {account}")
     found, participant_id, token = platform.video.invite(
-        session_id, request.user, data.name, ParticipantRole(data.role), until
+        session_id, request.user, data.name, ParticipantRole(data.role), until, account
     )
     return InvitationOut(
         session_out(found), participant_id, token, _link(platform, found.id, token)
@@ -243,7 +250,9 @@ async def room_script() -> File:
 
 
 class JoinMsg(msgspec.Struct, tag="join", tag_field="type", forbid_unknown_fields=True):
-    token: Annotated[str, msgspec.Meta(max_length=4_000)]
+    """With the invitation's token, or without one as a signed-in party (session cookie)."""
+
+    token: Annotated[str, msgspec.Meta(max_length=4_000)] | None = None
 
 
 class AnswerMsg(msgspec.Struct, tag="answer", tag_field="type", forbid_unknown_fields=True):
@@ -486,6 +495,21 @@ async def _chat(hub: Hub, connection: Connection, message: ChatMsg) -> None:
             )
 
 
+async def _signed_in(socket: WebSocket[Any, Any, Any]) -> Principal:
+    """The party signed in to the console (its session cookie), for a join without a link."""
+    auth = socket.app.state.auth
+    encoded = socket.cookies.get(auth.key, "")
+    if encoded.startswith("Bearer "):
+        encoded = encoded[len("Bearer ") :]
+    try:
+        token = auth.token_cls.decode(encoded, auth.token_secret, auth.algorithm)
+    except Exception:  # noqa: BLE001 (any bad cookie is the same refusal)
+        raise InvitationRefused(
+            "unauthenticated", "sign in, or open your invitation link"
+        ) from None
+    return await principal_from_token(token, socket)
+
+
 @websocket("/api/video_sessions/{session_id:uuid}/ws", exclude_from_auth=True)
 async def signaling(socket: WebSocket[Any, Any, Any], session_id: FromPath[UUID]) -> None:
     hub: Hub = socket.app.state.hub
@@ -501,14 +525,20 @@ async def signaling(socket: WebSocket[Any, Any, Any], session_id: FromPath[UUID]
         await socket.close(code=4400, reason="join first")
         return
     try:
-        participant = await asyncio.to_thread(hub.sessions.verify, first.token, session_id)
+        if first.token is not None:
+            participant = await asyncio.to_thread(hub.sessions.verify, first.token, session_id)
+            via = "invitation"
+        else:
+            principal = await _signed_in(socket)
+            participant = await asyncio.to_thread(
+                hub.sessions.verify_account, session_id, principal
+            )
+            via = "account"
     except InvitationRefused as refused:
         await socket.send_json(_error(refused.rule, refused.detail, "token"))
         await socket.close(code=4403, reason=refused.rule)
         return
-    found, number = await asyncio.to_thread(
-        hub.sessions.join, session_id, participant, "invitation"
-    )
+    found, number = await asyncio.to_thread(hub.sessions.join, session_id, participant, via)
     connection = Connection(
         socket,
         session_id,

@@ -122,13 +122,17 @@ class VideoSessions:
         name: str,
         role: ParticipantRole,
         valid_until: datetime,
+        account: str | None = None,
     ) -> tuple[VideoSession, str, str]:
-        """The session, the new participant's ID and their signed invitation token."""
+        """The session, the new participant's ID and their signed invitation token; with a
+        party `account`, that account may also join signed in."""
         participant_id = uuid.uuid4().hex
         found = self._host_act(
             session_id,
             principal,
-            lambda s, now: s.invite(participant_id, name, role, valid_until, principal.actor, now),
+            lambda s, now: s.invite(
+                participant_id, name, role, valid_until, principal.actor, now, account
+            ),
         )
         token = jwt.encode(
             {
@@ -240,6 +244,20 @@ class VideoSessions:
             raise InvitationRefused("not_invited", "no such session") from None
         try:
             return found.check_invitation(str(claims["pid"]), self.clock())
+        except ActRefused as refused:
+            raise InvitationRefused(refused.rule, refused.detail) from None
+
+    def verify_account(self, session_id: UUID, principal: Principal) -> Participant:
+        """The participant a signed-in party account was invited as, or why not."""
+        try:
+            found = self.session(session_id)
+        except NotFound:
+            raise InvitationRefused("not_invited", "no such session") from None
+        participant = found.participant_of(principal.user_id)
+        if participant is None:
+            raise InvitationRefused("not_invited", "you are not invited to this session")
+        try:
+            return found.check_invitation(participant.participant_id, self.clock())
         except ActRefused as refused:
             raise InvitationRefused(refused.rule, refused.detail) from None
 

@@ -53,6 +53,7 @@ class Participant(Value):
     present: bool = False
     removed: bool = False
     connection: int = 0  # increases on each (re)connection; the latest one counts
+    account: str | None = None  # a party account that may join signed in, without the link
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class VideoSession(Aggregate):
         until: datetime,
         actor: Actor,
         at: datetime,
+        account: str | None = None,
     ) -> None:
         self._live("invite")
         if role is ParticipantRole.HOST:
@@ -135,8 +137,10 @@ class VideoSession(Aggregate):
             raise InvalidValue("name", f"must be 1 to {MAX_NAME} characters")
         if until <= at:
             raise InvalidValue("valid_until", "must be in the future")
+        if account is not None and self.participant_of(account) is not None:
+            raise InvalidValue("account", f"{account} is already invited to this session")
         self._invited(
-            participant=Participant(participant_id, name, role, until),
+            participant=Participant(participant_id, name, role, until, account=account),
             actor=actor,
             occurred_at=at,
         )
@@ -154,6 +158,9 @@ class VideoSession(Aggregate):
     @event("InvitationRevoked")
     def _revoked(self, participant_id: str, actor: Actor, occurred_at: datetime) -> None:
         self._set(self.participants[participant_id], revoked=True, present=False)
+
+    def participant_of(self, account: str) -> Participant | None:
+        return next((p for p in self.participants.values() if p.account == account), None)
 
     def check_invitation(self, participant_id: str, at: datetime) -> Participant:
         """Why an invitation may not be used now, as a refusal; else its participant."""

@@ -180,7 +180,7 @@ function onMessage(event) {
     }
     case "ended": state.final = true; show("error", "会话已结束 · The session has ended."); break;
     case "error":
-      if (["expired", "revoked", "forged", "other_session", "not_invited", "removed", "ended", "replaced"].includes(message.code)) state.final = true;
+      if (["expired", "revoked", "forged", "other_session", "not_invited", "removed", "ended", "replaced", "unauthenticated"].includes(message.code)) state.final = true;
       show("error", message.detail);
       break;
     default: break;
@@ -191,7 +191,8 @@ function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/api/video_sessions/${sessionId}/ws`);
   state.ws = ws;
-  ws.onopen = () => { state.streams = {}; ws.send(JSON.stringify({ type: "join", token })); newPeer(); };
+  // Without a link's token, a signed-in party joins with the console's session cookie.
+  ws.onopen = () => { state.streams = {}; ws.send(JSON.stringify(token ? { type: "join", token } : { type: "join" })); newPeer(); };
   ws.onmessage = onMessage;
   ws.onclose = () => {
     if (state.final) { setConn("已断开 · Disconnected"); if (state.pc) state.pc.close(); return; }
@@ -219,8 +220,4 @@ $("close-caucus").onclick = () => send({ type: "close_caucus" });
 $("end").onclick = () => { if (confirm("结束会话？ End the session?")) send({ type: "end" }); };
 $("chat").onsubmit = (e) => { e.preventDefault(); send({ type: "chat", text: $("chat-text").value }); $("chat-text").value = ""; };
 
-if (!token) {
-  show("error", "链接无效：缺少邀请码。 This link has no invitation in it.");
-} else {
-  openDevices().catch((e) => show("error", `摄像头或麦克风不可用 · Camera or microphone unavailable: ${e}`)).finally(connect);
-}
+openDevices().catch((e) => show("error", `摄像头或麦克风不可用 · Camera or microphone unavailable: ${e}`)).finally(connect);

@@ -131,3 +131,14 @@ def test_removal_recording_and_end() -> None:
     assert ended.value.rule == "ended"
     with pytest.raises(ActRefused):
         found.admit("a", IdentityCheck.ACCOUNT, HOST, START)
+
+
+def test_an_account_is_invited_once_and_found_by_name() -> None:
+    found = session()
+    found.invite("c", "张三", ParticipantRole.RESPONDENT, LATER, HOST, START, account="party1")
+    participant = found.participant_of("party1")
+    assert participant is not None and participant.participant_id == "c"
+    assert found.participant_of("party2") is None
+    with pytest.raises(InvalidValue) as twice:
+        found.invite("d", "张三", ParticipantRole.RESPONDENT, LATER, HOST, START, account="party1")
+    assert twice.value.field == "account"

@@ -38,11 +38,13 @@ class Peer:
         self,
         base: str,
         session_id: str,
-        token: str,
+        token: str | None,
         tracks: dict[str, MediaStreamTrack] | None = None,
+        cookie: str | None = None,
     ) -> None:
         self.url = f"{base.replace('http', 'ws', 1)}/api/video_sessions/{session_id}/ws"
         self.token = token
+        self.cookie = cookie
         self.ws: Any = None
         self.pc: RTCPeerConnection | None = None
         self.participant: str | None = None
@@ -57,8 +59,10 @@ class Peer:
 
     async def join(self) -> dict[str, Any]:
         """Connect and join; the server's first answer (welcome, or an error)."""
-        self.ws = await websockets.connect(self.url, max_size=2**22)
-        await self.ws.send(json.dumps({"type": "join", "token": self.token}))
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await websockets.connect(self.url, max_size=2**22, additional_headers=headers)
+        join = {"type": "join", "token": self.token} if self.token else {"type": "join"}
+        await self.ws.send(json.dumps(join))
         first = json.loads(await self.ws.recv())
         self.messages.append(first)
         if first["type"] == "welcome":

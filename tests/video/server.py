@@ -21,7 +21,7 @@ from api.app import create_app
 from application.bootstrap import Platform
 from application.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support import CENTER, drive
+from tests.support import CENTER, PARTY_ID, drive
 from tests.video.peers import Peer
 
 PASSWORD = "correct horse battery staple"
@@ -63,10 +63,12 @@ class Server:
         assert link.status_code == 200, link.text
         return session_id, link.json()["token"], mediator
 
-    def invite(self, session_id: str, headers: dict[str, str], name: str, role: str) -> Any:
+    def invite(
+        self, session_id: str, headers: dict[str, str], name: str, role: str, **extra: str
+    ) -> Any:
         response = self.http.post(
             f"/api/video_sessions/{session_id}/invitations",
-            json={"name": name, "role": role},
+            json={"name": name, "role": role, **extra},
             headers=headers,
         )
         assert response.status_code == 201, response.text
@@ -107,6 +109,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
     platform = make_platform(settings, clock)
     for username, role in (("mediator1", "mediator"), ("admin", "center_admin")):
         platform.directory.add_user(username, PASSWORD, role, CENTER, None)
+    platform.directory.add_user("party1", PASSWORD, "party", None, PARTY_ID)
     app = create_app(platform)
     config = uvicorn.Config(
         app,

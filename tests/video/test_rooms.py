@@ -12,8 +12,8 @@ import av
 import jwt
 
 from application.video_sessions import AUDIENCE
-from tests.video.peers import until
-from tests.video.server import Server
+from tests.video.peers import Peer, until
+from tests.video.server import PASSWORD, Server
 
 SETTLE = 1.5  # seconds to let media flow (or not) before comparing counts
 
@@ -308,3 +308,33 @@ def test_http_acts_on_sessions_follow_the_rules(server: Server) -> None:
     page = server.http.get(f"/video/{session_id}")
     assert page.status_code == 200 and "video.js" in page.text
     assert len(server.events(session_id)) == 1  # only Scheduled: nothing refused was recorded
+
+
+def test_a_signed_in_party_joins_without_the_link(server: Server) -> None:
+    session_id, _, mediator = server.session()
+    unknown = server.http.post(
+        f"/api/video_sessions/{session_id}/invitations",
+        json={"name": "张三", "role": "respondent", "account": "nobody"},
+        headers=mediator,
+    )
+    assert unknown.status_code == 400 and "account" in unknown.text
+    invited = server.invite(session_id, mediator, "张三", "respondent", account="party1")
+    login = server.http.post("/api/auth/login", json={"username": "party1", "password": PASSWORD})
+    cookie = "; ".join(f"{k}={v}" for k, v in login.cookies.items())
+    server.http.cookies.clear()
+
+    async def scenario() -> None:
+        signed_in = Peer(server.base, session_id, None, cookie=cookie)
+        anonymous = Peer(server.base, session_id, None)
+        try:
+            welcome = await signed_in.join()
+            assert welcome["participant"] == invited["participant_id"], welcome
+            refused = await anonymous.join()
+            assert refused["code"] == "unauthenticated", refused
+        finally:
+            await signed_in.close()
+            await anonymous.close()
+
+    asyncio.run(scenario())
+    joined = [e for e in server.events(session_id) if type(e).__qualname__.endswith("Joined")]
+    assert [j.via for j in joined] == ["account"]  # type: ignore[attr-defined]
