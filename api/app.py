@@ -23,6 +23,7 @@ from api.auth import build_auth, login
 from api.cases import cases_router
 from api.court import court_router
 from api.media import MediaWorkers
+from api.notary import notary_router
 from api.portal import portal_router
 from api.problems import handle
 from api.video import Hub, video_router
@@ -95,6 +96,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             portal_router(settings.login_rate),
             audit_router(),
             video_router(),
+            notary_router(),
         ],
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth, "hub": Hub(platform, media)}),

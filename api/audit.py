@@ -50,7 +50,7 @@ class TimelineOut(msgspec.Struct):
     entries: list[EntryOut]
 
 
-def _entry(platform: Platform, index: int, size: int) -> EntryOut:
+def entry_out(platform: Platform, index: int, size: int) -> EntryOut:
     store = platform.audit.store
     leaf = store.leaf(index)
     if leaf is None or not 0 <= index < size:
@@ -137,7 +137,7 @@ def entry(
     platform: NamedDependency[Platform],
     size: Annotated[int | None, QueryParameter(ge=1)] = None,
 ) -> EntryOut:
-    found = _entry(platform, index, _size(platform, size))
+    found = entry_out(platform, index, _size(platform, size))
     if request.user.role not in METADATA_ROLES:
         platform.center.case(UUID(found.entry["aggregate_id"]), request.user)  # 404 if not
     return found
@@ -179,7 +179,7 @@ def timeline(
         tree_size=size,
         root=platform.audit.store.root(size).hex(),
         checkpoint=note,
-        entries=[_entry(platform, leaf.index, size) for leaf in leaves],
+        entries=[entry_out(platform, leaf.index, size) for leaf in leaves],
     )
 
 

@@ -40,7 +40,9 @@ from application.directory import Directory
 from application.errors import NotFound
 from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
+from application.notary_office import NotaryOffice, OfficeConfig
 from application.persistence import store_env
+from application.pki import InstitutionPKI
 from application.scheduler import Scheduler
 from application.service import (
     COURT_DOCUMENT_TOPICS,
@@ -70,6 +72,7 @@ class DeploymentResolver:
         self._settings = settings
         self._center: CenterConfig | None = None
         self._court: CourtConfig | None = None
+        self._notary: OfficeConfig | None = None
         self._lock = threading.Lock()
 
     def center(self) -> CenterConfig:
@@ -95,6 +98,20 @@ class DeploymentResolver:
             if code
         ]
 
+    def notary_office(self) -> OfficeConfig:
+        deployment = self.center().deployment
+        with self._lock:
+            if self._notary is None:
+                if deployment.notary_office is None:
+                    msg = "no notary office: add one and set TIAOJIE_NOTARY_OFFICE"
+                    raise NotFound(msg)
+                office = self._directory.institution(deployment.notary_office)
+                assert office is not None
+                self._notary = OfficeConfig(
+                    deployment.notary_office, office.name, office.docket_prefix or ""
+                )
+            return self._notary
+
     def court(self) -> CourtConfig:
         deployment = self.center().deployment
         with self._lock:
@@ -117,6 +134,7 @@ class Platform:
         directory: Directory,
         center: MediationCenter,
         court: Court,
+        notary: NotaryOffice,
         case_list: CaseListProjection,
         calendar: OfficialCalendar,
         view_factory: InfrastructureFactory,
@@ -128,6 +146,7 @@ class Platform:
         self.directory = directory
         self.center = center
         self.court = court
+        self.notary = notary
         self.case_list = case_list
         self.calendar = calendar
         self.view_factory = view_factory
@@ -208,10 +227,12 @@ class Platform:
             for app, institution in (
                 (center, lambda: deployment.center().deployment.center),
                 (court, lambda: deployment.court().code),
+                (notary, lambda: deployment.notary_office().code),
             )
         ]
         center.on_recorded(self.audit_pollers[0].wake)
         court.on_recorded(self.audit_pollers[1].wake)
+        notary.on_recorded(self.audit_pollers[2].wake)
         center.on_recorded(self.outbox_pollers[0].wake)
         court.on_recorded(self.outbox_pollers[1].wake)
         center.on_recorded(self.invitation_poller.wake)
@@ -226,6 +247,7 @@ class Platform:
         return [
             Source(self._deployment.center().deployment.center, self.center),
             Source(self._deployment.court().code, self.court),
+            Source(self._deployment.notary_office().code, self.notary),
         ]
 
     @property
@@ -297,6 +319,7 @@ class Platform:
     def close(self) -> None:
         self.stop_background()
         self.court.close()
+        self.notary.close()
         self.audit_factory.close()
         self.center.close()
         self.directory.close()
@@ -337,6 +360,18 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         center.file_of,
         retries=settings.conflict_retries,
     )
+    notary = NotaryOffice(
+        store_env(settings, "notary_office"),
+        clock,
+        calendar,
+        deployment.notary_office,
+        InstitutionPKI(settings.pki_dir or settings.data_dir / "pki"),
+        settings.data_dir / "documents",
+        settings.public_url,
+        settings.cjk_font,
+        center.agreement_aggregate,
+        retries=settings.conflict_retries,
+    )
     view, view_factory = build_case_list_view(settings)
     audit_factory = InfrastructureFactory.construct(
         Environment("audit", store_env(settings, "audit"))
@@ -354,6 +389,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         directory=directory,
         center=center,
         court=court,
+        notary=notary,
         case_list=CaseListProjection(view=view),
         calendar=calendar,
         view_factory=view_factory,

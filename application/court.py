@@ -35,6 +35,7 @@ from domain.court import (
 )
 from domain.errors import ActRefused
 from domain.mediation_case import CourtOutcome, MediationCase, ReferralKind
+from domain.notarial_matter import NotarialMatter
 from domain.numbering import NumberSequence, format_number
 from domain.periods import WorkingCalendar, shanghai_date
 from domain.repayment_agreement import AgreementState, RepaymentAgreement
@@ -342,6 +343,57 @@ class Court(ProcessApplication[UUID]):
                 "already_opened",
                 "an enforcement case is already open for this agreement",
             ) from None
+        return found
+
+    def apply_for_notarized_enforcement(
+        self,
+        certificate: NotarialMatter,
+        instrument: NotarialMatter,
+        agreement: RepaymentAgreement,
+        case: MediationCase,
+        principal: Principal,
+    ) -> EnforcementCase:
+        """The creditor applies with a notary's enforcement certificate on a notarized
+        agreement (赋强公证): the court's enforcement case accepts the instrument as its basis."""
+        if agreement.plan.creditor not in sides_of(principal, case):
+            raise Forbidden("apply_for_enforcement", "only the creditor applies for enforcement")
+        if certificate.issuance is None or certificate.related_id != instrument.id:
+            raise ActRefused(
+                "apply_for_enforcement",
+                str(certificate.state),
+                "certificate_mismatch",
+                "the certificate is not for this notarized instrument",
+            )
+        filing = case.filing
+        sides = {"applicant": filing.applicant.name, "respondent": filing.respondent.name}
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            if self.enforcement_for(instrument.id) is not None:
+                raise ActRefused(
+                    "apply_for_enforcement",
+                    "opened",
+                    "already_opened",
+                    "an enforcement case is already open for this instrument",
+                )
+            year = shanghai_date(now).year
+            sequence = self.sequence(ENFORCEMENT_KIND_LABEL, year)
+            number = sequence.take(1, now)[0]
+            opened = EnforcementCase(
+                basis="notarized_instrument",
+                basis_id=instrument.id,
+                mediation_case_id=case.id,
+                docket_number=format_number(
+                    self.config.docket_prefix, ENFORCEMENT_KIND_LABEL, year, number
+                ),
+                creditor=sides[str(agreement.plan.creditor)],
+                debtor=sides[str(agreement.plan.debtor)],
+                amount_fen=agreement.plan.total_fen - agreement.paid_fen,
+                actor=principal.actor,
+                occurred_at=now,
+            )
+            return [opened, sequence]
+
+        found: EnforcementCase = self._retrying(f"enforcement of {instrument.id}", attempt)
         return found
 
     def enforcement_for(self, basis_id: UUID) -> EnforcementCase | None:

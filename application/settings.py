@@ -77,6 +77,8 @@ class Settings:
     ice_credential: str | None
     evidence_dir: Path | None
     invitation_hours: int
+    pki_dir: Path | None
+    cjk_font: Path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -133,6 +135,11 @@ class Settings:
             if env.get("TIAOJIE_EVIDENCE_DIR")
             else None,
             invitation_hours=_int(env, "TIAOJIE_INVITATION_HOURS", 72, 1, 24 * 90),
+            pki_dir=Path(env["TIAOJIE_PKI_DIR"]) if env.get("TIAOJIE_PKI_DIR") else None,
+            cjk_font=Path(
+                env.get("TIAOJIE_CJK_FONT", "").strip()
+                or "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+            ),
         )
 
     @property

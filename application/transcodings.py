@@ -13,6 +13,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.actors import Actor
 from domain.filing import Claim, Filing, Side
 from domain.mediation_case import CourtOutcome, Proposal, ServiceAddress, Session
+from domain.notarial_matter import Answer, IdentityVerification, Issuance
 from domain.periods import Deadline
 from domain.repayment_plan import Instalment, RepaymentPlan
 from domain.video_session import Participant, RecordingFile
@@ -83,6 +84,9 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     CourtOutcome,
     Participant,
     RecordingFile,
+    IdentityVerification,
+    Answer,
+    Issuance,
 )
 
 

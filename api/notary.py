@@ -1,0 +1,373 @@
+"""HTTP resources of the notary office: matters, certificates and public verification."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.response import File
+from litestar.security.jwt import Token
+
+from api.audit import EntryOut, entry_out
+from api.court import EnforcementOut, enforcement_out
+from application.access import Principal
+from application.bootstrap import Platform
+from domain.errors import InvalidValue
+from domain.identity import normalize_id_number
+from domain.notarial_matter import MatterType, NotarialMatter
+
+AuthRequest = Request[Principal, Token, Any]
+Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+PAGE = Path(__file__).parent / "static"
+
+
+class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
+    matter_type: Literal[
+        "power_of_attorney",
+        "declaration",
+        "enforceable_agreement",
+        "enforcement_certificate",
+        "evidence_preservation",
+    ]
+    applicant_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    applicant_id_number: str
+    lives_abroad: bool = False
+    remote: bool = False
+    document_text: Text = ""
+    related_id: UUID | None = None
+
+
+class MatterActIn(msgspec.Struct, forbid_unknown_fields=True):
+    act: Literal[
+        "check_eligibility",
+        "link_session",
+        "record_identity_check",
+        "record_answer",
+        "sign",
+        "serve_letter",
+        "refuse_certificate",
+        "revoke",
+    ]
+    session_id: UUID | None = None
+    method: Literal["document_check", "face_match", "in_person", "electronic", "wet_ink"] | None = (
+        None
+    )
+    passed: bool | None = None
+    question: Annotated[str, msgspec.Meta(max_length=1_000)] | None = None
+    answer: Annotated[str, msgspec.Meta(max_length=5_000)] | None = None
+    document_sha256: Sha256 | None = None
+    paper_original: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    accepts_enforcement: bool = False
+    reason: Annotated[str, msgspec.Meta(max_length=2_000)] | None = None
+
+
+class IssuanceOut(msgspec.Struct):
+    certificate_number: str
+    pdf_sha256: str
+    signer_fingerprint: str
+    issued_at: datetime
+    verification_url: str
+
+
+class MatterOut(msgspec.Struct):
+    id: UUID
+    version: int
+    matter_type: str
+    state: str
+    applicant_name: str
+    remote: bool
+    lives_abroad: bool
+    document_sha256: str
+    related_id: UUID | None
+    fee_fen: int
+    refusal_reasons: list[str]
+    identity_checks: list[dict[str, Any]]
+    answers: list[dict[str, str]]
+    video_session_id: UUID | None
+    signing_method: str | None
+    paper_original: str | None
+    enforcement_accepted: bool
+    letter_deadline: str | None
+    issuance: IssuanceOut | None
+    revocation_reason: str | None
+
+
+def matter_out(found: NotarialMatter, platform: Platform) -> MatterOut:
+    issuance = found.issuance
+    return MatterOut(
+        id=found.id,
+        version=found.version,
+        matter_type=str(found.matter_type),
+        state=str(found.state),
+        applicant_name=found.applicant_name,
+        remote=found.remote,
+        lives_abroad=found.lives_abroad,
+        document_sha256=found.document_sha256,
+        related_id=found.related_id,
+        fee_fen=found.fee_fen,
+        refusal_reasons=found.refusal_reasons,
+        identity_checks=[
+            {
+                "method": str(c.method),
+                "passed": c.passed,
+                "attempt": c.attempt,
+                "operator": c.operator,
+                "at": c.at.isoformat(),
+            }
+            for c in found.identity_checks
+        ],
+        answers=[{"question": a.question, "answer": a.answer} for a in found.answers],
+        video_session_id=found.video_session_id,
+        signing_method=str(found.signing_method) if found.signing_method else None,
+        paper_original=found.paper_original,
+        enforcement_accepted=found.enforcement_accepted_by is not None,
+        letter_deadline=found.letter_deadline.due.isoformat() if found.letter_deadline else None,
+        issuance=IssuanceOut(
+            issuance.certificate_number,
+            issuance.pdf_sha256,
+            issuance.signer_fingerprint,
+            issuance.issued_at,
+            platform.notary.verification_url(issuance.certificate_number),
+        )
+        if issuance
+        else None,
+        revocation_reason=found.revocation_reason,
+    )
+
+
+@post(
+    "/api/notarial_matters",
+    sync_to_thread=True,
+    status_code=201,
+    summary="Take a notarial application",
+    description="A notary of the office records an application of a type from the allow-list. "
+    "For an agreement with enforcement effect, `related_id` is the repayment agreement (its "
+    "canonical text is the document); for an enforcement certificate, the notarized "
+    "agreement's matter.",
+    tags=["notary"],
+)
+def apply(
+    request: AuthRequest, data: JSONBody[MatterIn], platform: NamedDependency[Platform]
+) -> MatterOut:
+    found = platform.notary.apply(
+        request.user,
+        MatterType(data.matter_type),
+        data.applicant_name,
+        normalize_id_number(data.applicant_id_number, "applicant_id_number"),
+        lives_abroad=data.lives_abroad,
+        remote=data.remote,
+        document_text=data.document_text,
+        related_id=data.related_id,
+    )
+    return matter_out(found, platform)
+
+
+@get(
+    "/api/notarial_matters/{matter_id:uuid}",
+    sync_to_thread=True,
+    summary="Read a notarial matter",
+    description="For the office's notaries and the applicant.",
+    tags=["notary"],
+)
+def read_matter(
+    request: AuthRequest, matter_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> MatterOut:
+    return matter_out(platform.notary.matter(matter_id, request.user), platform)
+
+
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "link_session": ("session_id",),
+    "record_identity_check": ("method", "passed"),
+    "record_answer": ("question", "answer"),
+    "sign": ("method", "document_sha256"),
+    "refuse_certificate": ("reason",),
+    "revoke": ("reason",),
+}
+
+
+@post(
+    "/api/notarial_matters/{matter_id:uuid}/act",
+    sync_to_thread=True,
+    status_code=200,
+    summary="A notary's act on a matter",
+    description="check_eligibility (reasons or the fee), link_session, record_identity_check "
+    "(method, passed; at most 3 attempts), record_answer (question, answer), sign (method "
+    "electronic or wet_ink, the document's SHA-256, the paper original's location for wet ink, "
+    "accepts_enforcement for an agreement with enforcement effect), serve_letter (enforcement "
+    "certificate: the debtor's 7 days start), refuse_certificate, revoke (reason).",
+    tags=["notary"],
+)
+def act(
+    request: AuthRequest,
+    matter_id: FromPath[UUID],
+    data: JSONBody[MatterActIn],
+    platform: NamedDependency[Platform],
+) -> MatterOut:
+    params = {f: getattr(data, f) for f in MatterActIn.__struct_fields__ if f != "act"}
+    for field in _NEEDS.get(data.act, ()):
+        if params[field] is None:
+            raise InvalidValue(field, f"is required for {data.act}")
+    found = platform.notary.act(matter_id, request.user, data.act, **params)
+    return matter_out(found, platform)
+
+
+@post(
+    "/api/notarial_matters/{matter_id:uuid}/issue",
+    sync_to_thread=True,
+    status_code=200,
+    summary="Issue the certificate",
+    description="Renders the certificate (PDF, CJK font embedded, QR code with the verification "
+    "link), signs it PAdES under the office's certificate and records its number, SHA-256 and "
+    "the signer certificate's fingerprint.",
+    tags=["notary"],
+)
+def issue(
+    request: AuthRequest, matter_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> MatterOut:
+    return matter_out(platform.notary.issue(matter_id, request.user), platform)
+
+
+@get(
+    "/api/notarial_matters/{matter_id:uuid}/certificate.pdf",
+    sync_to_thread=True,
+    summary="The signed certificate",
+    tags=["notary"],
+)
+def certificate_pdf(
+    request: AuthRequest, matter_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Response[bytes]:
+    pdf = platform.notary.certificate_pdf(matter_id, request.user)
+    return Response(pdf, media_type="application/pdf")
+
+
+class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    certificate_number: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    sha256: Sha256 | None = None
+    pdf_base64: Annotated[str, msgspec.Meta(max_length=16 * 1024 * 1024)] | None = None
+
+
+class VerifyOut(msgspec.Struct):
+    certificate_number: str
+    found: bool
+    genuine: bool
+    current: bool
+    revoked: bool
+    detail: str
+    matter_type: str | None
+    issued_at: datetime | None
+    pdf_sha256: str | None
+    signature_intact: bool | None
+    signer_fingerprint: str | None
+    audit_entry: EntryOut | None
+    checkpoint: str | None
+
+
+@post(
+    "/api/certificates/verify",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    status_code=200,
+    summary="Verify a notarial certificate",
+    description="Anyone: the certificate number and the PDF (base64) or its SHA-256. Genuine "
+    "means the very file issued under that number with its signature intact and trusted; "
+    "current means not revoked. The answer carries the `Issued` event's audit-trail entry "
+    "with its inclusion proof against the latest signed checkpoint.",
+    tags=["notary"],
+    request_max_body_size=24 * 1024 * 1024,
+)
+def verify(data: JSONBody[VerifyIn], platform: NamedDependency[Platform]) -> VerifyOut:
+    if (data.sha256 is None) == (data.pdf_base64 is None):
+        raise InvalidValue("pdf_base64", "give either the PDF (base64) or its sha256")
+    pdf = None
+    if data.pdf_base64 is not None:
+        try:
+            pdf = base64.b64decode(data.pdf_base64, validate=True)
+        except binascii.Error:
+            raise InvalidValue("pdf_base64", "is not base64") from None
+    checked = platform.notary.verify(data.certificate_number, pdf, data.sha256)
+    entry, note = None, None
+    if checked.matter_id is not None:
+        note = platform.audit.latest()
+        size = int(note.split("\n")[1])
+        issued = [
+            leaf
+            for leaf in platform.audit.store.leaves_of([str(checked.matter_id)])
+            if leaf.index < size and str(leaf.fields.get("topic", "")).endswith(".Issued")
+        ]
+        entry = entry_out(platform, issued[0].index, size) if issued else None
+    signature = checked.signature
+    return VerifyOut(
+        certificate_number=checked.certificate_number,
+        found=checked.found,
+        genuine=checked.genuine,
+        current=checked.current,
+        revoked=checked.revoked,
+        detail=checked.detail,
+        matter_type=checked.matter_type,
+        issued_at=checked.issued_at,
+        pdf_sha256=checked.pdf_sha256,
+        signature_intact=signature.intact if signature else None,
+        signer_fingerprint=signature.signer_fingerprint if signature else None,
+        audit_entry=entry,
+        checkpoint=note,
+    )
+
+
+@get("/verify", exclude_from_auth=True, include_in_schema=False)
+async def verify_page() -> File:
+    return File(PAGE / "verify.html", content_disposition_type="inline", media_type="text/html")
+
+
+class NotarizedEnforcementIn(msgspec.Struct, forbid_unknown_fields=True):
+    certificate_number: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+@post(
+    "/api/enforcements/notarized",
+    sync_to_thread=True,
+    status_code=201,
+    summary="Apply for enforcement of a notarized instrument",
+    description="The creditor side applies to the court with the notary's enforcement "
+    "certificate; the court's enforcement case takes the notarized agreement as its basis.",
+    tags=["court"],
+)
+def apply_notarized(
+    request: AuthRequest,
+    data: JSONBody[NotarizedEnforcementIn],
+    platform: NamedDependency[Platform],
+) -> EnforcementOut:
+    certificate = platform.notary.enforcement_certificate(data.certificate_number)
+    assert certificate.related_id is not None
+    instrument = platform.notary.instrument(certificate.related_id)
+    assert instrument.related_id is not None
+    agreement, case = platform.center.agreement(instrument.related_id, request.user)
+    return enforcement_out(
+        platform.court.apply_for_notarized_enforcement(
+            certificate, instrument, agreement, case, request.user
+        )
+    )
+
+
+def notary_router() -> Router:
+    return Router(
+        "/",
+        route_handlers=[
+            apply,
+            read_matter,
+            act,
+            issue,
+            certificate_pdf,
+            verify,
+            verify_page,
+            apply_notarized,
+        ],
+    )
