@@ -175,14 +175,16 @@ class NotaryOffice(Application[UUID]):
         """The notary takes an application. A notarized agreement's document is the agreement's
         own canonical text; an enforcement certificate's is written at issuance."""
         self._notary(principal, "apply")
-        if matter_type is MatterType.ENFORCEABLE_AGREEMENT:
+        if matter_type == MatterType.ENFORCEABLE_AGREEMENT:
             if related_id is None:
                 raise InvalidValue("related_id", "name the repayment agreement")
             document_text = self._agreement(related_id).text
-        elif matter_type is MatterType.ENFORCEMENT_CERTIFICATE:
+        elif matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
             if related_id is None:
                 raise InvalidValue("related_id", "name the notarized agreement's matter")
             document_text = document_text.strip() or "申请出具执行证书。Enforcement certificate."
+        if matter_type != MatterType.ENFORCEABLE_AGREEMENT:
+            document_text = document_text.strip()  # the agreement's text is hashed as signed
         if not document_text.strip():
             raise InvalidValue("document_text", "must not be empty")
         if not applicant_name.strip():
@@ -196,8 +198,8 @@ class NotaryOffice(Application[UUID]):
                     applicant_id_number=applicant_id_number,
                     lives_abroad=lives_abroad,
                     remote=remote,
-                    document_text=document_text.strip(),
-                    document_sha256=sha256_hex(document_text.strip()),
+                    document_text=document_text,
+                    document_sha256=sha256_hex(document_text),
                     related_id=related_id,
                     actor=principal.actor,
                     occurred_at=now,
@@ -209,13 +211,13 @@ class NotaryOffice(Application[UUID]):
 
     def _related(self, matter: NotarialMatter) -> tuple[bool, str]:
         """What eligibility needs to know about the related record."""
-        if matter.matter_type is MatterType.ENFORCEABLE_AGREEMENT:
+        if matter.matter_type == MatterType.ENFORCEABLE_AGREEMENT:
             assert matter.related_id is not None
             agreement = self._agreement(matter.related_id)
             if agreement.state != AgreementState.EFFECTIVE:
                 return False, f"the agreement is {agreement.state}, not in effect"
             return True, ""
-        if matter.matter_type is MatterType.ENFORCEMENT_CERTIFICATE:
+        if matter.matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
             assert matter.related_id is not None
             try:
                 instrument: NotarialMatter = self._get(matter.related_id, NotarialMatter)
@@ -286,7 +288,7 @@ class NotaryOffice(Application[UUID]):
         ]
         if matter.enforcement_accepted_by:
             lines.append("债务人承诺：不履行或不适当履行义务时，愿意接受依法强制执行。")
-        if matter.matter_type is MatterType.ENFORCEMENT_CERTIFICATE:
+        if matter.matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
             lines = [
                 f"{number}",
                 f"申请执行人：{matter.applicant_name}",
@@ -421,7 +423,7 @@ class NotaryOffice(Application[UUID]):
         if not checked.found or checked.matter_id is None:
             raise InvalidValue("certificate_number", "no such certificate")
         matter: NotarialMatter = self._get(checked.matter_id, NotarialMatter)
-        if matter.matter_type is not MatterType.ENFORCEMENT_CERTIFICATE:
+        if matter.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
             raise InvalidValue("certificate_number", "is not an enforcement certificate")
         if matter.state != MatterState.ISSUED:
             raise InvalidValue("certificate_number", f"the certificate is {matter.state}")

@@ -249,7 +249,7 @@ class NotarialMatter(Aggregate):
         """The applicant signs what was read to them: bound to the verified identity and the
         document's hash; wet ink is shown on video and its paper original tracked."""
         self._require("sign", MatterState.ACCEPTED)
-        if self.matter_type is MatterType.ENFORCEMENT_CERTIFICATE:
+        if self.matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
             raise self._refuse("sign", "not_signed", "an enforcement certificate is not signed")
         if not self.identity_verified:
             raise self._refuse("sign", "identity_unverified", "verify the identity first")
@@ -257,7 +257,7 @@ class NotarialMatter(Aggregate):
             raise InvalidValue("document_sha256", "is not the hash of this matter's document")
         if method is SigningMethod.WET_INK and not (paper_original or "").strip():
             raise InvalidValue("paper_original", "say where the paper original is kept")
-        if self.matter_type is MatterType.ENFORCEABLE_AGREEMENT and not accepts_enforcement:
+        if self.matter_type == MatterType.ENFORCEABLE_AGREEMENT and not accepts_enforcement:
             raise InvalidValue(
                 "accepts_enforcement",
                 "the debtor must accept enforcement for the instrument to have that effect",
@@ -294,7 +294,7 @@ class NotarialMatter(Aggregate):
     def serve_letter(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
         """The verification letter to the debtor; issuance waits for its deadline."""
         self._require("serve_letter", MatterState.ACCEPTED)
-        if self.matter_type is not MatterType.ENFORCEMENT_CERTIFICATE:
+        if self.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
             raise self._refuse("serve_letter", "not_enforcement", "only for enforcement matters")
         deadline = calendar_days_deadline(shanghai_date(at), LETTER_DAYS, calendar)
         self._letter_served(deadline=deadline, actor=actor, occurred_at=at)
@@ -319,7 +319,7 @@ class NotarialMatter(Aggregate):
 
     def check_issuable(self, at: datetime) -> None:
         """Refuses before anything is rendered or signed."""
-        if self.matter_type is MatterType.ENFORCEMENT_CERTIFICATE:
+        if self.matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
             self._require("issue", MatterState.LETTER_SERVED)
             assert self.letter_deadline is not None
             if not self.letter_deadline.has_passed(at):
@@ -353,7 +353,7 @@ class NotarialMatter(Aggregate):
     def enforceable(self) -> bool:
         """A notarized agreement with the debtor's acceptance of enforcement, in force."""
         return (
-            self.matter_type is MatterType.ENFORCEABLE_AGREEMENT
+            self.matter_type == MatterType.ENFORCEABLE_AGREEMENT
             and self.state == MatterState.ISSUED
             and self.enforcement_accepted_by is not None
         )

@@ -43,7 +43,7 @@ INSTITUTIONS = [
     (CENTER, "mediation_center", "江北金融调解中心", "渝0105"),
     (COURT, "court", "江北区人民法院", "渝0105"),
     (PROCURATORATE, "procuratorate", "江北区人民检察院", None),
-    (NOTARY, "notary_office", "江北公证处", None),
+    (NOTARY, "notary_office", "江北公证处", "渝江北"),
     (BANK, "bank", "江北商业银行", None),
     (CARD_ISSUER, "bank", "山城信用卡中心", None),
     (INSURER, "insurer", "长江保险", None),

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from application.bootstrap import Platform
 from application.clock import ManualClock
-from application.demo import BANK, CARD_ISSUER, CENTER, COURT
+from application.demo import BANK, CARD_ISSUER, CENTER, COURT, NOTARY
 from domain import tlog
 from tests.conftest import make_platform, settings_for
 from tests.support import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
@@ -30,6 +30,7 @@ ACCOUNTS = [
     ("party1", "party", None, PARTY_ID),
     ("party2", "party", None, OTHER_PARTY_ID),
     ("judge1", "judge", COURT, None),
+    ("notary1", "notary", NOTARY, None),
 ]
 
 

@@ -85,7 +85,10 @@ class Peer:
                 message = json.loads(raw)
                 self.messages.append(message)
                 if message["type"] == "offer":
-                    await self._answer(message)
+                    try:
+                        await self._answer(message)
+                    except Exception as error:
+                        self.messages.append({"type": "client_error", "detail": repr(error)})
         except websockets.ConnectionClosed:
             pass
         finally:

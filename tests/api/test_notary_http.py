@@ -1,0 +1,154 @@
+"""Over HTTP: notarize an agreement with enforcement effect → default → application → letter →
+deadline passes → enforcement certificate → the court's enforcement case; public verification."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from application.documents import DEFAULT_CJK_FONT
+from tests.api.test_api import Api, _settled_over_http, _two_instalments, assert_problem, build
+from tests.conftest import missing
+from tests.support import PARTY_ID
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    if not DEFAULT_CJK_FONT.exists():
+        missing("CJK fonts", "install Debian's fonts-noto-cjk")
+    platform, clock = build("sqlite", tmp_path)
+    with TestClient(app=create_app(platform)) as client:
+        yield Api(client, platform, clock)
+    platform.close()
+
+
+def matter(api: Api, body: dict[str, object]) -> dict[str, object]:
+    response = api.call("POST", "/api/notarial_matters", "notary1", json=body)
+    assert response.status_code == 201, response.text
+    found: dict[str, object] = response.json()
+    return found
+
+
+def act(api: Api, matter_id: object, body: dict[str, object]) -> dict[str, object]:
+    response = api.call("POST", f"/api/notarial_matters/{matter_id}/act", "notary1", json=body)
+    assert response.status_code == 200, response.text
+    found: dict[str, object] = response.json()
+    return found
+
+
+def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
+    _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    refused = api.call(
+        "POST",
+        "/api/notarial_matters",
+        "mediator1",
+        json={
+            "matter_type": "declaration",
+            "applicant_name": "张三",
+            "applicant_id_number": PARTY_ID,
+        },
+    )
+    assert_problem(refused, 403, "forbidden")
+    bad = api.call(
+        "POST",
+        "/api/notarial_matters",
+        "notary1",
+        json={"matter_type": "will", "applicant_name": "张三", "applicant_id_number": PARTY_ID},
+    )
+    assert "matter_type" in assert_problem(bad, 400, "validation")["errors"][0]["field"]
+
+    instrument = matter(
+        api,
+        {
+            "matter_type": "enforceable_agreement",
+            "applicant_name": "张三",
+            "applicant_id_number": PARTY_ID,
+            "related_id": agreement_id,
+        },
+    )
+    act(api, instrument["id"], {"act": "check_eligibility"})
+    act(
+        api,
+        instrument["id"],
+        {"act": "record_identity_check", "method": "in_person", "passed": True},
+    )
+    act(
+        api,
+        instrument["id"],
+        {
+            "act": "sign",
+            "method": "electronic",
+            "document_sha256": instrument["document_sha256"],
+            "accepts_enforcement": True,
+        },
+    )
+    issued = api.call("POST", f"/api/notarial_matters/{instrument['id']}/issue", "notary1").json()
+    assert issued["state"] == "issued" and issued["enforcement_accepted"]
+
+    # The first instalment (1 April) goes unpaid: default after 7 + 30 days.
+    api.clock.set(datetime.fromisoformat("2026-05-20T02:00:00+00:00"))
+    api.platform.catch_up()
+    api.platform.scheduler.tick()
+    assert (
+        api.call("GET", f"/api/agreements/{agreement_id}", "party1").json()["state"] == "defaulted"
+    )
+
+    application = matter(
+        api,
+        {
+            "matter_type": "enforcement_certificate",
+            "applicant_name": "江北商业银行",
+            "applicant_id_number": PARTY_ID,
+            "related_id": instrument["id"],
+        },
+    )
+    assert act(api, application["id"], {"act": "check_eligibility"})["state"] == "accepted"
+    letter = act(api, application["id"], {"act": "serve_letter"})
+    assert letter["letter_deadline"] == "2026-05-27"
+    early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
+    assert assert_problem(early, 409, "act-refused")["rule"] == "letter_deadline"
+    api.clock.advance(timedelta(days=8))
+    certificate = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
+    assert certificate.status_code == 200, certificate.text
+    number = certificate.json()["issuance"]["certificate_number"]
+
+    pdf = api.call("GET", f"/api/notarial_matters/{application['id']}/certificate.pdf", "notary1")
+    assert pdf.headers["content-type"] == "application/pdf"
+    api.platform.catch_up()
+    checked = api.call(
+        "POST",
+        "/api/certificates/verify",
+        json={"certificate_number": number, "pdf_base64": base64.b64encode(pdf.content).decode()},
+    ).json()
+    assert checked["genuine"] and checked["current"], checked
+    assert checked["audit_entry"]["entry"]["topic"].endswith("NotarialMatter.Issued")
+    assert checked["audit_entry"]["inclusion_proof"] is not None
+    changed = bytearray(pdf.content)
+    changed[len(changed) // 3] ^= 0x01
+    forged = api.call(
+        "POST",
+        "/api/certificates/verify",
+        json={"certificate_number": number, "pdf_base64": base64.b64encode(changed).decode()},
+    ).json()
+    assert not forged["genuine"] and forged["detail"].startswith("not genuine")
+
+    assert_problem(
+        api.call(
+            "POST", "/api/enforcements/notarized", "party1", json={"certificate_number": number}
+        ),
+        403,
+        "forbidden",
+    )
+    opened = api.call(
+        "POST", "/api/enforcements/notarized", "bank_agent", json={"certificate_number": number}
+    )
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["basis"] == "notarized_instrument"
+    assert opened.json()["basis_id"] == instrument["id"]
+    assert opened.json()["docket_number"].startswith("(2026)渝0105执")
