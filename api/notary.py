@@ -18,6 +18,7 @@ from litestar.security.jwt import Token
 
 from api.audit import EntryOut, entry_out
 from api.court import EnforcementOut, enforcement_out
+from api.video import ScheduleIn, SessionOut, session_out
 from application.access import Principal
 from application.bootstrap import Platform
 from domain.errors import InvalidValue
@@ -357,6 +358,27 @@ def apply_notarized(
     )
 
 
+@post(
+    "/api/notarial_matters/{matter_id:uuid}/video_sessions",
+    sync_to_thread=True,
+    status_code=201,
+    summary="Schedule a remote notarization",
+    description="A notary of the office schedules the matter's video session (held and recorded "
+    "by the notary office) and links it to the matter; invite the applicant as for any session.",
+    tags=["notary"],
+)
+def schedule_notarization(
+    request: AuthRequest,
+    matter_id: FromPath[UUID],
+    data: JSONBody[ScheduleIn],
+    platform: NamedDependency[Platform],
+) -> SessionOut:
+    platform.notary.matter(matter_id, request.user)
+    session = platform.notary_video.schedule(matter_id, request.user, data.title, data.starts_at)
+    platform.notary.act(matter_id, request.user, "link_session", session_id=session.id)
+    return session_out(session)
+
+
 def notary_router() -> Router:
     return Router(
         "/",
@@ -369,5 +391,6 @@ def notary_router() -> Router:
             verify,
             verify_page,
             apply_notarized,
+            schedule_notarization,
         ],
     )

@@ -36,6 +36,7 @@ from domain.actors import Role
 from domain.errors import DomainError, InvalidValue
 from domain.video_session import (
     IdentityCheck,
+    Participant,
     ParticipantRole,
     RecordingFile,
     VideoSession,
@@ -172,7 +173,7 @@ def schedule(
 def read_session(
     request: AuthRequest, session_id: FromPath[UUID], platform: NamedDependency[Platform]
 ) -> SessionOut:
-    return session_out(platform.video.hosted(session_id, request.user))
+    return session_out(platform.video_sessions(session_id).hosted(session_id, request.user))
 
 
 @post(
@@ -197,7 +198,7 @@ def invite(
         found_account = platform.directory.principal(account)
         if found_account is None or found_account.role is not Role.PARTY:
             raise InvalidValue("account", f"no party account named {account}")
-    found, participant_id, token = platform.video.invite(
+    found, participant_id, token = platform.video_sessions(session_id).invite(
         session_id, request.user, data.name, ParticipantRole(data.role), until, account
     )
     return InvitationOut(
@@ -218,7 +219,9 @@ def revoke(
     participant_id: FromPath[str],
     platform: NamedDependency[Platform],
 ) -> SessionOut:
-    return session_out(platform.video.revoke(session_id, request.user, participant_id))
+    return session_out(
+        platform.video_sessions(session_id).revoke(session_id, request.user, participant_id)
+    )
 
 
 @post(
@@ -232,7 +235,7 @@ def revoke(
 def host_link(
     request: AuthRequest, session_id: FromPath[UUID], platform: NamedDependency[Platform]
 ) -> HostTokenOut:
-    token = platform.video.host_token(session_id, request.user)
+    token = platform.video_sessions(session_id).host_token(session_id, request.user)
     return HostTokenOut(token, _link(platform, session_id, token))
 
 
@@ -357,9 +360,8 @@ class Hub:
         self.rooms: dict[UUID, dict[str, Connection]] = {}
         media.on_event = self.on_media_event
 
-    @property
-    def sessions(self) -> VideoSessions:
-        return self.platform.video
+    async def sessions(self, session_id: UUID) -> VideoSessions:
+        return await asyncio.to_thread(self.platform.video_sessions, session_id)
 
     def connection(self, session_id: UUID, participant_id: str) -> Connection | None:
         return self.rooms.get(session_id, {}).get(participant_id)
@@ -377,7 +379,8 @@ class Hub:
 
     async def refresh(self, session_id: UUID) -> VideoSession:
         """After every change: the media plane gets the audience, everyone the room's state."""
-        found = await asyncio.to_thread(self.sessions.session, session_id)
+        sessions = await self.sessions(session_id)
+        found = await asyncio.to_thread(sessions.session, session_id)
         audience = found.audience()
         with contextlib.suppress(MediaUnavailable):
             await self.media.request(str(session_id), "audience", audience=audience)
@@ -420,21 +423,15 @@ def _room_state(found: VideoSession) -> dict[str, Any]:
     }
 
 
-def _host_principal(platform: Platform, found: VideoSession) -> Principal:
-    """The host acts as the signed-in mediator who opened the room."""
-    host = found.participants[found.host_id]
-    return Principal(host.name, Role.MEDIATOR, platform.center.config.deployment.center)
-
-
 def _error(code: str, detail: str, field: str | None = None) -> dict[str, Any]:
     return {"type": "error", "code": code, "detail": detail, "field": field}
 
 
 async def _host_act(hub: Hub, connection: Connection, message: Any) -> None:
-    video = hub.sessions
     session_id = connection.session_id
+    video = await hub.sessions(session_id)
     found = await asyncio.to_thread(video.session, session_id)
-    host = _host_principal(hub.platform, found)
+    host = video.host_principal(found)
     if isinstance(message, AdmitMsg):
         await asyncio.to_thread(
             video.admit,
@@ -483,7 +480,8 @@ async def _host_act(hub: Hub, connection: Connection, message: Any) -> None:
 
 
 async def _chat(hub: Hub, connection: Connection, message: ChatMsg) -> None:
-    found = await asyncio.to_thread(hub.sessions.session, connection.session_id)
+    sessions = await hub.sessions(connection.session_id)
+    found = await asyncio.to_thread(sessions.session, connection.session_id)
     me = found.participants[connection.participant_id]
     hearers = set(found.audience().get(connection.participant_id, [])) | {me.participant_id}
     if me.participant_id == found.host_id:
@@ -510,35 +508,46 @@ async def _signed_in(socket: WebSocket[Any, Any, Any]) -> Principal:
     return await principal_from_token(token, socket)
 
 
-@websocket("/api/video_sessions/{session_id:uuid}/ws", exclude_from_auth=True)
-async def signaling(socket: WebSocket[Any, Any, Any], session_id: FromPath[UUID]) -> None:
-    hub: Hub = socket.app.state.hub
-    await socket.accept()
+async def _admit(
+    hub: Hub, socket: WebSocket[Any, Any, Any], session_id: UUID
+) -> tuple[VideoSessions, Participant, str] | None:
+    """The first message must be `join`: who this connection is, or a refusal (closed)."""
     try:
         first = _decoder.decode(await socket.receive_text())
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
         await socket.send_json(_error("invalid", str(error)))
         await socket.close(code=4400, reason="invalid message")
-        return
+        return None
     if not isinstance(first, JoinMsg):
         await socket.send_json(_error("invalid", "the first message must be join", "type"))
         await socket.close(code=4400, reason="join first")
-        return
+        return None
     try:
+        try:
+            sessions = await hub.sessions(session_id)
+        except NotFound:
+            raise InvitationRefused("not_invited", "no such session") from None
         if first.token is not None:
-            participant = await asyncio.to_thread(hub.sessions.verify, first.token, session_id)
-            via = "invitation"
-        else:
-            principal = await _signed_in(socket)
-            participant = await asyncio.to_thread(
-                hub.sessions.verify_account, session_id, principal
-            )
-            via = "account"
+            participant = await asyncio.to_thread(sessions.verify, first.token, session_id)
+            return sessions, participant, "invitation"
+        principal = await _signed_in(socket)
+        participant = await asyncio.to_thread(sessions.verify_account, session_id, principal)
     except InvitationRefused as refused:
         await socket.send_json(_error(refused.rule, refused.detail, "token"))
         await socket.close(code=4403, reason=refused.rule)
+        return None
+    return sessions, participant, "account"
+
+
+@websocket("/api/video_sessions/{session_id:uuid}/ws", exclude_from_auth=True)
+async def signaling(socket: WebSocket[Any, Any, Any], session_id: FromPath[UUID]) -> None:
+    hub: Hub = socket.app.state.hub
+    await socket.accept()
+    admitted = await _admit(hub, socket, session_id)
+    if admitted is None:
         return
-    found, number = await asyncio.to_thread(hub.sessions.join, session_id, participant, via)
+    sessions, participant, via = admitted
+    found, number = await asyncio.to_thread(sessions.join, session_id, participant, via)
     connection = Connection(
         socket,
         session_id,
@@ -579,7 +588,7 @@ async def signaling(socket: WebSocket[Any, Any, Any], session_id: FromPath[UUID]
                     str(session_id), "disconnect", participant=me.participant_id, connection=number
                 )
             with contextlib.suppress(DomainError, NotFound, ConcurrencyConflict):
-                await asyncio.to_thread(hub.sessions.leave, session_id, me.participant_id, number)
+                await asyncio.to_thread(sessions.leave, session_id, me.participant_id, number)
             with contextlib.suppress(Exception):
                 await hub.refresh(session_id)
 

@@ -11,7 +11,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
 from application import commands as cmd
-from application.access import SYSTEM, Principal
+from application.access import SYSTEM, Forbidden, Principal
 from application.audit import (
     AuditFollower,
     AuditLog,
@@ -214,8 +214,20 @@ class Platform:
             center.clock,
             settings.jwt_secret(),
             self._may_host,
+            Role.MEDIATOR,
+            lambda: deployment.center().deployment.center,
             retries=settings.conflict_retries,
         )
+        self.notary_video = VideoSessions(
+            notary,
+            notary.clock,
+            settings.jwt_secret(),
+            self._may_notarize,
+            Role.NOTARY,
+            lambda: deployment.notary_office().code,
+            retries=settings.conflict_retries,
+        )
+        self._session_hosts: dict[UUID, VideoSessions] = {}
         self.audit_factory = audit_factory
         self.audit_pollers = [
             NotificationPoller(
@@ -282,6 +294,31 @@ class Platform:
         return case.mediator_id == principal.user_id and (
             principal.institution == self.center_config().deployment.center
         )
+
+    def _may_notarize(self, principal: Principal, matter_id: UUID) -> bool:
+        """The office's notaries host its remote notarizations."""
+        if principal.role is not Role.NOTARY:
+            return False
+        try:
+            self.notary.matter(matter_id, principal)
+        except (NotFound, Forbidden):
+            return False
+        return True
+
+    def video_sessions(self, session_id: UUID) -> VideoSessions:
+        """The institution that holds a video session (the center or the notary office)."""
+        found = self._session_hosts.get(session_id)
+        if found is None:
+            for sessions in (self.video, self.notary_video):
+                try:
+                    sessions.session(session_id)
+                except NotFound:
+                    continue
+                found = self._session_hosts[session_id] = sessions
+                break
+            else:
+                raise NotFound(str(session_id))
+        return found
 
     def _record_outcome(self, case_id: UUID, outcome: CourtOutcome) -> None:
         try:

@@ -51,13 +51,22 @@ class VideoSessions:
         clock: Callable[[], datetime],
         secret: str,
         may_host: Callable[[Principal, UUID], bool],
+        host_role: Role,
+        institution: Callable[[], str],
         retries: int = 8,
     ) -> None:
         self.app = app
         self.clock = clock
         self._secret = secret
         self._may_host = may_host
+        self.host_role = host_role
+        self._institution = institution
         self.retries = retries
+
+    def host_principal(self, found: VideoSession) -> Principal:
+        """Host acts over the WebSocket run as the staff member who opened the room."""
+        host = found.participants[found.host_id]
+        return Principal(host.name, self.host_role, self._institution())
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -86,7 +95,7 @@ class VideoSessions:
         self, subject_id: UUID, principal: Principal, title: str, starts_at: datetime
     ) -> VideoSession:
         if not self._may_host(principal, subject_id):
-            raise Forbidden("schedule_video_session", "only the case's mediator hosts its sessions")
+            raise Forbidden("schedule_video_session", "only the matter's own staff host sessions")
         if not title.strip():
             raise InvalidValue("title", "must not be empty")
 
@@ -264,7 +273,7 @@ class VideoSessions:
     def join(
         self, session_id: UUID, participant: Participant, via: str
     ) -> tuple[VideoSession, int]:
-        actor = _participant_actor(participant)
+        actor = self._participant_actor(participant)
         number: list[int] = []
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
@@ -280,14 +289,14 @@ class VideoSessions:
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             found = self.session(session_id)
-            actor = _participant_actor(found.participant(participant_id))
+            actor = self._participant_actor(found.participant(participant_id))
             found.leave(participant_id, connection, actor, now)
             return [found]
 
         saved: VideoSession = self._save(f"video session {session_id}", attempt)
         return saved
 
-
-def _participant_actor(participant: Participant) -> Actor:
-    role = Role.PARTY if participant.role is not ParticipantRole.HOST else Role.MEDIATOR
-    return Actor(participant.participant_id, role, None)
+    def _participant_actor(self, participant: Participant) -> Actor:
+        if participant.role is ParticipantRole.HOST:
+            return Actor(participant.name, self.host_role, self._institution())
+        return Actor(participant.participant_id, Role.PARTY, None)
