@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Router, get
+from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
@@ -190,6 +190,34 @@ def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
     return act_route("agreement", name, ACT_DESCRIPTIONS[name], handler)
 
 
+@get(
+    "/{agreement_id:uuid}/document.pdf",
+    sync_to_thread=True,
+    summary="The agreement as a signed PDF",
+    description="The canonical text (zh-CN, then English) rendered with a CJK font embedded and "
+    "sealed PAdES under the mediation center's certificate; the same file every time.",
+)
+def agreement_pdf(
+    request: AuthRequest, agreement_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Response[bytes]:
+    agreement, _ = platform.center.agreement(agreement_id, request.user)
+    code = platform.center.config.deployment.center
+    center = platform.directory.institution(code)
+    pdf = platform.documents.issue(
+        f"agreement-{agreement.id}-{agreement.text_sha256[:16]}",
+        (code, center.name if center else code),
+        "调解协议书",
+        "Mediation agreement",
+        agreement.text + f"\n\nSHA-256: {agreement.text_sha256}",
+        f"{platform.settings.public_url.rstrip('/')}/api/agreements/{agreement.id}",
+    )
+    return Response(pdf, media_type="application/pdf")
+
+
 def agreements_router() -> Router:
     acts = [act_handler(name, command_type) for command_type, (name, _) in AGREEMENT_ACTS.items()]
-    return Router("/api/agreements", route_handlers=[read_agreement, *acts], tags=["agreements"])
+    return Router(
+        "/api/agreements",
+        route_handlers=[read_agreement, agreement_pdf, *acts],
+        tags=["agreements"],
+    )

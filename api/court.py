@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import Token
@@ -14,7 +14,13 @@ from api.views import DeadlineOut, deadline_out
 from application.access import Principal
 from application.bootstrap import Platform
 from application.errors import NotFound
-from domain.court import EnforcementCase, JudicialConfirmation, LitigationCase
+from domain.court import (
+    ConfirmationState,
+    EnforcementCase,
+    JudicialConfirmation,
+    LitigationCase,
+    ruling_text,
+)
 
 AuthRequest = Request[Principal, Token, Any]
 Reason = Annotated[str, msgspec.Meta(max_length=2_000)]
@@ -250,6 +256,43 @@ def apply_for_enforcement(
     return enforcement_out(platform.court.apply_for_enforcement(agreement, case, request.user))
 
 
+@get(
+    "/api/confirmations/{confirmation_id:uuid}/ruling.pdf",
+    sync_to_thread=True,
+    summary="The ruling as a signed PDF",
+    description="Once ruled (confirmed, rejected or refused): the ruling's canonical text sealed "
+    "PAdES under the court's certificate.",
+    tags=["court"],
+)
+def ruling_pdf(
+    request: AuthRequest, confirmation_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Response[bytes]:
+    case_id = platform.court.confirmation_case_id(confirmation_id)
+    try:
+        case = platform.center.case(case_id, request.user)
+    except NotFound:
+        case = None
+    found = platform.court.confirmation(confirmation_id, request.user, case)
+    if found.state not in (
+        ConfirmationState.CONFIRMED,
+        ConfirmationState.REJECTED,
+        ConfirmationState.REFUSED,
+    ):
+        raise NotFound(f"{confirmation_id} has no ruling yet")
+    filing = platform.center.file_of(found.mediation_case_id).filing
+    code = platform.court.config.code
+    court = platform.directory.institution(code)
+    pdf = platform.documents.issue(
+        f"ruling-{found.id}-{found.version}",
+        (code, court.name if court else code),
+        "民事裁定书",
+        "Civil ruling",
+        ruling_text(found, filing.applicant.name, filing.respondent.name),
+        f"{platform.settings.public_url.rstrip('/')}/api/confirmations/{found.id}",
+    )
+    return Response(pdf, media_type="application/pdf")
+
+
 def court_router() -> Router:
     return Router(
         "/",
@@ -261,5 +304,6 @@ def court_router() -> Router:
             schedule_hearing,
             decide,
             apply_for_enforcement,
+            ruling_pdf,
         ],
     )

@@ -98,6 +98,7 @@ class MatterOut(msgspec.Struct):
     paper_original: str | None
     enforcement_accepted: bool
     letter_deadline: str | None
+    letter_sha256: str | None
     issuance: IssuanceOut | None
     revocation_reason: str | None
 
@@ -132,6 +133,7 @@ def matter_out(found: NotarialMatter, platform: Platform) -> MatterOut:
         paper_original=found.paper_original,
         enforcement_accepted=found.enforcement_accepted_by is not None,
         letter_deadline=found.letter_deadline.due.isoformat() if found.letter_deadline else None,
+        letter_sha256=found.letter_sha256,
         issuance=IssuanceOut(
             issuance.certificate_number,
             issuance.pdf_sha256,
@@ -248,6 +250,20 @@ def certificate_pdf(
 ) -> Response[bytes]:
     pdf = platform.notary.certificate_pdf(matter_id, request.user)
     return Response(pdf, media_type="application/pdf")
+
+
+@get(
+    "/api/notarial_matters/{matter_id:uuid}/letter.pdf",
+    sync_to_thread=True,
+    summary="The verification letter served on the debtor",
+    tags=["notary"],
+)
+def letter_pdf(
+    request: AuthRequest, matter_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Response[bytes]:
+    return Response(
+        platform.notary.letter_pdf(matter_id, request.user), media_type="application/pdf"
+    )
 
 
 class VerifyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -388,6 +404,7 @@ def notary_router() -> Router:
             act,
             issue,
             certificate_pdf,
+            letter_pdf,
             verify,
             verify_page,
             apply_notarized,

@@ -37,6 +37,7 @@ from application.court import (
     CourtOutcomes,
 )
 from application.directory import Directory
+from application.documents import SignedDocuments
 from application.errors import NotFound
 from application.following import NotificationPoller
 from application.mediation_center import CenterConfig, MediationCenter
@@ -147,6 +148,7 @@ class Platform:
         self.center = center
         self.court = court
         self.notary = notary
+        self.documents = notary.documents
         self.case_list = case_list
         self.calendar = calendar
         self.view_factory = view_factory
@@ -397,15 +399,18 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         center.file_of,
         retries=settings.conflict_retries,
     )
+    documents = SignedDocuments(
+        InstitutionPKI(settings.pki_dir or settings.data_dir / "pki"),
+        settings.data_dir / "documents",
+        settings.cjk_font,
+    )
     notary = NotaryOffice(
         store_env(settings, "notary_office"),
         clock,
         calendar,
         deployment.notary_office,
-        InstitutionPKI(settings.pki_dir or settings.data_dir / "pki"),
-        settings.data_dir / "documents",
+        documents,
         settings.public_url,
-        settings.cjk_font,
         center.agreement_aggregate,
         retries=settings.conflict_retries,
     )

@@ -3,11 +3,15 @@ English rendering after it, and a QR code carrying the verification link."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 from pathlib import Path
 
 import segno
 from fpdf import FPDF
+
+from application.pki import InstitutionPKI
 
 DEFAULT_CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 SIMPLIFIED_CHINESE_FACE = 2  # the SC face in Noto's collections
@@ -48,3 +52,54 @@ def render_pdf(
     pdf.set_font("cjk", size=9)
     pdf.multi_cell(0, 5, f"扫码核验 Verify: {verification_url}")
     return bytes(pdf.output())
+
+
+class SignedDocuments:
+    """Rendered, signed (PAdES, the institution's certificate) and kept: one file per
+    document key, so a document once issued is always the same bytes (its hash is what the
+    events and the audit trail carry)."""
+
+    def __init__(self, pki: InstitutionPKI, directory: Path, font: Path) -> None:
+        self.pki = pki
+        self.directory = directory
+        self.font = font
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}.pdf"
+
+    def issue(
+        self,
+        key: str,
+        institution: tuple[str, str],
+        title: str,
+        subtitle: str,
+        body: str,
+        verification_url: str,
+    ) -> bytes:
+        """The document under `key`: made and signed the first time, read back after that."""
+        path = self.path(key)
+        if path.exists():
+            return path.read_bytes()
+        code, name = institution
+        pdf = self.pki.sign(
+            render_pdf(title, subtitle, body, verification_url, self.font), code, name
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._write(path, pdf)
+        data = path.read_bytes()
+        self.store_alias(hashlib.sha256(data).hexdigest(), data)
+        return data
+
+    def store_alias(self, digest: str, pdf: bytes) -> None:
+        """The same file under its SHA-256 too: what events name, any reader can fetch."""
+        path = self.path(digest)
+        if not path.exists():
+            self._write(path, pdf)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: a reader never sees half a file
+
+    def fingerprint(self, institution: tuple[str, str]) -> str:
+        return self.pki.fingerprint(*institution)

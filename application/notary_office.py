@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -24,9 +23,9 @@ from eventsourcing.persistence import JSONTranscoder, Recording
 
 from application.access import Forbidden, Principal
 from application.commanding import replay, save_retrying
-from application.documents import render_pdf
+from application.documents import SignedDocuments
 from application.errors import NotFound
-from application.pki import InstitutionPKI, SignatureCheck
+from application.pki import SignatureCheck
 from application.transcodings import register_domain_transcodings
 from domain.actors import Role
 from domain.errors import InvalidValue
@@ -38,9 +37,10 @@ from domain.notarial_matter import (
     MatterType,
     NotarialMatter,
     SigningMethod,
+    letter_deadline,
 )
 from domain.numbering import NumberSequence, format_number
-from domain.periods import WorkingCalendar, shanghai_date
+from domain.periods import Deadline, WorkingCalendar, shanghai_date
 from domain.repayment_agreement import AgreementState, RepaymentAgreement, sha256_hex
 from domain.value import copy_state
 
@@ -93,10 +93,8 @@ class NotaryOffice(Application[UUID]):
         clock: Callable[[], datetime],
         calendar: WorkingCalendar,
         config: Callable[[], OfficeConfig],
-        pki: InstitutionPKI,
-        documents_dir: Path,
+        documents: SignedDocuments,
         public_url: str,
-        font: Path,
         agreement: Callable[[UUID], RepaymentAgreement],
         *,
         retries: int = 8,
@@ -105,10 +103,9 @@ class NotaryOffice(Application[UUID]):
         self.clock = clock
         self.calendar = calendar
         self._config = config
-        self.pki = pki
-        self.documents_dir = documents_dir
+        self.documents = documents
+        self.pki = documents.pki
         self.public_url = public_url.rstrip("/")
-        self.font = font
         self._agreement = agreement
         self.retries = retries
         self._listeners: list[Callable[[], None]] = []
@@ -260,7 +257,16 @@ class NotaryOffice(Application[UUID]):
                     now,
                 )
             elif act == "serve_letter":
-                found.serve_letter(self.calendar, actor, now)
+                deadline = letter_deadline(self.calendar, now)
+                letter = self.documents.issue(
+                    f"letter-{found.id}-{now.strftime('%Y%m%dT%H%M%S%f')}",
+                    (self.config.code, self.config.name),
+                    "核实函",
+                    "Verification letter",
+                    self._letter_text(found, deadline),
+                    self.public_url,
+                )
+                found.serve_letter(deadline, hashlib.sha256(letter).hexdigest(), actor, now)
             elif act == "refuse_certificate":
                 found.refuse_certificate(params["reason"], actor, now)
             elif act == "revoke":
@@ -273,6 +279,21 @@ class NotaryOffice(Application[UUID]):
         return result
 
     # --- issuance -------------------------------------------------------------------------
+
+    def _letter_text(self, matter: NotarialMatter, deadline: Deadline) -> str:
+        assert matter.related_id is not None
+        instrument: NotarialMatter = self._get(matter.related_id, NotarialMatter)
+        issuance = instrument.issuance
+        number = issuance.certificate_number if issuance else str(instrument.id)
+        due = deadline.due.isoformat()
+        return (
+            f"{matter.applicant_name}申请就经公证的债权文书{number}出具执行证书，称债务人未履行"
+            f"该文书所载义务。请债务人于{due}前向本处书面说明履行情况或提出异议；"
+            "逾期未答复的，本处将依法审查出具执行证书。\n\n"
+            f"{matter.applicant_name} has applied for an enforcement certificate on the notarized "
+            f"instrument {number}, stating that it has not been performed. Answer in writing by "
+            f"{due}; after that date the office decides on the certificate."
+        )
 
     def _certificate_text(self, matter: NotarialMatter, number: str, at: datetime) -> str:
         zh, en = TITLES[matter.matter_type]
@@ -326,22 +347,19 @@ class NotaryOffice(Application[UUID]):
                 config.prefix, CERTIFICATE_KIND_LABEL, year, sequence.take(1, now)[0]
             )
             zh, en = TITLES[matter.matter_type]
-            pdf = self.pki.sign(
-                render_pdf(
-                    zh,
-                    en,
-                    self._certificate_text(matter, number, now),
-                    self.verification_url(number),
-                    self.font,
-                ),
-                config.code,
-                config.name,
+            office = (config.code, config.name)
+            pdf = self.documents.issue(
+                f"certificate-{matter.id}-{year}-{number.split(CERTIFICATE_KIND_LABEL)[-1]}",
+                office,
+                zh,
+                en,
+                self._certificate_text(matter, number, now),
+                self.verification_url(number),
             )
             digest = hashlib.sha256(pdf).hexdigest()
-            self.documents_dir.mkdir(parents=True, exist_ok=True)
-            (self.documents_dir / f"{digest}.pdf").write_bytes(pdf)
+            self.documents.store_alias(digest, pdf)
             matter.issue(
-                Issuance(number, digest, self.pki.fingerprint(config.code, config.name), now),
+                Issuance(number, digest, self.documents.fingerprint(office), now),
                 principal.actor,
                 now,
             )
@@ -367,7 +385,13 @@ class NotaryOffice(Application[UUID]):
         found = self.matter(matter_id, principal)
         if found.issuance is None:
             raise NotFound(f"{matter_id} has no certificate")
-        return (self.documents_dir / f"{found.issuance.pdf_sha256}.pdf").read_bytes()
+        return self.documents.path(found.issuance.pdf_sha256).read_bytes()
+
+    def letter_pdf(self, matter_id: UUID, principal: Principal) -> bytes:
+        found = self.matter(matter_id, principal)
+        if found.letter_sha256 is None:
+            raise NotFound(f"{matter_id} has no verification letter")
+        return self.documents.path(found.letter_sha256).read_bytes()
 
     # --- verification -----------------------------------------------------------------------
 

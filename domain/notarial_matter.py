@@ -105,6 +105,11 @@ class Issuance(Value):
     issued_at: datetime
 
 
+def letter_deadline(calendar: WorkingCalendar, at: datetime) -> Deadline:
+    """The debtor's time to answer a verification letter served at `at`."""
+    return calendar_days_deadline(shanghai_date(at), LETTER_DAYS, calendar)
+
+
 def _text(value: str, field: str, limit: int = MAX_TEXT) -> str:
     text = value.strip()
     if not text or len(text) > limit:
@@ -149,6 +154,7 @@ class NotarialMatter(Aggregate):
         self.paper_original: str | None = None
         self.enforcement_accepted_by: str | None = None
         self.letter_deadline: Deadline | None = None
+        self.letter_sha256: str | None = None
         self.issuance: Issuance | None = None
         self.revocation_reason: str | None = None
 
@@ -291,18 +297,25 @@ class NotarialMatter(Aggregate):
 
     # --- enforcement certificate -----------------------------------------------------------
 
-    def serve_letter(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
-        """The verification letter to the debtor; issuance waits for its deadline."""
+    def serve_letter(
+        self, deadline: Deadline, letter_sha256: str, actor: Actor, at: datetime
+    ) -> None:
+        """The verification letter to the debtor (its signed PDF's hash); issuance waits for
+        its deadline (`letter_deadline`)."""
         self._require("serve_letter", MatterState.ACCEPTED)
         if self.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
             raise self._refuse("serve_letter", "not_enforcement", "only for enforcement matters")
-        deadline = calendar_days_deadline(shanghai_date(at), LETTER_DAYS, calendar)
-        self._letter_served(deadline=deadline, actor=actor, occurred_at=at)
+        self._letter_served(
+            deadline=deadline, letter_sha256=letter_sha256, actor=actor, occurred_at=at
+        )
 
     @event("VerificationLetterServed")
-    def _letter_served(self, deadline: Deadline, actor: Actor, occurred_at: datetime) -> None:
+    def _letter_served(
+        self, deadline: Deadline, letter_sha256: str, actor: Actor, occurred_at: datetime
+    ) -> None:
         self.state = MatterState.LETTER_SERVED
         self.letter_deadline = deadline
+        self.letter_sha256 = letter_sha256
 
     def refuse_certificate(self, reason: str, actor: Actor, at: datetime) -> None:
         self._require("refuse_certificate", MatterState.LETTER_SERVED)

@@ -4,6 +4,9 @@ deadline passes → enforcement certificate → the court's enforcement case; pu
 from __future__ import annotations
 
 import base64
+import hashlib
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,7 +45,22 @@ def act(api: Api, matter_id: object, body: dict[str, object]) -> dict[str, objec
     return found
 
 
-def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
+def assert_signed(api: Api, pdf: bytes, where: Path) -> None:
+    """Valid for pyHanko (trusted, whole file) and for poppler's pdfsig."""
+    assert api.platform.documents.pki.check(pdf).genuine
+    if shutil.which("pdfsig") is None:
+        missing("pdfsig", "install Debian's poppler-utils")
+    where.write_bytes(pdf)
+    report = subprocess.run(
+        ["pdfsig", "-nocert", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert "Signature is Valid" in report and "Total document signed" in report, report
+
+
+def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> None:
     _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
     refused = api.call(
         "POST",
@@ -90,6 +108,14 @@ def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
     )
     issued = api.call("POST", f"/api/notarial_matters/{instrument['id']}/issue", "notary1").json()
     assert issued["state"] == "issued" and issued["enforcement_accepted"]
+    agreement_pdf = api.call("GET", f"/api/agreements/{agreement_id}/document.pdf", "party1")
+    assert agreement_pdf.headers["content-type"] == "application/pdf"
+    assert_signed(api, agreement_pdf.content, tmp_path / "agreement.pdf")
+    again = api.call("GET", f"/api/agreements/{agreement_id}/document.pdf", "bank_agent")
+    assert again.content == agreement_pdf.content  # the same sealed file every time
+    assert_problem(
+        api.call("GET", f"/api/agreements/{agreement_id}/document.pdf", "party2"), 404, "not-found"
+    )
 
     # The first instalment (1 April) goes unpaid: default after 7 + 30 days.
     api.clock.set(datetime.fromisoformat("2026-05-20T02:00:00+00:00"))
@@ -111,6 +137,9 @@ def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
     assert act(api, application["id"], {"act": "check_eligibility"})["state"] == "accepted"
     letter = act(api, application["id"], {"act": "serve_letter"})
     assert letter["letter_deadline"] == "2026-05-27"
+    letter_pdf = api.call("GET", f"/api/notarial_matters/{application['id']}/letter.pdf", "notary1")
+    assert hashlib.sha256(letter_pdf.content).hexdigest() == letter["letter_sha256"]
+    assert_signed(api, letter_pdf.content, tmp_path / "letter.pdf")
     early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
     assert assert_problem(early, 409, "act-refused")["rule"] == "letter_deadline"
     api.clock.advance(timedelta(days=8))
@@ -120,6 +149,7 @@ def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
 
     pdf = api.call("GET", f"/api/notarial_matters/{application['id']}/certificate.pdf", "notary1")
     assert pdf.headers["content-type"] == "application/pdf"
+    assert_signed(api, pdf.content, tmp_path / "certificate.pdf")
     api.platform.catch_up()
     checked = api.call(
         "POST",
@@ -152,3 +182,22 @@ def test_notarized_agreement_to_court_enforcement(api: Api) -> None:
     assert opened.json()["basis"] == "notarized_instrument"
     assert opened.json()["basis_id"] == instrument["id"]
     assert opened.json()["docket_number"].startswith("(2026)渝0105执")
+
+
+def test_court_ruling_as_a_signed_pdf(api: Api, tmp_path: Path) -> None:
+    _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    agreement = f"/api/agreements/{agreement_id}"
+    api.call("POST", f"{agreement}/apply_for_confirmation", "bank_agent")
+    joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
+    confirmation = f"/api/confirmations/{joint['id']}"
+    assert_problem(api.call("GET", f"{confirmation}/ruling.pdf", "judge1"), 404, "not-found")
+    api.call("POST", f"{confirmation}/act", "judge1", json={"act": "accept"})
+    api.call(
+        "POST",
+        f"{confirmation}/act",
+        "judge1",
+        json={"act": "rule_confirmed", "reason": "协议合法"},
+    )
+    ruling = api.call("GET", f"{confirmation}/ruling.pdf", "party1")
+    assert ruling.status_code == 200, ruling.text
+    assert_signed(api, ruling.content, tmp_path / "ruling.pdf")
