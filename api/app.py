@@ -5,22 +5,28 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import msgspec
 from litestar import Litestar, Router, get
 from litestar.concurrency import set_asyncio_executor
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from api.agreements import agreements_router
 from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
+from api.console import TEMPLATES, console_router
 from api.court import court_router
 from api.media import MediaWorkers
 from api.notary import notary_router
@@ -29,6 +35,8 @@ from api.problems import handle
 from api.video import Hub, video_router
 from application.bootstrap import Platform, build_platform
 from application.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
 
 
 class HealthOut(msgspec.Struct):
@@ -52,8 +60,8 @@ def health(platform: NamedDependency[Platform]) -> HealthOut:
 
 @get("/", include_in_schema=False, exclude_from_auth=True)
 async def root() -> Redirect:
-    """Until the console exists, the start page is the API's browsable description."""
-    return Redirect("/schema")
+    """The start page is the console (which sends a visitor to sign in)."""
+    return Redirect("/console")
 
 
 def _platform(state: State) -> Platform:
@@ -97,7 +105,18 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             audit_router(),
             video_router(),
             notary_router(),
+            console_router(),
+            create_static_files_router(
+                path="/static", directories=[STATIC], opt={"exclude_from_auth": True}
+            ),
         ],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.jwt_secret(),
+            cookie_samesite="strict",
+            cookie_secure=settings.cookie_secure,
+            exclude=["/api", "/health", "/schema", "/video", "/static", "/verify"],
+        ),
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth, "hub": Hub(platform, media)}),
         on_app_init=[auth.on_app_init],

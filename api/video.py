@@ -244,11 +244,6 @@ async def room_page(session_id: FromPath[UUID]) -> File:  # noqa: ARG001 (the pa
     return File(PAGE / "video.html", content_disposition_type="inline", media_type="text/html")
 
 
-@get("/static/video.js", exclude_from_auth=True, include_in_schema=False)
-async def room_script() -> File:
-    return File(PAGE / "video.js", content_disposition_type="inline", media_type="text/javascript")
-
-
 # --- signaling messages ----------------------------------------------------------------------
 
 
@@ -645,7 +640,6 @@ def video_router() -> Router:
             revoke,
             host_link,
             room_page,
-            room_script,
             signaling,
         ],
     )

@@ -118,6 +118,36 @@ class ClosingReason(StrEnum):
     ENFORCEMENT_ENDED = "enforcement_ended"
 
 
+# The state table: in which states each act is allowed.
+ACT_STATES: dict[str, frozenset[CaseState]] = {
+    "accept": frozenset({CaseState.FILED}),
+    "reject": frozenset({CaseState.FILED}),
+    "refer": frozenset({CaseState.ACCEPTED}),
+    "assign_mediator": frozenset({CaseState.REFERRED}),
+    "accept_assignment": frozenset({CaseState.ASSIGNED}),
+    "decline_assignment": frozenset({CaseState.ASSIGNED}),
+    "lapse_assignment": frozenset({CaseState.ASSIGNED}),
+    "consent_to_mediation": frozenset({CaseState.AWAITING_CONSENT}),
+    "refuse_mediation": frozenset({CaseState.AWAITING_CONSENT}),
+    "schedule_session": frozenset({CaseState.IN_MEDIATION}),
+    "propose": frozenset({CaseState.IN_MEDIATION}),
+    "counter_propose": frozenset({CaseState.IN_MEDIATION}),
+    "accept_proposal": frozenset({CaseState.IN_MEDIATION}),
+    "consent_to_extension": frozenset({CaseState.IN_MEDIATION}),
+    "draft_agreement": frozenset({CaseState.IN_MEDIATION}),
+    "agreement_took_effect": frozenset({CaseState.IN_MEDIATION}),
+    "declare_failure": frozenset({CaseState.IN_MEDIATION}),
+    "expire_period": PERIOD_RUNNING_STATES,
+    "withdraw": WITHDRAWABLE_STATES,
+    "request_recusal": RECUSABLE_STATES,
+    "grant_recusal": RECUSABLE_STATES,
+    "deny_recusal": RECUSABLE_STATES,
+    "close": frozenset({CaseState.SETTLED}),
+    "return_to_mediation": frozenset({CaseState.SETTLED}),
+    "record_transfer": frozenset({CaseState.FAILED}),
+}
+
+
 @dataclass(frozen=True)
 class ServiceAddress(Value):
     """A side's consent to electronic service: where documents may be served."""
@@ -214,9 +244,13 @@ class MediationCase(Aggregate):
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _require(self, act: str, *states: CaseState) -> None:
-        if self.state not in states:
+    def _require(self, act: str) -> None:
+        if self.state not in ACT_STATES[act]:
             raise ActRefused(act, str(self.state), "state")
+
+    def acts_now(self) -> list[str]:
+        """The acts the state table allows now (who may do them is the access table's)."""
+        return [act for act, states in ACT_STATES.items() if self.state in states]
 
     def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
         return ActRefused(act, str(self.state), rule, detail)
@@ -231,7 +265,7 @@ class MediationCase(Aggregate):
     # --- center: acceptance, referral, assignment ---------------------------------------
 
     def accept(self, actor: Actor, at: datetime) -> None:
-        self._require("accept", CaseState.FILED)
+        self._require("accept")
         self._accepted(actor=actor, occurred_at=at)
 
     @event("Accepted")
@@ -240,7 +274,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def reject(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("reject", CaseState.FILED)
+        self._require("reject")
         self._rejected(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
 
     @event("Rejected")
@@ -258,7 +292,7 @@ class MediationCase(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> None:
-        self._require("refer", CaseState.ACCEPTED)
+        self._require("refer")
         if kind is ReferralKind.IN_LITIGATION and procedure is None:
             raise InvalidValue("procedure", "in-litigation referral needs ordinary or summary")
         if kind is ReferralKind.PRE_FILING and procedure is not None:
@@ -294,7 +328,7 @@ class MediationCase(Aggregate):
     def assign_mediator(
         self, mediator_id: str, calendar: WorkingCalendar, actor: Actor, at: datetime
     ) -> None:
-        self._require("assign_mediator", CaseState.REFERRED)
+        self._require("assign_mediator")
         window = working_days_deadline(shanghai_date(at), ACCEPTANCE_WINDOW_WORKING_DAYS, calendar)
         self._mediator_assigned(
             mediator_id=mediator_id, acceptance_window=window, actor=actor, occurred_at=at
@@ -313,7 +347,7 @@ class MediationCase(Aggregate):
     # --- mediator: acceptance of the assignment -----------------------------------------
 
     def accept_assignment(self, disclosure: str, actor: Actor, at: datetime) -> None:
-        self._require("accept_assignment", CaseState.ASSIGNED)
+        self._require("accept_assignment")
         assert self.acceptance_window is not None
         if self.acceptance_window.has_passed(at):
             raise self._refuse(
@@ -339,7 +373,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def decline_assignment(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("decline_assignment", CaseState.ASSIGNED)
+        self._require("decline_assignment")
         self._assignment_declined(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
 
     @event("AssignmentDeclined")
@@ -347,7 +381,7 @@ class MediationCase(Aggregate):
         self._back_to_referred(occurred_at)
 
     def lapse_assignment(self, actor: Actor, at: datetime) -> None:
-        self._require("lapse_assignment", CaseState.ASSIGNED)
+        self._require("lapse_assignment")
         assert self.acceptance_window is not None
         if not self.acceptance_window.has_passed(at):
             raise self._refuse(
@@ -372,7 +406,7 @@ class MediationCase(Aggregate):
     # --- sides: consent ------------------------------------------------------------------
 
     def consent_to_mediation(self, side: SideRole, actor: Actor, at: datetime) -> None:
-        self._require("consent_to_mediation", CaseState.AWAITING_CONSENT)
+        self._require("consent_to_mediation")
         if self.consents.get(side):
             raise self._refuse(
                 "consent_to_mediation", "already_consented", f"the {side} side already consented"
@@ -394,7 +428,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def refuse_mediation(self, side: SideRole, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("refuse_mediation", CaseState.AWAITING_CONSENT)
+        self._require("refuse_mediation")
         self._mediation_refused(
             side=side, reason=_text(reason, "reason", required=False), actor=actor, occurred_at=at
         )
@@ -437,7 +471,7 @@ class MediationCase(Aggregate):
     def schedule_session(
         self, starts_at: datetime, duration_minutes: int, actor: Actor, at: datetime
     ) -> None:
-        self._require("schedule_session", CaseState.IN_MEDIATION)
+        self._require("schedule_session")
         if starts_at.tzinfo is None:
             raise InvalidValue("starts_at", "must carry a time zone")
         if starts_at <= at:
@@ -474,7 +508,7 @@ class MediationCase(Aggregate):
     def propose(
         self, side: SideRole | None, plan: RepaymentPlan, actor: Actor, at: datetime
     ) -> int:
-        self._require("propose", CaseState.IN_MEDIATION)
+        self._require("propose")
         self._check_plan("propose", plan)
         number = len(self.proposals) + 1
         self._proposed(
@@ -490,7 +524,7 @@ class MediationCase(Aggregate):
         actor: Actor,
         at: datetime,
     ) -> int:
-        self._require("counter_propose", CaseState.IN_MEDIATION)
+        self._require("counter_propose")
         original = self.proposal(in_reply_to, "counter_propose")
         if original.side == side:
             raise self._refuse(
@@ -532,7 +566,7 @@ class MediationCase(Aggregate):
         return self.proposals[number - 1]
 
     def accept_proposal(self, number: int, side: SideRole, actor: Actor, at: datetime) -> None:
-        self._require("accept_proposal", CaseState.IN_MEDIATION)
+        self._require("accept_proposal")
         proposal = self.proposal(number, "accept_proposal")
         if proposal.side == side:
             raise self._refuse(
@@ -551,7 +585,7 @@ class MediationCase(Aggregate):
         self, side: SideRole, days: int, calendar: WorkingCalendar, actor: Actor, at: datetime
     ) -> bool:
         """Record one side's consent; the period is extended once both sides agree on `days`."""
-        self._require("consent_to_extension", CaseState.IN_MEDIATION)
+        self._require("consent_to_extension")
         if isinstance(days, bool) or not 1 <= days <= 90:
             raise InvalidValue("days", "must be between 1 and 90")
         assert self.period is not None
@@ -596,7 +630,7 @@ class MediationCase(Aggregate):
 
     def agreement_basis(self) -> Proposal:
         """The accepted proposal an agreement is drafted from, if the case is ready for one."""
-        self._require("draft_agreement", CaseState.IN_MEDIATION)
+        self._require("draft_agreement")
         if self.accepted_proposal is None:
             raise self._refuse(
                 "draft_agreement", "no_accepted_proposal", "no proposal has been accepted yet"
@@ -621,7 +655,7 @@ class MediationCase(Aggregate):
         self, agreement_id: UUID, plan: RepaymentPlan, actor: Actor, at: datetime
     ) -> None:
         """The last signature on the current draft: the case is settled."""
-        self._require("agreement_took_effect", CaseState.IN_MEDIATION)
+        self._require("agreement_took_effect")
         if agreement_id != self.agreement_id:
             raise self._refuse(
                 "agreement_took_effect", "not_current_draft", "that draft has been superseded"
@@ -639,7 +673,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def declare_failure(self, reason: FailureReason, note: str, actor: Actor, at: datetime) -> None:
-        self._require("declare_failure", CaseState.IN_MEDIATION)
+        self._require("declare_failure")
         if reason in (FailureReason.PERIOD_EXPIRED, FailureReason.CONSENT_REFUSED):
             raise InvalidValue("reason", f"'{reason}' is recorded by its own act")
         self._failed(
@@ -647,7 +681,7 @@ class MediationCase(Aggregate):
         )
 
     def expire_period(self, actor: Actor, at: datetime) -> None:
-        self._require("expire_period", *PERIOD_RUNNING_STATES)
+        self._require("expire_period")
         assert self.period is not None
         if not self.period.has_passed(at):
             raise self._refuse(
@@ -669,7 +703,7 @@ class MediationCase(Aggregate):
     # --- withdrawal, recusal, links ------------------------------------------------------
 
     def withdraw(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("withdraw", *WITHDRAWABLE_STATES)
+        self._require("withdraw")
         self._withdrawn(reason=_text(reason, "reason", required=False), actor=actor, occurred_at=at)
 
     @event("Withdrawn")
@@ -680,7 +714,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def request_recusal(self, side: SideRole, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("request_recusal", *RECUSABLE_STATES)
+        self._require("request_recusal")
         if self.recusal_requested_by is not None:
             raise self._refuse(
                 "request_recusal", "recusal_pending", "a recusal request is already pending"
@@ -697,7 +731,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def grant_recusal(self, actor: Actor, at: datetime) -> None:
-        self._require("grant_recusal", *RECUSABLE_STATES)
+        self._require("grant_recusal")
         self._require_recusal_pending("grant_recusal")
         self._recusal_granted(mediator_id=self.mediator_id, actor=actor, occurred_at=at)
 
@@ -708,7 +742,7 @@ class MediationCase(Aggregate):
         self._back_to_referred(occurred_at)
 
     def deny_recusal(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("deny_recusal", *RECUSABLE_STATES)
+        self._require("deny_recusal")
         self._require_recusal_pending("deny_recusal")
         self._recusal_denied(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
 
@@ -746,7 +780,7 @@ class MediationCase(Aggregate):
     # --- after mediation -----------------------------------------------------------------
 
     def close(self, reason: ClosingReason, actor: Actor, at: datetime) -> None:
-        self._require("close", CaseState.SETTLED)
+        self._require("close")
         self._closed(reason=reason, actor=actor, occurred_at=at)
 
     @event("Closed")
@@ -756,7 +790,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def return_to_mediation(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("return_to_mediation", CaseState.SETTLED)
+        self._require("return_to_mediation")
         self._returned_to_mediation(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
 
     @event("ReturnedToMediation")
@@ -768,7 +802,7 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def record_transfer(self, court_docket_number: str, actor: Actor, at: datetime) -> None:
-        self._require("record_transfer", CaseState.FAILED)
+        self._require("record_transfer")
         if self.referral_kind != ReferralKind.PRE_FILING:
             raise self._refuse(
                 "record_transfer",

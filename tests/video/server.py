@@ -100,10 +100,12 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
     settings = settings_for(
         "sqlite",
         tmp,
-        TIAOJIE_MEDIA_WORKERS="1",
-        TIAOJIE_MEDIA_HOST_ADDRESSES="127.0.0.1",
-        TIAOJIE_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        **env,
+        **{
+            "TIAOJIE_MEDIA_WORKERS": "1",
+            "TIAOJIE_MEDIA_HOST_ADDRESSES": "127.0.0.1",
+            "TIAOJIE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **env,
+        },
     )
     clock = ManualClock(datetime.now(UTC))
     platform = make_platform(settings, clock)

@@ -1,0 +1,309 @@
+"""The web console: server-rendered pages (Jinja2, autoescaped) over the same applications.
+
+Signed in with the API's HttpOnly SameSite cookie; forms carry litestar's CSRF token. A page
+needing a sign-in redirects to /login. Chinese by default, English by switch or browser.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.security.jwt import JWTCookieAuth, Token
+
+from api import i18n
+from api.views import case_out, event_out
+from application.access import Forbidden, Principal, acting_side
+from application.bootstrap import Platform
+from application.case_list import CaseFilters
+from application.errors import ConcurrencyConflict, NotFound
+from application.mediation_center import ACTS
+from domain.errors import DomainError
+from domain.periods import SHANGHAI, shanghai_date
+
+TEMPLATES = Path(__file__).parent / "templates"
+AuthRequest = Request[Principal, Token, Any]
+
+
+def _page(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
+    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    user = request.scope.get("user")
+    return Template(
+        template_name=name,
+        context={
+            "lang": lang,
+            "t": i18n.translator(lang),
+            "yuan": lambda fen: f"{fen // 100:,}.{fen % 100:02d}",
+            "user": user,
+            "path": request.url.path,
+            "flash": request.query_params.get("flash"),
+            "flash_kind": request.query_params.get("kind", "ok"),
+            **context,
+        },
+    )
+
+
+def _badge(due: date | str | None, provisional: bool, today: date, lang: str) -> Any:
+    if due is None:
+        return None
+    day = date.fromisoformat(due) if isinstance(due, str) else due
+    t = i18n.translator(lang)
+    left = (day - today).days
+    if left < 0:
+        return {"due": day.isoformat(), "kind": "overdue", "text": t("overdue")}
+    text = t("days_left", n=left) + (f" ({t('provisional')})" if provisional else "")
+    return {"due": day.isoformat(), "kind": "provisional" if provisional else "", "text": text}
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+@get("/login", exclude_from_auth=True, include_in_schema=False)
+async def login_page(
+    request: Request[Any, Any, Any], next_page: FromQuery[str] = "/console"
+) -> Template:
+    return _page(request, "login.html", next=_safe_next(next_page), username="")
+
+
+@dataclass
+class LoginForm:
+    username: str
+    password: str
+    next: str = "/console"
+
+
+def _safe_next(target: str) -> str:
+    """Only back into the console: never an open redirect."""
+    return target if target.startswith("/console") and "//" not in target else "/console"
+
+
+@post("/login", exclude_from_auth=True, include_in_schema=False, sync_to_thread=True)
+def login_submit(
+    request: Request[Any, Any, Any],
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Response[Any]:
+    principal = platform.directory.authenticate(data.username, data.password)
+    if principal is None:
+        page = _page(
+            request,
+            "login.html",
+            next=_safe_next(data.next),
+            username=data.username,
+            flash=i18n.translator(
+                i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+            )("wrong_login"),
+            flash_kind="error",
+        )
+        page.status_code = 401
+        return page
+    auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
+    token = auth.create_token(
+        identifier=principal.user_id,
+        token_extras={
+            "role": str(principal.role),
+            "institution": principal.institution,
+            "id_number": principal.id_number,
+            "name": principal.display_name,
+        },
+    )
+    cookie = Cookie(
+        key=auth.key,
+        value=token,
+        httponly=True,
+        samesite="strict",
+        secure=auth.secure,
+        max_age=int(auth.default_token_expiration.total_seconds()),
+        path="/",
+    )
+    return Redirect(_safe_next(data.next), status_code=303, cookies=[cookie])
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: AuthRequest) -> Redirect:
+    auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie(auth.key, path="/")
+    return response
+
+
+@get("/lang/{code:str}", exclude_from_auth=True, include_in_schema=False)
+async def switch_language(code: FromPath[str], next_page: FromQuery[str] = "/console") -> Redirect:
+    target = next_page if next_page.startswith("/") and "//" not in next_page else "/console"
+    response = Redirect(target, status_code=303)
+    if code in i18n.LANGUAGES:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+# --- cases ----------------------------------------------------------------------------------------
+
+
+@get("/console", include_in_schema=False, sync_to_thread=True)
+def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
+    today = shanghai_date(platform.center.clock())
+    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    page = platform.case_list.page(
+        request.user, platform.center_config().deployment, CaseFilters(), today, limit=200
+    )
+    rows = [
+        {
+            **row,
+            "deadline": _badge(
+                row.get("deadline_due"), bool(row.get("deadline_provisional")), today, lang
+            ),
+        }
+        for row in page.rows
+    ]
+    return _page(request, "cases.html", rows=rows)
+
+
+def _form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
+    """Inputs for a command with only text and choice fields; None when it needs more (a
+    repayment plan), which has pages of its own."""
+    hints = typing.get_type_hints(command, include_extras=True)
+    fields = []
+    for field in msgspec.structs.fields(command):
+        hint = hints[field.name]
+        while typing.get_origin(hint) is Annotated:
+            hint = typing.get_args(hint)[0]
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        options = None
+        if typing.get_origin(hint) is typing.Literal:
+            options = list(typing.get_args(hint))
+        elif len(args) == 1 and typing.get_origin(args[0]) is typing.Literal:
+            options = list(typing.get_args(args[0]))
+        elif hint is not str and not (args and all(a is str for a in args)):
+            return None
+        fields.append({"name": field.name, "options": options, "required": field.required})
+    return fields
+
+
+@get("/console/cases/{case_id:uuid}", include_in_schema=False, sync_to_thread=True)
+def case_page(
+    request: AuthRequest, case_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Template:
+    now = platform.center.clock()
+    today = shanghai_date(now)
+    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    case = platform.center.case(case_id, request.user)
+    shown = case_out(case, now)
+    deadlines = [
+        (label, _badge(deadline.due, deadline.provisional, today, lang))
+        for label, deadline in (
+            ("mediation_period", case.period),
+            ("acceptance_window", case.acceptance_window),
+        )
+        if deadline is not None
+    ]
+    allowed = set(case.acts_now()) | {"consent_to_electronic_service"}
+    acts = []
+    for command, (name, _) in ACTS.items():
+        fields = _form_fields(command)
+        if (
+            name in i18n.ACTS
+            and name in allowed
+            and fields is not None
+            and _may(request, case, name)
+        ):
+            acts.append({"name": name, "fields": fields})
+    events = [
+        {
+            "when": e.occurred_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            if e.occurred_at
+            else "",
+            "type": e.type,
+            "actor": _actor(e.actor),
+        }
+        for e in (event_out(event) for event in platform.center.history(case_id, request.user))
+    ]
+    return _page(request, "case.html", case=shown, deadlines=deadlines, acts=acts, events=events)
+
+
+def _may(request: AuthRequest, case: Any, act: str) -> bool:
+    """The access table says this user may do `act` on this case (the state table allowed it)."""
+    try:
+        acting_side(request.user, case, act, None)
+    except Forbidden:
+        return False
+    except DomainError:
+        return True  # needs a field the form asks for
+    return True
+
+
+def _actor(actor: Any) -> str:
+    if actor is None:
+        return ""
+    where = f", {actor.institution}" if actor.institution else ""
+    return f"{actor.actor_id} ({actor.role}{where})"
+
+
+_COMMANDS = {name: command for command, (name, _) in ACTS.items()}
+
+
+@post("/console/cases/{case_id:uuid}/act", include_in_schema=False, sync_to_thread=True)
+def case_act(
+    request: AuthRequest,
+    case_id: FromPath[UUID],
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    t = i18n.translator(
+        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    )
+    name = data.get("act", "")
+    fields = {k: v for k, v in data.items() if k not in ("act", "_csrf_token") and v != ""}
+    target = f"/console/cases/{case_id}"
+    try:
+        command = msgspec.convert(fields, _COMMANDS[name], strict=False)
+        platform.center.act(case_id, request.user, command)
+    except KeyError:
+        return Redirect(
+            f"{target}?kind=error&flash={quote(t('refused', detail=name))}", status_code=303
+        )
+    except (msgspec.ValidationError, DomainError, Forbidden, ConcurrencyConflict) as error:
+        detail = quote(t("refused", detail=str(getattr(error, "detail", None) or error)))
+        return Redirect(f"{target}?kind=error&flash={detail}", status_code=303)
+    return Redirect(f"{target}?flash={quote(t('done', act=t(name)))}", status_code=303)
+
+
+def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return Redirect(f"/login?next_page={quote(request.url.path)}", status_code=303)
+
+
+def _not_found(_request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return Redirect("/console?kind=error&flash=404", status_code=303)
+
+
+def console_router() -> Router:
+    return Router(
+        "/",
+        route_handlers=[
+            login_page,
+            login_submit,
+            logout,
+            switch_language,
+            cases_page,
+            case_page,
+            case_act,
+        ],
+        exception_handlers={
+            NotAuthorizedException: _to_login,
+            PermissionDeniedException: _to_login,
+            NotFound: _not_found,
+        },
+        include_in_schema=False,
+    )

@@ -1,0 +1,104 @@
+"""The console's two languages: zh-CN (the default) and English.
+
+A message catalog keyed by short names; the language comes from the `lang` cookie (set by the
+switch), else the browser's Accept-Language, else zh-CN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT = "zh-CN"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app": ("金融纠纷调解平台", "Financial dispute mediation"),
+    "login": ("登录", "Sign in"),
+    "logout": ("退出", "Sign out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "wrong_login": ("用户名或密码错误", "Wrong username or password"),
+    "cases": ("案件", "Cases"),
+    "my_cases": ("我的案件", "My cases"),
+    "no_cases": ("没有案件", "No cases"),
+    "filing_number": ("登记号", "Filing number"),
+    "docket_number": ("案号", "Docket number"),
+    "state": ("状态", "State"),
+    "applicant": ("申请人", "Applicant"),
+    "respondent": ("被申请人", "Respondent"),
+    "claim": ("请求金额", "Claim"),
+    "deadline": ("期限", "Deadline"),
+    "days_left": ("剩余{n}天", "{n} days left"),
+    "overdue": ("已逾期", "Overdue"),
+    "provisional": ("暂定", "provisional"),
+    "timeline": ("办理记录", "Timeline"),
+    "acts": ("可办理事项", "Acts"),
+    "submit": ("提交", "Submit"),
+    "done": ("已办理：{act}", "Done: {act}"),
+    "refused": ("未能办理：{detail}", "Refused: {detail}"),
+    "language": ("语言", "Language"),
+    "mediator": ("调解员", "Mediator"),
+    "facts": ("事实与理由", "Facts"),
+    "actor": ("办理人", "By"),
+    "when": ("时间", "When"),
+    "event": ("事项", "Event"),
+    "back": ("返回案件列表", "Back to the cases"),
+    "deadlines": ("期限", "Deadlines"),
+    "mediation_period": ("调解期限", "Mediation period"),
+    "acceptance_window": ("接受指派期限", "Acceptance window"),
+}
+
+STATES: dict[str, tuple[str, str]] = {
+    "filed": ("已登记", "filed"),
+    "accepted": ("已受理", "accepted"),
+    "rejected": ("不予受理", "rejected"),
+    "referred": ("已委派", "referred"),
+    "assigned": ("已指派", "assigned"),
+    "awaiting_consent": ("待同意调解", "awaiting consent"),
+    "in_mediation": ("调解中", "in mediation"),
+    "settled": ("已达成协议", "settled"),
+    "failed": ("调解不成", "failed"),
+    "transferred": ("已转诉讼", "transferred"),
+    "withdrawn": ("已撤回", "withdrawn"),
+    "closed": ("已结案", "closed"),
+}
+
+ACTS: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Accept"),
+    "reject": ("不予受理", "Reject"),
+    "refer": ("委派调解", "Refer"),
+    "assign_mediator": ("指派调解员", "Assign a mediator"),
+    "accept_assignment": ("接受指派", "Accept the assignment"),
+    "decline_assignment": ("拒绝指派", "Decline the assignment"),
+    "consent_to_mediation": ("同意调解", "Consent to mediation"),
+    "refuse_mediation": ("拒绝调解", "Refuse mediation"),
+    "draft_agreement": ("起草调解协议", "Draft the agreement"),
+    "declare_failure": ("调解不成", "Declare failure"),
+    "withdraw": ("撤回申请", "Withdraw"),
+    "request_recusal": ("申请回避", "Request recusal"),
+    "close": ("结案", "Close"),
+}
+
+
+def choose(cookie: str | None, accept_language: str | None) -> str:
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT
+
+
+def translator(lang: str) -> Callable[..., str]:
+    index = 0 if lang == "zh-CN" else 1
+
+    def t(key: str, **values: object) -> str:
+        for table in (MESSAGES, STATES, ACTS):
+            if key in table:
+                return table[key][index].format(**values)
+        return key
+
+    return t

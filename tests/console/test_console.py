@@ -1,0 +1,119 @@
+"""The console in Debian's Chromium (Playwright): sign-in, both languages, the case list, a
+case page with its timeline, acts through forms with CSRF tokens, and escaping."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, async_playwright
+
+from tests.conftest import missing
+from tests.support import ADMIN, AGENT, filing
+from tests.video.server import PASSWORD, Server, running_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("console"), TIAOJIE_MEDIA_WORKERS="0") as running:
+        yield running
+
+
+async def sign_in(page: Page, base: str, username: str) -> None:
+    await page.goto(f"{base}/console")
+    assert page.url.startswith(f"{base}/login")
+    await page.get_by_label("用户名").fill(username)
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"{base}/console")
+
+
+async def act(page: Page, label: str, **fields: str) -> None:
+    form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
+    for name, value in fields.items():
+        control = form.locator(f"[name={name}]")
+        if await control.evaluate("e => e.tagName") == "SELECT":
+            await control.select_option(value)
+        else:
+            await control.fill(value)
+    await form.get_by_role("button", name=label, exact=True).click()
+    await page.wait_for_load_state()
+    flash = await page.locator(".flash").inner_text()
+    assert "已办理" in flash, flash
+
+
+def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    case = server.platform.center.file(AGENT, filing(name=HOSTILE))
+    server.platform.catch_up()
+    errors: list[str] = []
+    shots = iter(range(100))
+
+    async def shot(page: Page, name: str) -> None:
+        await page.screenshot(path=str(tmp_path / f"{next(shots):02d}-{name}.png"), full_page=True)
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            try:
+                for username, steps in (
+                    (
+                        "admin",
+                        [
+                            ("受理", {}),
+                            ("委派调解", {"kind": "pre_filing"}),
+                            ("指派调解员", {"mediator": "mediator1"}),
+                        ],
+                    ),
+                    ("mediator1", [("接受指派", {})]),
+                    ("party1", [("同意调解", {})]),
+                ):
+                    context = await browser.new_context(locale="zh-CN")
+                    page = await context.new_page()
+                    page.on(
+                        "console", lambda m: errors.append(m.text) if m.type == "error" else None
+                    )
+                    page.on("pageerror", lambda e: errors.append(str(e)))
+                    page.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
+                    await sign_in(page, server.base, username)
+                    await shot(page, f"{username}-cases")
+                    await page.get_by_role("link", name=case.filing_number).click()
+                    await page.wait_for_url(f"**/console/cases/{case.id}")
+                    assert HOSTILE in await page.locator("main").inner_text()  # shown as text
+                    for label, fields in steps:
+                        await act(page, label, **fields)
+                        await shot(page, f"{username}-{label}")
+                    await context.close()
+                context = await browser.new_context(locale="en-US")
+                page = await context.new_page()
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                await page.goto(f"{server.base}/login")
+                assert await page.locator("html").get_attribute("lang") == "en"
+                await page.get_by_label("Username").fill("admin")
+                await page.get_by_label("Password").fill(PASSWORD)
+                await page.get_by_role("button", name="Sign in").click()
+                await page.wait_for_url(f"{server.base}/console")
+                await page.get_by_role("link", name="中文").click()
+                assert await page.locator("html").get_attribute("lang") == "zh-CN"
+                await page.get_by_role("link", name="English").click()
+                await page.get_by_role("link", name=case.filing_number).click()
+                assert "in mediation" in await page.locator("h1").inner_text()
+                timeline = await page.locator("table.timeline").inner_text()
+                for event in ("Filed", "Referred", "AssignmentAccepted", "MediationConsented"):
+                    assert event in timeline, timeline
+                await shot(page, "admin-case-en")
+            finally:
+                await browser.close()
+
+    asyncio.run(scenario())
+    assert errors == []
+    assert server.platform.center.case(case.id, ADMIN).state == "in_mediation"
