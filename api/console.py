@@ -6,6 +6,7 @@ needing a sign-in redirects to /login. Chinese by default, English by switch or 
 
 from __future__ import annotations
 
+import json
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -26,11 +27,14 @@ from litestar.security.jwt import JWTCookieAuth, Token
 
 from api import i18n
 from api.views import case_out, event_out
-from application.access import Forbidden, Principal, acting_side
+from application import commands as cmd
+from application.access import Forbidden, Principal, acting_side, agreement_role, sides_of
 from application.bootstrap import Platform
 from application.case_list import CaseFilters
 from application.errors import ConcurrencyConflict, NotFound
 from application.mediation_center import ACTS
+from domain.actors import Role
+from domain.court import JudicialConfirmation
 from domain.errors import DomainError
 from domain.periods import SHANGHAI, shanghai_date
 
@@ -186,9 +190,16 @@ def _form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
             options = list(typing.get_args(hint))
         elif len(args) == 1 and typing.get_origin(args[0]) is typing.Literal:
             options = list(typing.get_args(args[0]))
-        elif hint is not str and not (args and all(a is str for a in args)):
+        elif hint is not int and hint is not str and not (args and all(a is str for a in args)):
             return None
-        fields.append({"name": field.name, "options": options, "required": field.required})
+        fields.append(
+            {
+                "name": field.name,
+                "options": options,
+                "required": field.required,
+                "number": hint is int,
+            }
+        )
     return fields
 
 
@@ -230,7 +241,124 @@ def case_page(
         }
         for e in (event_out(event) for event in platform.center.history(case_id, request.user))
     ]
-    return _page(request, "case.html", case=shown, deadlines=deadlines, acts=acts, events=events)
+    agreement = confirmation = None
+    if case.agreement_id is not None:
+        found, _ = platform.center.agreement(case.agreement_id, request.user)
+        agreement = {
+            "id": found.id,
+            "state": str(found.state),
+            "text": found.text,
+            "text_sha256": found.text_sha256,
+            "signed": sorted(found.signatures),
+            "role": _signer(request, case, found),
+        }
+        try:
+            confirmation = platform.court.confirmation(
+                JudicialConfirmation.create_id(found.id), request.user, case
+            )
+        except NotFound:
+            confirmation = None
+    return _page(
+        request,
+        "case.html",
+        case=shown,
+        deadlines=deadlines,
+        acts=acts,
+        events=events,
+        proposals=[
+            {
+                "number": p.number,
+                "side": str(p.side) if p.side else "mediator",
+                "total": p.plan.total_fen,
+                "instalments": [(i.due_date.isoformat(), i.amount_fen) for i in p.plan.instalments],
+            }
+            for p in case.proposals
+        ],
+        builder="propose" in allowed and _may(request, case, "propose"),
+        claim_total=case.filing.claim.total_fen,
+        agreement=agreement,
+        confirmation=confirmation,
+        judge=request.user.role in (Role.JUDGE, Role.COURT_CLERK),
+        sides=bool(sides_of(request.user, case)),
+    )
+
+
+def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
+    """Whom this user signs as, if they have not signed yet."""
+    try:
+        role = agreement_role(request.user, case, "sign", agreement.plan.creditor)
+    except Forbidden:
+        return None
+    return None if role in agreement.signatures else role
+
+
+@post("/console/agreements/{agreement_id:uuid}/sign", include_in_schema=False, sync_to_thread=True)
+def sign_agreement(
+    request: AuthRequest,
+    agreement_id: FromPath[UUID],
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    def run() -> Any:
+        command = msgspec.convert({"text_sha256": data.get("text_sha256", "")}, cmd.SignAgreement)
+        return platform.center.agreement_act(agreement_id, request.user, command)[1].id
+
+    return _do(request, run, "sign")
+
+
+@post(
+    "/console/agreements/{agreement_id:uuid}/apply_for_confirmation",
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def apply_for_confirmation(
+    request: AuthRequest, agreement_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Redirect:
+    def run() -> Any:
+        agreement, case = platform.center.agreement(agreement_id, request.user)
+        platform.court.apply_for_confirmation(agreement, case, request.user)
+        return case.id
+
+    return _do(request, run, "apply_for_confirmation")
+
+
+@post(
+    "/console/confirmations/{confirmation_id:uuid}/act",
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def confirmation_act(
+    request: AuthRequest,
+    confirmation_id: FromPath[UUID],
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    act = data.get("act", "")
+
+    def run() -> Any:
+        found = platform.court.confirmation_act(
+            confirmation_id, request.user, act, data.get("reason", "")
+        )
+        return found.mediation_case_id
+
+    return _do(request, run, act)
+
+
+def _do(request: AuthRequest, run: Any, act: str) -> Redirect:
+    """Run an act from a form and go back to its case with what happened."""
+    t = i18n.translator(
+        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    )
+    try:
+        case_id = run()
+    except (msgspec.ValidationError, DomainError, Forbidden, ConcurrencyConflict) as error:
+        detail = quote(t("refused", detail=str(getattr(error, "detail", None) or error)))
+        referer = request.headers.get("referer", "/console").split("?")[0]
+        target = referer if "/console" in referer else "/console"
+        return Redirect(f"{target}?kind=error&flash={detail}", status_code=303)
+    return Redirect(
+        f"/console/cases/{case_id}?flash={quote(t('done', act=t(act)))}", status_code=303
+    )
 
 
 def _may(request: AuthRequest, case: Any, act: str) -> bool:
@@ -265,7 +393,14 @@ def case_act(
         i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
     )
     name = data.get("act", "")
-    fields = {k: v for k, v in data.items() if k not in ("act", "_csrf_token") and v != ""}
+    fields: dict[str, Any] = {
+        k: v for k, v in data.items() if k not in ("act", "_csrf_token") and v != ""
+    }
+    if "plan" in fields:  # the plan builder's instalments, as JSON
+        try:
+            fields["plan"] = json.loads(fields["plan"])
+        except ValueError:
+            fields["plan"] = None
     target = f"/console/cases/{case_id}"
     try:
         command = msgspec.convert(fields, _COMMANDS[name], strict=False)
@@ -299,6 +434,9 @@ def console_router() -> Router:
             cases_page,
             case_page,
             case_act,
+            sign_agreement,
+            apply_for_confirmation,
+            confirmation_act,
         ],
         exception_handlers={
             NotAuthorizedException: _to_login,

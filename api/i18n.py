@@ -46,6 +46,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "deadlines": ("期限", "Deadlines"),
     "mediation_period": ("调解期限", "Mediation period"),
     "acceptance_window": ("接受指派期限", "Acceptance window"),
+    "proposals": ("还款方案", "Proposals"),
+    "plan_builder": ("提出还款方案", "Propose a repayment plan"),
+    "creditor": ("债权人", "Creditor"),
+    "principal": ("本金（元）", "Principal (yuan)"),
+    "interest": ("利息（元）", "Interest (yuan)"),
+    "fees": ("费用（元）", "Fees (yuan)"),
+    "instalment": ("分期", "Instalment"),
+    "amount": ("金额（元）", "Amount (yuan)"),
+    "due_date": ("到期日", "Due date"),
+    "add_instalment": ("增加一期", "Add an instalment"),
+    "remove": ("删除", "Remove"),
+    "running_total": ("分期合计", "Instalments total"),
+    "plan_total": ("方案总额", "Plan total"),
+    "in_reply_to": ("回复方案", "In reply to"),
+    "agreement": ("调解协议", "Agreement"),
+    "signed_by": ("已签署", "Signed by"),
+    "sign": ("签署协议", "Sign the agreement"),
+    "confirmation": ("司法确认", "Judicial confirmation"),
+    "apply_for_confirmation": ("申请司法确认", "Apply for judicial confirmation"),
+    "reason": ("理由", "Reason"),
+    "propose": ("提出方案", "Propose"),
+    "counter_propose": ("提出反方案", "Counter-propose"),
+    "rule_confirmed": ("裁定确认", "Rule: confirmed"),
+    "rule_rejected": ("裁定驳回", "Rule: rejected"),
+    "refuse": ("不予受理", "Refuse"),
+    "accept_confirmation": ("受理", "Accept"),
 }
 
 STATES: dict[str, tuple[str, str]] = {
@@ -77,6 +103,8 @@ ACTS: dict[str, tuple[str, str]] = {
     "withdraw": ("撤回申请", "Withdraw"),
     "request_recusal": ("申请回避", "Request recusal"),
     "close": ("结案", "Close"),
+    "accept_proposal": ("接受方案", "Accept the proposal"),
+    "consent_to_electronic_service": ("同意电子送达", "Consent to electronic service"),
 }
 
 

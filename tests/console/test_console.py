@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, async_playwright
 
+from application.access import SYSTEM
+from domain.court import JudicialConfirmation
 from tests.conftest import missing
 from tests.support import ADMIN, AGENT, filing
 from tests.video.server import PASSWORD, Server, running_server
@@ -48,6 +50,52 @@ async def act(page: Page, label: str, **fields: str) -> None:
     assert "已办理" in flash, flash
 
 
+async def plan(page: Page, _: str, dates: tuple[str, str], reply: str | None = None) -> None:
+    """The plan builder: two instalments adding up to the claim, checked as typed."""
+    builder = page.locator("#plan-builder")
+    if reply:
+        await builder.locator("#plan-act").select_option("counter_propose")
+        await builder.locator("#plan-reply").select_option(reply)
+    await builder.locator("#plan-principal").fill("10000")
+    await builder.locator("#plan-interest").fill("123.45")
+    await builder.locator("tbody tr").nth(0).locator(".amount").fill("5061.72")
+    await builder.locator("tbody tr").nth(0).locator(".due").fill(dates[0])
+    await builder.get_by_role("button", name="增加一期").click()
+    await builder.locator("tbody tr").nth(1).locator(".amount").fill("5000")
+    await builder.locator("tbody tr").nth(1).locator(".due").fill(dates[1])
+    assert await builder.locator("#plan-submit").is_disabled()  # 5061.72 + 5000 ≠ 10123.45
+    assert "合计" in await builder.locator("#plan-problem").inner_text()
+    await builder.locator("tbody tr").nth(1).locator(".amount").fill("5061.73")
+    assert await builder.locator("#running-total").inner_text() == "¥10,123.45"
+    await builder.locator("#plan-submit").click()
+    await page.wait_for_load_state()
+    assert "已办理" in await page.locator(".flash").inner_text()
+
+
+async def sign(page: Page, _: str) -> None:
+    await page.get_by_role("button", name="签署协议").click()
+    await page.wait_for_load_state()
+    assert "已办理" in await page.locator(".flash").inner_text()
+
+
+async def apply(page: Page, _: str) -> None:
+    await page.get_by_role("button", name="申请司法确认").click()
+    await page.wait_for_load_state()
+    assert "已办理" in await page.locator(".flash").inner_text()
+
+
+async def court(page: Page, _: str, act: str) -> None:
+    form = page.locator("form.act", has=page.get_by_role("button", name=act, exact=True))
+    if await form.locator("[name=reason]").count():
+        await form.locator("[name=reason]").fill("协议内容合法")
+    await form.get_by_role("button", name=act, exact=True).click()
+    await page.wait_for_load_state()
+    assert "已办理" in await page.locator(".flash").inner_text()
+
+
+STEPS = {"plan": plan, "sign": sign, "apply": apply, "court": court}
+
+
 def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         missing("Chromium", "install Debian's chromium package")
@@ -76,6 +124,17 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     ),
                     ("mediator1", [("接受指派", {})]),
                     ("party1", [("同意调解", {})]),
+                    ("mediator1", [("plan", {"dates": ("2026-12-15", "2027-01-15")})]),
+                    (
+                        "party1",
+                        [("plan", {"dates": ("2027-01-15", "2027-02-15"), "reply": "1"})],
+                    ),
+                    ("bank_agent", [("接受方案", {"proposal": "2"})]),
+                    ("mediator1", [("起草调解协议", {}), ("sign", {})]),
+                    ("bank_agent", [("sign", {})]),
+                    ("party1", [("sign", {}), ("apply", {})]),
+                    ("bank_agent", [("apply", {})]),
+                    ("judge1", [("court", {"act": "受理"}), ("court", {"act": "裁定确认"})]),
                 ):
                     context = await browser.new_context(locale="zh-CN")
                     page = await context.new_page()
@@ -90,7 +149,7 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     await page.wait_for_url(f"**/console/cases/{case.id}")
                     assert HOSTILE in await page.locator("main").inner_text()  # shown as text
                     for label, fields in steps:
-                        await act(page, label, **fields)
+                        await STEPS.get(label, act)(page, label, **fields)
                         await shot(page, f"{username}-{label}")
                     await context.close()
                 context = await browser.new_context(locale="en-US")
@@ -106,9 +165,9 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                 assert await page.locator("html").get_attribute("lang") == "zh-CN"
                 await page.get_by_role("link", name="English").click()
                 await page.get_by_role("link", name=case.filing_number).click()
-                assert "in mediation" in await page.locator("h1").inner_text()
+                assert "settled" in await page.locator("h1").inner_text()
                 timeline = await page.locator("table.timeline").inner_text()
-                for event in ("Filed", "Referred", "AssignmentAccepted", "MediationConsented"):
+                for event in ("Filed", "Referred", "MediationConsented", "AgreementTookEffect"):
                     assert event in timeline, timeline
                 await shot(page, "admin-case-en")
             finally:
@@ -116,4 +175,7 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert errors == []
-    assert server.platform.center.case(case.id, ADMIN).state == "in_mediation"
+    settled = server.platform.center.case(case.id, ADMIN)
+    assert settled.state == "settled"
+    confirmation = JudicialConfirmation.create_id(settled.agreement_id)
+    assert server.platform.court.confirmation(confirmation, SYSTEM).state == "confirmed"

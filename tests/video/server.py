@@ -21,7 +21,7 @@ from api.app import create_app
 from application.bootstrap import Platform
 from application.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support import CENTER, NOTARY, PARTY_ID, drive
+from tests.support import BANK, CENTER, COURT, NOTARY, PARTY_ID, drive
 from tests.video.peers import Peer
 
 PASSWORD = "correct horse battery staple"
@@ -113,6 +113,8 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
         platform.directory.add_user(username, PASSWORD, role, CENTER, None)
     platform.directory.add_user("party1", PASSWORD, "party", None, PARTY_ID)
     platform.directory.add_user("notary1", PASSWORD, "notary", NOTARY, None)
+    platform.directory.add_user("bank_agent", PASSWORD, "applicant_agent", BANK, None)
+    platform.directory.add_user("judge1", PASSWORD, "judge", COURT, None)
     app = create_app(platform)
     config = uvicorn.Config(
         app,
