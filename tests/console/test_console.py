@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
 from application.access import SYSTEM
@@ -27,9 +28,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
+SERIOUS: list[str] = []
+
+
+async def accessible(page: Page) -> None:
+    """axe-core (bundled with axe-playwright-python, injected locally): no serious or critical
+    violation on the page."""
+    results = await Axe().run(page)
+    assert results.response["passes"], "axe did not run"
+    SERIOUS.extend(
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    )
+
+
 async def sign_in(page: Page, base: str, username: str) -> None:
     await page.goto(f"{base}/console")
     assert page.url.startswith(f"{base}/login")
+    await accessible(page)
     await page.get_by_label("用户名").fill(username)
     await page.get_by_label("密码").fill(PASSWORD)
     await page.get_by_role("button", name="登录").click()
@@ -144,10 +161,12 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     page.on("pageerror", lambda e: errors.append(str(e)))
                     page.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
                     await sign_in(page, server.base, username)
+                    await accessible(page)
                     await shot(page, f"{username}-cases")
                     await page.get_by_role("link", name=case.filing_number).click()
                     await page.wait_for_url(f"**/console/cases/{case.id}")
                     assert HOSTILE in await page.locator("main").inner_text()  # shown as text
+                    await accessible(page)
                     for label, fields in steps:
                         await STEPS.get(label, act)(page, label, **fields)
                         await shot(page, f"{username}-{label}")
@@ -175,6 +194,7 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert errors == []
+    assert SERIOUS == [], "\n".join(sorted(set(SERIOUS)))
     settled = server.platform.center.case(case.id, ADMIN)
     assert settled.state == "settled"
     confirmation = JudicialConfirmation.create_id(settled.agreement_id)
