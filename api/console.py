@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import typing
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -35,8 +35,9 @@ from application.errors import ConcurrencyConflict, NotFound
 from application.mediation_center import ACTS
 from domain.actors import Role
 from domain.court import JudicialConfirmation
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from domain.periods import SHANGHAI, shanghai_date
+from domain.video_session import ParticipantRole, VideoSession
 
 TEMPLATES = Path(__file__).parent / "templates"
 AuthRequest = Request[Principal, Token, Any]
@@ -258,9 +259,25 @@ def case_page(
             )
         except NotFound:
             confirmation = None
+    hosting = platform.video.may_host(request.user, case.id)
+    sessions = []
+    for session in case.sessions:
+        session_id = VideoSession.create_id(case.id, session.starts_at)
+        try:
+            platform.video.session(session_id)
+        except NotFound:
+            continue
+        sessions.append(
+            {
+                "id": session_id,
+                "starts_at": session.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
     return _page(
         request,
         "case.html",
+        hosting=hosting,
+        sessions=sessions,
         case=shown,
         deadlines=deadlines,
         acts=acts,
@@ -281,6 +298,76 @@ def case_page(
         judge=request.user.role in (Role.JUDGE, Role.COURT_CLERK),
         sides=bool(sides_of(request.user, case)),
     )
+
+
+@dataclass
+class VideoForm:
+    title: str
+    starts_at: str  # a datetime-local value, Shanghai time
+    duration_minutes: int = 60
+
+
+@post("/console/cases/{case_id:uuid}/video", include_in_schema=False, sync_to_thread=True)
+def schedule_video(
+    request: AuthRequest,
+    case_id: FromPath[UUID],
+    data: Annotated[VideoForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    """The case's mediator schedules a session on the case and its video room together."""
+
+    def run() -> Any:
+        try:
+            starts_at = datetime.fromisoformat(data.starts_at).replace(tzinfo=SHANGHAI)
+        except ValueError:
+            raise InvalidValue("starts_at", "must be a date and time") from None
+        command = cmd.ScheduleSession(starts_at=starts_at, duration_minutes=data.duration_minutes)
+        platform.center.act(case_id, request.user, command)
+        session = platform.video.schedule(case_id, request.user, data.title, starts_at)
+        return ("video", session.id)
+
+    return _do(request, run, "schedule_session")
+
+
+@get("/console/video/{session_id:uuid}", include_in_schema=False, sync_to_thread=True)
+def video_page(
+    request: AuthRequest, session_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Template:
+    sessions = platform.video_sessions(session_id)
+    found = sessions.hosted(session_id, request.user)
+    token = sessions.host_token(session_id, request.user)
+    return _page(
+        request,
+        "video.html",
+        session=found,
+        room=f"/video/{session_id}#t={token}",
+        invitation=request.query_params.get("link"),
+    )
+
+
+@dataclass
+class InviteForm:
+    name: str
+    role: str
+
+
+@post("/console/video/{session_id:uuid}/invite", include_in_schema=False, sync_to_thread=True)
+def video_invite(
+    request: AuthRequest,
+    session_id: FromPath[UUID],
+    data: Annotated[InviteForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    sessions = platform.video_sessions(session_id)
+    until = platform.center.clock() + timedelta(hours=platform.settings.invitation_hours)
+    try:
+        role = ParticipantRole(data.role)
+        _, _, token = sessions.invite(session_id, request.user, data.name, role, until)
+    except (ValueError, DomainError) as error:
+        detail = quote(str(getattr(error, "detail", None) or error))
+        return Redirect(f"/console/video/{session_id}?kind=error&flash={detail}", status_code=303)
+    link = f"{platform.settings.public_url.rstrip('/')}/video/{session_id}#t={token}"
+    return Redirect(f"/console/video/{session_id}?link={quote(link)}", status_code=303)
 
 
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
@@ -356,9 +443,10 @@ def _do(request: AuthRequest, run: Any, act: str) -> Redirect:
         referer = request.headers.get("referer", "/console").split("?")[0]
         target = referer if "/console" in referer else "/console"
         return Redirect(f"{target}?kind=error&flash={detail}", status_code=303)
-    return Redirect(
-        f"/console/cases/{case_id}?flash={quote(t('done', act=t(act)))}", status_code=303
-    )
+    done = quote(t("done", act=t(act)))
+    if isinstance(case_id, tuple):  # ("video", session id): on to the session's page
+        return Redirect(f"/console/video/{case_id[1]}?flash={done}", status_code=303)
+    return Redirect(f"/console/cases/{case_id}?flash={done}", status_code=303)
 
 
 def _may(request: AuthRequest, case: Any, act: str) -> bool:
@@ -437,6 +525,9 @@ def console_router() -> Router:
             sign_agreement,
             apply_for_confirmation,
             confirmation_act,
+            schedule_video,
+            video_page,
+            video_invite,
         ],
         exception_handlers={
             NotAuthorizedException: _to_login,

@@ -72,6 +72,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule_rejected": ("裁定驳回", "Rule: rejected"),
     "refuse": ("不予受理", "Refuse"),
     "accept_confirmation": ("受理", "Accept"),
+    "video_sessions": ("远程调解会议", "Video sessions"),
+    "schedule_video": ("安排远程调解", "Schedule a video session"),
+    "title": ("标题", "Title"),
+    "starts_at": ("开始时间（北京时间）", "Starts at (Beijing time)"),
+    "duration": ("时长（分钟）", "Duration (minutes)"),
+    "open_room": ("进入会议室", "Open the room"),
+    "invite": ("邀请参加人", "Invite a participant"),
+    "name": ("姓名", "Name"),
+    "role": ("身份", "Role"),
+    "invitation_link": (
+        "邀请链接（请发送给参加人）",
+        "Invitation link (send it to the participant)",
+    ),
+    "participants": ("参加人", "Participants"),
+    "schedule_session": ("安排会议", "Schedule"),
 }
 
 STATES: dict[str, tuple[str, str]] = {

@@ -63,6 +63,9 @@ class VideoSessions:
         self._institution = institution
         self.retries = retries
 
+    def may_host(self, principal: Principal, subject_id: UUID) -> bool:
+        return self._may_host(principal, subject_id)
+
     def host_principal(self, found: VideoSession) -> Principal:
         """Host acts over the WebSocket run as the staff member who opened the room."""
         host = found.participants[found.host_id]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -70,6 +70,11 @@ class VideoSession(Aggregate):
     def __deepcopy__(self, memo: dict[int, Any]) -> VideoSession:
         copied: VideoSession = copy_state(self, memo)
         return copied
+
+    @staticmethod
+    def create_id(subject_id: UUID, starts_at: datetime, **_: Any) -> UUID:
+        """One session per subject and start: a case page finds its sessions by their times."""
+        return uuid5(NAMESPACE_URL, f"tiaojie:video-session:{subject_id}:{starts_at.isoformat()}")
 
     @event("Scheduled")
     def __init__(

@@ -110,7 +110,27 @@ async def court(page: Page, _: str, act: str) -> None:
     assert "已办理" in await page.locator(".flash").inner_text()
 
 
-STEPS = {"plan": plan, "sign": sign, "apply": apply, "court": court}
+async def video(page: Page, _: str) -> None:
+    """Schedule a session from the case page, invite the respondent, see the room's link."""
+    case_url = page.url
+    await page.get_by_label("标题").fill("第一次调解")
+    await page.get_by_label("开始时间（北京时间）").fill("2026-12-20T10:00")
+    await page.get_by_role("button", name="安排远程调解").click()
+    await page.wait_for_url("**/console/video/**")
+    await accessible(page)
+    await page.get_by_label("姓名").fill("张三")
+    await page.get_by_label("身份").select_option("respondent")
+    await page.get_by_role("button", name="邀请参加人").click()
+    await page.wait_for_load_state()
+    link = await page.locator("#invitation-link").input_value()
+    assert "/video/" in link and "#t=" in link
+    room = await page.get_by_role("link", name="进入会议室").get_attribute("href")
+    assert room is not None and room.startswith("/video/")
+    await page.goto(case_url)
+    assert "2026-12-20 10:00" in await page.locator("#video-h").locator("..").inner_text()
+
+
+STEPS = {"plan": plan, "sign": sign, "apply": apply, "court": court, "video": video}
 
 
 def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
@@ -141,7 +161,10 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     ),
                     ("mediator1", [("接受指派", {})]),
                     ("party1", [("同意调解", {})]),
-                    ("mediator1", [("plan", {"dates": ("2026-12-15", "2027-01-15")})]),
+                    (
+                        "mediator1",
+                        [("video", {}), ("plan", {"dates": ("2026-12-15", "2027-01-15")})],
+                    ),
                     (
                         "party1",
                         [("plan", {"dates": ("2027-01-15", "2027-02-15"), "reply": "1"})],
