@@ -33,6 +33,7 @@ from application.bootstrap import Platform
 from application.case_list import CaseFilters
 from application.errors import ConcurrencyConflict, NotFound
 from application.mediation_center import ACTS
+from application.timers import pending_timers
 from domain.actors import Role
 from domain.court import JudicialConfirmation
 from domain.errors import DomainError, InvalidValue
@@ -61,7 +62,7 @@ def _page(request: Request[Any, Any, Any], name: str, **context: Any) -> Templat
     )
 
 
-def _badge(due: date | str | None, provisional: bool, today: date, lang: str) -> Any:
+def _badge(due: date | str | None, today: date, lang: str, *, provisional: bool = False) -> Any:
     if due is None:
         return None
     day = date.fromisoformat(due) if isinstance(due, str) else due
@@ -168,7 +169,10 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
         {
             **row,
             "deadline": _badge(
-                row.get("deadline_due"), bool(row.get("deadline_provisional")), today, lang
+                row.get("deadline_due"),
+                today,
+                lang,
+                provisional=bool(row.get("deadline_provisional")),
             ),
         }
         for row in page.rows
@@ -214,7 +218,7 @@ def case_page(
     case = platform.center.case(case_id, request.user)
     shown = case_out(case, now)
     deadlines = [
-        (label, _badge(deadline.due, deadline.provisional, today, lang))
+        (label, _badge(deadline.due, today, lang, provisional=deadline.provisional))
         for label, deadline in (
             ("mediation_period", case.period),
             ("acceptance_window", case.acceptance_window),
@@ -368,6 +372,33 @@ def video_invite(
         return Redirect(f"/console/video/{session_id}?kind=error&flash={detail}", status_code=303)
     link = f"{platform.settings.public_url.rstrip('/')}/video/{session_id}#t={token}"
     return Redirect(f"/console/video/{session_id}?link={quote(link)}", status_code=303)
+
+
+@get("/console/court", include_in_schema=False, sync_to_thread=True)
+def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
+    """The court's confirmation queue: applications to accept and cases to rule on, by the
+    deadline the court itself must meet."""
+    if request.user.role not in (Role.JUDGE, Role.COURT_CLERK):
+        raise NotFound("court queue")
+    today = shanghai_date(platform.center.clock())
+    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    rows = []
+    for confirmation_id, timer, due in pending_timers(platform.case_list.view, "confirmation"):
+        if timer == "application_window":
+            continue  # not yet before the court: one side has applied
+        found = platform.court.confirmation(confirmation_id, request.user)
+        case = platform.center.file_of(found.mediation_case_id)
+        rows.append(
+            {
+                "case_id": case.id,
+                "filing_number": case.filing_number,
+                "docket_number": found.docket_number,
+                "state": str(found.state),
+                "timer": timer,
+                "deadline": _badge(due, today, lang),
+            }
+        )
+    return _page(request, "court.html", rows=rows)
 
 
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
@@ -526,6 +557,7 @@ def console_router() -> Router:
             apply_for_confirmation,
             confirmation_act,
             schedule_video,
+            court_queue,
             video_page,
             video_invite,
         ],

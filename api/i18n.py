@@ -87,6 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "participants": ("参加人", "Participants"),
     "schedule_session": ("安排会议", "Schedule"),
+    "court_queue": ("司法确认待办", "Confirmation queue"),
+    "acceptance": ("待受理", "to accept"),
+    "ruling": ("待裁定", "to rule on"),
+    "waiting_for": ("待办", "Waiting for"),
 }
 
 STATES: dict[str, tuple[str, str]] = {

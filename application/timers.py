@@ -85,3 +85,13 @@ def lapsed_timers(view: CaseListView, today: date) -> list[tuple[str, UUID, str]
         {"today": today.isoformat()},
     )
     return [(row["kind"], UUID(row["aggregate_id"]), row["timer"]) for row in rows]
+
+
+def pending_timers(view: CaseListView, kind: str) -> list[tuple[UUID, str, date]]:
+    """(aggregate ID, timer, due day) of every running timer of a kind, soonest first: the
+    court's queue of confirmations waiting for its acceptance or ruling."""
+    rows = view.rows(
+        "SELECT aggregate_id, timer, due FROM {timers} WHERE kind = :kind ORDER BY due",
+        {"kind": kind},
+    )
+    return [(UUID(r["aggregate_id"]), r["timer"], date.fromisoformat(r["due"])) for r in rows]

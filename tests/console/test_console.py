@@ -102,6 +102,15 @@ async def apply(page: Page, _: str) -> None:
 
 
 async def court(page: Page, _: str, act: str) -> None:
+    """From the court's queue (deadline badge) to the case, then the act."""
+    case_url = page.url
+    await page.get_by_role("link", name="司法确认待办").click()
+    await page.wait_for_url("**/console/court")
+    await accessible(page)
+    row = page.locator("table.cases tbody tr").first
+    assert ("待受理" if act == "受理" else "待裁定") in await row.inner_text()
+    assert await row.locator(".badge").count() == 1
+    await page.goto(case_url)
     form = page.locator("form.act", has=page.get_by_role("button", name=act, exact=True))
     if await form.locator("[name=reason]").count():
         await form.locator("[name=reason]").fill("协议内容合法")
