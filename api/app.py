@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from litestar import Litestar, Router, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.concurrency import set_asyncio_executor
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -26,7 +31,7 @@ from api.agreements import agreements_router
 from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
-from api.console import TEMPLATES, console_router
+from api.console import CHANGES, TEMPLATES, console_router
 from api.court import court_router
 from api.media import MediaWorkers
 from api.notary import notary_router
@@ -77,9 +82,21 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     auth = build_auth(settings)
 
     media = MediaWorkers(settings)
+    channels = ChannelsPlugin(
+        backend=MemoryChannelsBackend(), channels=[CHANGES], arbitrary_channels_allowed=False
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+
+        def changed(ids: list[UUID]) -> None:
+            """Saves happen in worker threads; the channel is the event loop's."""
+            message = json.dumps({"ids": [str(i) for i in ids]})
+            loop.call_soon_threadsafe(channels.publish, message, [CHANGES])
+
+        for app in (platform.center, platform.court, platform.notary):
+            app.on_saved(changed)
         platform.start()
         await media.start()
         try:
@@ -120,6 +137,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
         state=State({"platform": platform, "auth": auth, "hub": Hub(platform, media)}),
         on_app_init=[auth.on_app_init],
+        plugins=[channels],
         exception_handlers={Exception: handle},
         lifespan=[lifespan],
         request_max_body_size=1024 * 1024,

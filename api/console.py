@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import typing
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,12 +18,13 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, Router, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.params import Body, FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from api import i18n
@@ -41,6 +43,7 @@ from domain.periods import SHANGHAI, shanghai_date
 from domain.video_session import ParticipantRole, VideoSession
 
 TEMPLATES = Path(__file__).parent / "templates"
+CHANGES = "changes"  # the channel carrying the IDs of aggregates saved by this process
 AuthRequest = Request[Principal, Token, Any]
 
 
@@ -177,7 +180,7 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
         }
         for row in page.rows
     ]
-    return _page(request, "cases.html", rows=rows)
+    return _page(request, "cases.html", rows=rows, watch="*")
 
 
 def _form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
@@ -277,9 +280,13 @@ def case_page(
                 "starts_at": session.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
             }
         )
+    watched = [case.id, *([case.agreement_id] if case.agreement_id else [])]
+    if case.agreement_id:
+        watched.append(JudicialConfirmation.create_id(case.agreement_id))
     return _page(
         request,
         "case.html",
+        watch=" ".join(str(i) for i in watched),
         hosting=hosting,
         sessions=sessions,
         case=shown,
@@ -398,7 +405,7 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
                 "deadline": _badge(due, today, lang),
             }
         )
-    return _page(request, "court.html", rows=rows)
+    return _page(request, "court.html", rows=rows, watch="*")
 
 
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
@@ -534,6 +541,19 @@ def case_act(
     return Redirect(f"{target}?flash={quote(t('done', act=t(name)))}", status_code=303)
 
 
+@get("/console/changes", include_in_schema=False)
+async def changes(channels: NamedDependency[ChannelsPlugin]) -> ServerSentEvent:
+    """Server-sent events: the IDs of what was just saved, so open pages refresh themselves
+    (through litestar Channels; a Redis backend carries them across server processes)."""
+
+    async def stream() -> AsyncIterator[str]:
+        async with channels.start_subscription([CHANGES]) as subscriber:
+            async for message in subscriber.iter_events():
+                yield message.decode() if isinstance(message, bytes) else str(message)
+
+    return ServerSentEvent(stream())
+
+
 def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return Redirect(f"/login?next_page={quote(request.url.path)}", status_code=303)
 
@@ -558,6 +578,7 @@ def console_router() -> Router:
             confirmation_act,
             schedule_video,
             court_queue,
+            changes,
             video_page,
             video_invite,
         ],

@@ -22,6 +22,7 @@ from eventsourcing.system import ProcessApplication
 from application.access import SYSTEM, Deployment, Forbidden, Principal, sides_of
 from application.commanding import replay, save_retrying
 from application.errors import ConcurrencyConflict, NotFound
+from application.following import SaveListeners
 from application.transcodings import register_domain_transcodings
 from domain.actors import Actor, Role
 from domain.court import (
@@ -51,7 +52,7 @@ class CourtConfig:
     deployment: Deployment
 
 
-class Court(ProcessApplication[UUID]):
+class Court(SaveListeners, ProcessApplication[UUID]):
     topics = (FAILED_TOPIC,)
 
     def __init__(
@@ -70,7 +71,7 @@ class Court(ProcessApplication[UUID]):
         self._config = config
         self._mediation_file = mediation_file
         self.retries = retries
-        self._listeners: list[Callable[[], None]] = []
+        self._init_listeners()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -80,14 +81,9 @@ class Court(ProcessApplication[UUID]):
     def config(self) -> CourtConfig:
         return self._config()
 
-    def on_recorded(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after each save (wakes in-process followers of the court)."""
-        self._listeners.append(listener)
-
     def _notify(self, recordings: list[Any]) -> None:
         super()._notify(recordings)
-        for listener in self._listeners:
-            listener()
+        self._tell(recordings)
 
     def _actor(self) -> Actor:
         return Actor("court-docketing", Role.SYSTEM, self.config.code)

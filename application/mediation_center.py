@@ -30,6 +30,7 @@ from application.access import (
 )
 from application.commanding import replay, save_retrying
 from application.errors import BatchInvalid, NotFound
+from application.following import SaveListeners
 from application.transcodings import register_domain_transcodings
 from domain.actors import Role
 from domain.errors import InvalidValue
@@ -75,7 +76,7 @@ def _need_side(side: SideRole | None) -> SideRole:
     return side
 
 
-class MediationCenter(Application[UUID]):
+class MediationCenter(SaveListeners, Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
         MediationCase: 50,
         NumberSequence: 20,
@@ -108,19 +109,14 @@ class MediationCenter(Application[UUID]):
         self.default_threshold_days = default_threshold_days
         self.party_account = party_account
         self._numbering = threading.Lock()
-        self._listeners: list[Callable[[], None]] = []
+        self._init_listeners()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
 
-    def on_recorded(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after each save (wakes in-process projections)."""
-        self._listeners.append(listener)
-
-    def _notify(self, recordings: list[Recording[UUID]]) -> None:  # noqa: ARG002
-        for listener in self._listeners:
-            listener()
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        self._tell(recordings)
 
     @property
     def config(self) -> CenterConfig:

@@ -25,6 +25,7 @@ from application.access import Forbidden, Principal
 from application.commanding import replay, save_retrying
 from application.documents import SignedDocuments
 from application.errors import NotFound
+from application.following import SaveListeners
 from application.pki import SignatureCheck
 from application.transcodings import register_domain_transcodings
 from domain.actors import Role
@@ -86,7 +87,7 @@ class Verification:
     signature: SignatureCheck | None = None
 
 
-class NotaryOffice(Application[UUID]):
+class NotaryOffice(SaveListeners, Application[UUID]):
     def __init__(
         self,
         env: dict[str, str],
@@ -108,19 +109,15 @@ class NotaryOffice(Application[UUID]):
         self.public_url = public_url.rstrip("/")
         self._agreement = agreement
         self.retries = retries
-        self._listeners: list[Callable[[], None]] = []
+        self._init_listeners()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
 
-    def on_recorded(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         super()._notify(recordings)
-        for listener in self._listeners:
-            listener()
+        self._tell(recordings)
 
     @property
     def config(self) -> OfficeConfig:

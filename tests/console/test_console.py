@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
+from application import commands as cmd
 from application.access import SYSTEM
 from domain.court import JudicialConfirmation
 from tests.conftest import missing
@@ -221,6 +222,15 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                 for event in ("Filed", "Referred", "MediationConsented", "AgreementTookEffect"):
                     assert event in timeline, timeline
                 await shot(page, "admin-case-en")
+                # Live: an act saved elsewhere shows on the open page without a reload by hand.
+                await asyncio.sleep(0.5)  # the page's event stream is open
+                await asyncio.to_thread(
+                    server.platform.center.act, case.id, ADMIN, cmd.Close(reason="fulfilled")
+                )
+                await page.wait_for_function(
+                    "() => document.querySelector('h1').innerText.includes('closed')",
+                    timeout=10_000,
+                )
             finally:
                 await browser.close()
 
@@ -228,6 +238,6 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
     assert errors == []
     assert SERIOUS == [], "\n".join(sorted(set(SERIOUS)))
     settled = server.platform.center.case(case.id, ADMIN)
-    assert settled.state == "settled"
+    assert settled.state == "closed"
     confirmation = JudicialConfirmation.create_id(settled.agreement_id)
     assert server.platform.court.confirmation(confirmation, SYSTEM).state == "confirmed"
