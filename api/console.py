@@ -19,7 +19,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.channels import ChannelsPlugin
-from litestar.datastructures import Cookie
+from litestar.datastructures import Cookie, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -33,8 +33,9 @@ from application import commands as cmd
 from application.access import Forbidden, Principal, acting_side, agreement_role, sides_of
 from application.bootstrap import Platform
 from application.case_list import CaseFilters
-from application.errors import ConcurrencyConflict, NotFound
+from application.errors import BatchInvalid, ConcurrencyConflict, NotFound
 from application.mediation_center import ACTS
+from application.spreadsheet import filings_from, template_csv, template_xlsx
 from application.timers import pending_timers
 from domain.actors import Role
 from domain.court import JudicialConfirmation
@@ -408,6 +409,87 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
     return _page(request, "court.html", rows=rows, watch="*")
 
 
+INTAKE_ROLES = (Role.CENTER_ADMIN, Role.APPLICANT_AGENT, Role.GRID_WORKER)
+
+
+@get("/console/intake", include_in_schema=False, sync_to_thread=True)
+def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
+    """Batch filing from a spreadsheet; for center staff, the filings waiting to be accepted."""
+    if request.user.role not in INTAKE_ROLES:
+        raise NotFound("intake")
+    today = shanghai_date(platform.center.clock())
+    waiting = []
+    if request.user.role is Role.CENTER_ADMIN:
+        waiting = platform.case_list.page(
+            request.user,
+            platform.center_config().deployment,
+            CaseFilters(state="filed"),
+            today,
+            limit=200,
+        ).rows
+    return _page(request, "intake.html", waiting=waiting, errors=[], watch="*")
+
+
+@post("/console/intake", include_in_schema=False, sync_to_thread=True)
+def intake_upload(
+    request: AuthRequest,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    platform: NamedDependency[Platform],
+) -> Template | Redirect:
+    """Taken whole or refused whole; every bad cell is listed by row and field."""
+    if request.user.role not in INTAKE_ROLES:
+        raise NotFound("intake")
+    t = i18n.translator(
+        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    )
+    rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
+    filings: list[cmd.FilingIn] = []
+    for index, row in enumerate(rows):
+        try:
+            filings.append(msgspec.convert(row, cmd.FilingIn))
+        except msgspec.ValidationError as error:
+            message, _, where = str(error).partition(" - at `$.")
+            errors.append((index, where.rstrip("`") or "row", message))
+    if not errors and not filings:
+        errors.append((0, "file", t("no_rows")))
+    if not errors:
+        try:
+            platform.center.file_bulk(request.user, filings)
+        except BatchInvalid as invalid:
+            errors = invalid.errors
+        except (DomainError, Forbidden) as error:
+            errors = [(0, "file", str(getattr(error, "detail", None) or error))]
+    if errors:
+        page = _page(
+            request,
+            "intake.html",
+            waiting=[],
+            errors=[{"row": r + 1, "field": f, "message": m} for r, f, m in errors[:1000]],
+            flash=t("batch_refused", n=len(errors)),
+            flash_kind="error",
+        )
+        page.status_code = 400
+        return page
+    return Redirect(
+        f"/console/intake?flash={quote(t('batch_filed', n=len(filings)))}", status_code=303
+    )
+
+
+@get("/console/intake/template/{kind:str}", include_in_schema=False)
+async def intake_template(kind: FromPath[str]) -> Response[bytes]:
+    if kind == "xlsx":
+        return Response(
+            template_xlsx(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"content-disposition": 'attachment; filename="filings.xlsx"'},
+        )
+    return Response(
+        template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="filings.csv"'},
+    )
+
+
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
     """Whom this user signs as, if they have not signed yet."""
     try:
@@ -578,6 +660,9 @@ def console_router() -> Router:
             confirmation_act,
             schedule_video,
             court_queue,
+            intake_page,
+            intake_upload,
+            intake_template,
             changes,
             video_page,
             video_invite,

@@ -91,6 +91,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "acceptance": ("待受理", "to accept"),
     "ruling": ("待裁定", "to rule on"),
     "waiting_for": ("待办", "Waiting for"),
+    "intake": ("收案", "Intake"),
+    "batch_upload": ("批量登记（CSV 或 XLSX）", "Batch filing (CSV or XLSX)"),
+    "file": ("文件", "File"),
+    "upload": ("上传", "Upload"),
+    "template": ("下载模板", "Download the template"),
+    "to_accept": ("待受理的申请", "Filings to accept"),
+    "row": ("行", "Row"),
+    "field": ("字段", "Field"),
+    "message": ("问题", "Problem"),
+    "batch_filed": ("已登记{n}件", "{n} filings recorded"),
+    "batch_refused": ("有{n}处错误，未登记任何案件", "{n} errors: nothing was recorded"),
+    "no_rows": ("文件中没有案件", "the file holds no filings"),
 }
 
 STATES: dict[str, tuple[str, str]] = {
