@@ -103,6 +103,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "batch_filed": ("已登记{n}件", "{n} filings recorded"),
     "batch_refused": ("有{n}处错误，未登记任何案件", "{n} errors: nothing was recorded"),
     "no_rows": ("文件中没有案件", "the file holds no filings"),
+    "dashboard": ("数据概览", "Dashboard"),
+    "group_by": ("分组", "Group by"),
+    "month": ("按月", "Month"),
+    "by_mediator": ("按调解员", "Mediator"),
+    "by_applicant": ("按申请机构", "Applicant institution"),
+    "since": ("起（登记日）", "Filed from"),
+    "until": ("止（不含）", "Filed before"),
+    "show": ("查看", "Show"),
+    "filed": ("登记案件", "Cases filed"),
+    "at_stake": ("争议金额", "Amounts at stake"),
+    "success_rate": ("调解成功率", "Success rate"),
+    "transferred_share": ("转诉讼比例", "Transferred to court"),
+    "default_rate": ("协议违约率", "Default rate"),
+    "days_to_resolution": ("平均办结天数", "Days to resolution"),
+    "group": ("分组", "Group"),
+    "concluded": ("已办结", "Concluded"),
 }
 
 STATES: dict[str, tuple[str, str]] = {

@@ -122,6 +122,10 @@ class CaseListView(TrackingRecorder):
     def reset(self, application_name: str) -> None:
         raise NotImplementedError
 
+    def days_between(self, start: str, end: str) -> str:
+        """SQL for the days between two ISO timestamp columns."""
+        raise NotImplementedError
+
 
 class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
     tables: dict[str, str] = {  # noqa: RUF012
@@ -149,6 +153,9 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql.format(**self.tables), params)
             return [dict(row) for row in c.fetchall()]
+
+    def days_between(self, start: str, end: str) -> str:
+        return f"julianday(substr({end}, 1, 19)) - julianday(substr({start}, 1, 19))"
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -189,6 +196,12 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(_pg(sql.format(**self.tables)), params)
             return [dict(row) for row in curs.fetchall()]
+
+    def days_between(self, start: str, end: str) -> str:
+        return (
+            f"EXTRACT(EPOCH FROM (CAST({end} AS timestamptz) - CAST({start} AS timestamptz)))"
+            " / 86400"
+        )
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -442,3 +455,31 @@ def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, di
     if role in (Role.JUDGE, Role.COURT_CLERK) and principal.institution == deployment.court:
         return "docket_number IS NOT NULL", params
     return None, params
+
+
+_CONCLUDED = "('settled', 'closed', 'failed', 'transferred')"
+_AGREED = "('settled', 'closed')"
+
+
+def center_figures(view: CaseListView, group: str, since: str, until: str) -> list[dict[str, Any]]:
+    """The center's published figures per month, mediator or applicant institution, for cases
+    filed in [since, until): filed, amounts at stake, concluded, agreements, transferred, and
+    the mean days from filing to the last change of a concluded case."""
+    column = {
+        "month": "substr(filed_at, 1, 7)",
+        "mediator": "coalesce(mediator_id, '-')",
+        "applicant": "coalesce(applicant_code, applicant_name)",
+    }[group]
+    return view.rows(
+        f"SELECT {column} AS label, count(*) AS filed, "
+        "sum(claim_total_fen) AS at_stake_fen, "
+        f"sum(CASE WHEN state IN {_CONCLUDED} THEN 1 ELSE 0 END) AS concluded, "
+        f"sum(CASE WHEN state IN {_AGREED} THEN 1 ELSE 0 END) AS agreed, "
+        "sum(CASE WHEN state = 'transferred' THEN 1 ELSE 0 END) AS transferred, "
+        "sum(CASE WHEN state = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn, "
+        f"avg(CASE WHEN state IN {_CONCLUDED} THEN "
+        f"{view.days_between('filed_at', 'updated_at')} END) AS days "
+        "FROM {case_list} WHERE filed_at >= :since AND filed_at < :until "
+        f"GROUP BY {column} ORDER BY {column}",
+        {"since": since, "until": until},
+    )

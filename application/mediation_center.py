@@ -273,6 +273,19 @@ class MediationCenter(SaveListeners, Application[UUID]):
             raise NotFound(str(agreement_id))
         return found
 
+    def agreement_counts(self) -> tuple[int, int]:
+        """(agreements that took effect, defaults): the center's repayment default rate. Counts
+        the log by topic; a read model of agreements replaces it when numbers grow."""
+        counts = []
+        for name in ("TookEffect", "Defaulted"):
+            topic = f"domain.repayment_agreement:RepaymentAgreement.{name}"
+            total, start = 0, 1
+            while page := self.recorder.select_notifications(start, 10_000, topics=[topic]):
+                total += len(page)
+                start = page[-1].id + 1
+            counts.append(total)
+        return counts[0], counts[1]
+
     def effective_agreements(self) -> list[RepaymentAgreement]:
         """Agreements in effect now (for reminders). A scan of the log: a read model of
         agreements replaces it when their number makes the scan slow."""

@@ -306,3 +306,35 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
         shanghai_date(server.platform.center.clock()),
     ).rows
     assert len(after) == before + 2  # the bad batch stored nothing
+
+
+def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    server.platform.center.file(AGENT, filing())
+    server.platform.catch_up()
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            page = await browser.new_page(locale="zh-CN")
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await sign_in(page, server.base, "admin")
+            await page.get_by_role("link", name="数据概览").click()
+            await page.wait_for_url("**/console/dashboard")
+            await accessible(page)
+            figures = await page.locator(".figures").inner_text()
+            assert "登记案件" in figures and "调解成功率" in figures and "协议违约率" in figures
+            assert await page.locator("#chart-filed ~ svg rect, figure.chart svg rect").count() >= 1
+            await page.get_by_label("分组").select_option("mediator")
+            await page.get_by_role("button", name="查看").click()
+            await page.wait_for_url("**group=mediator**")
+            assert "mediator1" in await page.locator("table.cases").inner_text()
+            await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            await browser.close()
+
+    asyncio.run(scenario())
+    assert errors == []
