@@ -11,6 +11,7 @@ import typing
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -33,7 +34,7 @@ from application import commands as cmd
 from application.access import Forbidden, Principal, acting_side, agreement_role, sides_of
 from application.bootstrap import Platform
 from application.case_list import CaseFilters, center_figures
-from application.errors import BatchInvalid, ConcurrencyConflict, NotFound
+from application.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
 from application.mediation_center import ACTS
 from application.spreadsheet import filings_from, template_csv, template_xlsx
 from application.timers import pending_timers
@@ -120,6 +121,12 @@ def login_submit(
         )
         page.status_code = 401
         return page
+    return _signed_in_response(request, principal, _safe_next(data.next))
+
+
+def _signed_in_response(
+    request: Request[Any, Any, Any], principal: Principal, target: str
+) -> Redirect:
     auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
     token = auth.create_token(
         identifier=principal.user_id,
@@ -139,7 +146,71 @@ def login_submit(
         max_age=int(auth.default_token_expiration.total_seconds()),
         path="/",
     )
-    return Redirect(_safe_next(data.next), status_code=303, cookies=[cookie])
+    return Redirect(target, status_code=303, cookies=[cookie])
+
+
+@get("/portal/claim/{invitation_id:uuid}", exclude_from_auth=True, include_in_schema=False)
+async def claim_page(request: Request[Any, Any, Any], invitation_id: FromPath[UUID]) -> Template:
+    """The party portal's first page, from the SMS link: claim the account."""
+    return _page(request, "claim.html", invitation_id=invitation_id, user=None)
+
+
+@post(
+    "/portal/claim/{invitation_id:uuid}/code",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def claim_code(
+    request: Request[Any, Any, Any],
+    invitation_id: FromPath[UUID],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    """The same answer whether or not the invitation exists (at most one code a minute)."""
+    platform.invitations.send_code(invitation_id)
+    t = i18n.translator(
+        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    )
+    return Redirect(f"/portal/claim/{invitation_id}?flash={quote(t('code_sent'))}", status_code=303)
+
+
+@dataclass
+class ClaimForm:
+    code: str
+    id_suffix: str
+    username: str
+    password: str
+
+
+@post(
+    "/portal/claim/{invitation_id:uuid}",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def claim_submit(
+    request: Request[Any, Any, Any],
+    invitation_id: FromPath[UUID],
+    data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Response[Any]:
+    """A wrong code or ID suffix claims nothing; repeated failures lock the invitation."""
+    try:
+        principal = platform.directory.claim(
+            invitation_id, data.code, data.id_suffix, data.username, data.password
+        )
+    except (DomainError, AlreadyExists) as error:
+        page = _page(
+            request,
+            "claim.html",
+            invitation_id=invitation_id,
+            user=None,
+            flash=str(getattr(error, "detail", None) or getattr(error, "message", None) or error),
+            flash_kind="error",
+        )
+        page.status_code = 400
+        return page
+    return _signed_in_response(request, principal, "/console")
 
 
 @post("/logout", include_in_schema=False)
@@ -260,6 +331,14 @@ def case_page(
             "text_sha256": found.text_sha256,
             "signed": sorted(found.signatures),
             "role": _signer(request, case, found),
+            "schedule": found.statuses(today, platform.center.calendar)
+            if found.state != "draft"
+            else [],
+            "pays": [
+                act
+                for act in ("record_payment", "report_payment")
+                if found.state == "effective" and _pays(request, case, act, found)
+            ],
         }
         try:
             confirmation = platform.court.confirmation(
@@ -272,15 +351,18 @@ def case_page(
     for session in case.sessions:
         session_id = VideoSession.create_id(case.id, session.starts_at)
         try:
-            platform.video.session(session_id)
+            video = platform.video.session(session_id)
         except NotFound:
             continue
-        sessions.append(
-            {
-                "id": session_id,
-                "starts_at": session.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            }
-        )
+        invited = video.participant_of(request.user.user_id) is not None
+        if hosting or invited:
+            sessions.append(
+                {
+                    "id": session_id,
+                    "join": f"/video/{session_id}" if invited and not hosting else None,
+                    "starts_at": session.starts_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
     watched = [case.id, *([case.agreement_id] if case.agreement_id else [])]
     if case.agreement_id:
         watched.append(JudicialConfirmation.create_id(case.agreement_id))
@@ -559,6 +641,52 @@ def dashboard(
     )
 
 
+def _pays(request: AuthRequest, case: Any, act: str, agreement: Any) -> bool:
+    try:
+        agreement_role(request.user, case, act, agreement.plan.creditor)
+    except Forbidden:
+        return False
+    return True
+
+
+@dataclass
+class PaymentForm:
+    act: str
+    instalment: int
+    amount_yuan: str
+    paid_on: str
+
+
+@post("/console/agreements/{agreement_id:uuid}/pay", include_in_schema=False, sync_to_thread=True)
+def pay(
+    request: AuthRequest,
+    agreement_id: FromPath[UUID],
+    data: Annotated[PaymentForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    """The creditor records a payment; the debtor reports one for the creditor to confirm."""
+
+    def run() -> Any:
+        try:
+            amount = Decimal(data.amount_yuan.strip())
+        except InvalidOperation:
+            raise InvalidValue("amount_yuan", "must be an amount in yuan") from None
+        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise InvalidValue("amount_yuan", "at most two decimals")
+        kind = cmd.RecordPayment if data.act == "record_payment" else cmd.ReportPayment
+        command = msgspec.convert(
+            {
+                "instalment": data.instalment,
+                "amount_fen": int(amount * 100),
+                "paid_on": data.paid_on,
+            },
+            kind,
+        )
+        return platform.center.agreement_act(agreement_id, request.user, command)[1].id
+
+    return _do(request, run, data.act)
+
+
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
     """Whom this user signs as, if they have not signed yet."""
     try:
@@ -719,6 +847,9 @@ def console_router() -> Router:
         route_handlers=[
             login_page,
             login_submit,
+            claim_page,
+            claim_code,
+            claim_submit,
             logout,
             switch_language,
             cases_page,
@@ -728,6 +859,7 @@ def console_router() -> Router:
             apply_for_confirmation,
             confirmation_act,
             schedule_video,
+            pay,
             court_queue,
             intake_page,
             intake_upload,

@@ -111,7 +111,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "since": ("起（登记日）", "Filed from"),
     "until": ("止（不含）", "Filed before"),
     "show": ("查看", "Show"),
-    "filed": ("登记案件", "Cases filed"),
+    "cases_filed": ("登记案件", "Cases filed"),
     "at_stake": ("争议金额", "Amounts at stake"),
     "success_rate": ("调解成功率", "Success rate"),
     "transferred_share": ("转诉讼比例", "Transferred to court"),
@@ -119,6 +119,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "days_to_resolution": ("平均办结天数", "Days to resolution"),
     "group": ("分组", "Group"),
     "concluded": ("已办结", "Concluded"),
+    "claim_account": ("开通当事人账户", "Claim your account"),
+    "claim_intro": (
+        "请先获取短信验证码，再填写身份证号码后6位并设置用户名和密码。",
+        "Get a code by SMS, give the last 6 characters of your ID number, choose a login.",
+    ),
+    "send_code": ("获取验证码", "Send me a code"),
+    "code": ("短信验证码", "Code from the SMS"),
+    "id_suffix": ("身份证号码后6位", "Last 6 characters of your ID number"),
+    "claim_submit": ("开通", "Claim"),
+    "code_sent": (
+        "如果邀请有效，验证码已发送到预留手机。",
+        "If the invitation is valid, a code is on its way.",
+    ),
+    "schedule": ("还款计划", "Repayment schedule"),
+    "paid": ("已还", "Paid"),
+    "status": ("状态", "Status"),
+    "report_payment": ("报告还款", "Report a payment"),
+    "record_payment": ("登记还款", "Record a payment"),
+    "paid_on": ("还款日", "Paid on"),
+    "join_session": ("加入会议", "Join"),
 }
 
 STATES: dict[str, tuple[str, str]] = {
