@@ -32,6 +32,7 @@ from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
 from api.console import CHANGES, TEMPLATES, console_router
+from api.console_notary import notary_console_router
 from api.court import court_router
 from api.media import MediaWorkers
 from api.notary import notary_router
@@ -123,6 +124,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             video_router(),
             notary_router(),
             console_router(),
+            notary_console_router(),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"exclude_from_auth": True}
             ),

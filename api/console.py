@@ -49,7 +49,7 @@ CHANGES = "changes"  # the channel carrying the IDs of aggregates saved by this 
 AuthRequest = Request[Principal, Token, Any]
 
 
-def _page(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
+def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
     lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
     user = request.scope.get("user")
     return Template(
@@ -86,7 +86,7 @@ def _badge(due: date | str | None, today: date, lang: str, *, provisional: bool 
 async def login_page(
     request: Request[Any, Any, Any], next_page: FromQuery[str] = "/console"
 ) -> Template:
-    return _page(request, "login.html", next=_safe_next(next_page), username="")
+    return render(request, "login.html", next=_safe_next(next_page), username="")
 
 
 @dataclass
@@ -109,7 +109,7 @@ def login_submit(
 ) -> Response[Any]:
     principal = platform.directory.authenticate(data.username, data.password)
     if principal is None:
-        page = _page(
+        page = render(
             request,
             "login.html",
             next=_safe_next(data.next),
@@ -152,7 +152,7 @@ def _signed_in_response(
 @get("/portal/claim/{invitation_id:uuid}", exclude_from_auth=True, include_in_schema=False)
 async def claim_page(request: Request[Any, Any, Any], invitation_id: FromPath[UUID]) -> Template:
     """The party portal's first page, from the SMS link: claim the account."""
-    return _page(request, "claim.html", invitation_id=invitation_id, user=None)
+    return render(request, "claim.html", invitation_id=invitation_id, user=None)
 
 
 @post(
@@ -200,7 +200,7 @@ def claim_submit(
             invitation_id, data.code, data.id_suffix, data.username, data.password
         )
     except (DomainError, AlreadyExists) as error:
-        page = _page(
+        page = render(
             request,
             "claim.html",
             invitation_id=invitation_id,
@@ -252,7 +252,7 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
         }
         for row in page.rows
     ]
-    return _page(request, "cases.html", rows=rows, watch="*")
+    return render(request, "cases.html", rows=rows, watch="*")
 
 
 def _form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
@@ -366,7 +366,7 @@ def case_page(
     watched = [case.id, *([case.agreement_id] if case.agreement_id else [])]
     if case.agreement_id:
         watched.append(JudicialConfirmation.create_id(case.agreement_id))
-    return _page(
+    return render(
         request,
         "case.html",
         watch=" ".join(str(i) for i in watched),
@@ -420,7 +420,7 @@ def schedule_video(
         session = platform.video.schedule(case_id, request.user, data.title, starts_at)
         return ("video", session.id)
 
-    return _do(request, run, "schedule_session")
+    return run_act(request, run, "schedule_session")
 
 
 @get("/console/video/{session_id:uuid}", include_in_schema=False, sync_to_thread=True)
@@ -430,9 +430,11 @@ def video_page(
     sessions = platform.video_sessions(session_id)
     found = sessions.hosted(session_id, request.user)
     token = sessions.host_token(session_id, request.user)
-    return _page(
+    held_by_notary = sessions is platform.notary_video
+    return render(
         request,
         "video.html",
+        back=f"/console/{'notary' if held_by_notary else 'cases'}/{found.subject_id}",
         session=found,
         room=f"/video/{session_id}#t={token}",
         invitation=request.query_params.get("link"),
@@ -488,7 +490,7 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
                 "deadline": _badge(due, today, lang),
             }
         )
-    return _page(request, "court.html", rows=rows, watch="*")
+    return render(request, "court.html", rows=rows, watch="*")
 
 
 INTAKE_ROLES = (Role.CENTER_ADMIN, Role.APPLICANT_AGENT, Role.GRID_WORKER)
@@ -509,7 +511,7 @@ def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
             today,
             limit=200,
         ).rows
-    return _page(request, "intake.html", waiting=waiting, errors=[], watch="*")
+    return render(request, "intake.html", waiting=waiting, errors=[], watch="*")
 
 
 @post("/console/intake", include_in_schema=False, sync_to_thread=True)
@@ -542,7 +544,7 @@ def intake_upload(
         except (DomainError, Forbidden) as error:
             errors = [(0, "file", str(getattr(error, "detail", None) or error))]
     if errors:
-        page = _page(
+        page = render(
             request,
             "intake.html",
             waiting=[],
@@ -627,7 +629,7 @@ def dashboard(
         else 0,
         "default_rate": 100 * defaults / took_effect if took_effect else 0,
     }
-    return _page(
+    return render(
         request,
         "dashboard.html",
         rows=rows,
@@ -684,7 +686,7 @@ def pay(
         )
         return platform.center.agreement_act(agreement_id, request.user, command)[1].id
 
-    return _do(request, run, data.act)
+    return run_act(request, run, data.act)
 
 
 def _signer(request: AuthRequest, case: Any, agreement: Any) -> str | None:
@@ -707,7 +709,7 @@ def sign_agreement(
         command = msgspec.convert({"text_sha256": data.get("text_sha256", "")}, cmd.SignAgreement)
         return platform.center.agreement_act(agreement_id, request.user, command)[1].id
 
-    return _do(request, run, "sign")
+    return run_act(request, run, "sign")
 
 
 @post(
@@ -723,7 +725,7 @@ def apply_for_confirmation(
         platform.court.apply_for_confirmation(agreement, case, request.user)
         return case.id
 
-    return _do(request, run, "apply_for_confirmation")
+    return run_act(request, run, "apply_for_confirmation")
 
 
 @post(
@@ -745,10 +747,10 @@ def confirmation_act(
         )
         return found.mediation_case_id
 
-    return _do(request, run, act)
+    return run_act(request, run, act)
 
 
-def _do(request: AuthRequest, run: Any, act: str) -> Redirect:
+def run_act(request: AuthRequest, run: Any, act: str) -> Redirect:
     """Run an act from a form and go back to its case with what happened."""
     t = i18n.translator(
         i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
@@ -761,8 +763,10 @@ def _do(request: AuthRequest, run: Any, act: str) -> Redirect:
         target = referer if "/console" in referer else "/console"
         return Redirect(f"{target}?kind=error&flash={detail}", status_code=303)
     done = quote(t("done", act=t(act)))
-    if isinstance(case_id, tuple):  # ("video", session id): on to the session's page
-        return Redirect(f"/console/video/{case_id[1]}?flash={done}", status_code=303)
+    if isinstance(case_id, tuple):  # (page, id): on to a session's or a matter's page
+        page, target = case_id
+        path = {"video": "/console/video", "notary": "/console/notary"}[page]
+        return Redirect(f"{path}/{target}?flash={done}", status_code=303)
     return Redirect(f"/console/cases/{case_id}?flash={done}", status_code=303)
 
 
@@ -841,6 +845,15 @@ def _not_found(_request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return Redirect("/console?kind=error&flash=404", status_code=303)
 
 
+def console_errors() -> dict[Any, Any]:
+    """Pages send a visitor without a sign-in to /login, and a missing page to the list."""
+    return {
+        NotAuthorizedException: _to_login,
+        PermissionDeniedException: _to_login,
+        NotFound: _not_found,
+    }
+
+
 def console_router() -> Router:
     return Router(
         "/",
@@ -869,10 +882,6 @@ def console_router() -> Router:
             video_page,
             video_invite,
         ],
-        exception_handlers={
-            NotAuthorizedException: _to_login,
-            PermissionDeniedException: _to_login,
-            NotFound: _not_found,
-        },
+        exception_handlers=console_errors(),
         include_in_schema=False,
     )

@@ -450,6 +450,25 @@ class NotaryOffice(SaveListeners, Application[UUID]):
             raise InvalidValue("certificate_number", f"the certificate is {matter.state}")
         return matter
 
+    def matters(self, principal: Principal) -> list[NotarialMatter]:
+        """The office's matters for its notaries, a person's own for a party, newest first.
+        Reads the log by topic; a read model replaces it when the numbers grow."""
+        notary = principal.role is Role.NOTARY and principal.institution == self.config.code
+        if not notary and principal.role is not Role.PARTY:
+            return []
+        topic = "domain.notarial_matter:NotarialMatter.Applied"
+        found: list[NotarialMatter] = []
+        start = 1
+        while page := self.recorder.select_notifications(start, 1000, topics=[topic]):
+            for notification in page:
+                matter: NotarialMatter = self._get(
+                    UUID(str(notification.originator_id)), NotarialMatter
+                )
+                if notary or matter.applicant_id_number == principal.id_number:
+                    found.append(matter)
+            start = page[-1].id + 1
+        return found[::-1]
+
     def instrument(self, matter_id: UUID) -> NotarialMatter:
         found: NotarialMatter = self._get(matter_id, NotarialMatter)
         return found

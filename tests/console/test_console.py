@@ -18,11 +18,12 @@ from playwright.async_api import Page, async_playwright
 from application import commands as cmd
 from application.access import SYSTEM
 from application.case_list import CaseFilters
+from application.documents import DEFAULT_CJK_FONT
 from application.spreadsheet import template_csv
 from domain.court import JudicialConfirmation
 from domain.periods import shanghai_date
 from tests.conftest import missing
-from tests.support import ADMIN, AGENT, filing, id_number
+from tests.support import ADMIN, AGENT, PARTY_ID, filing, id_number
 from tests.video.server import PASSWORD, Server, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -411,3 +412,65 @@ def test_a_party_claims_the_account_on_a_phone(server: Server, tmp_path: Path) -
     asyncio.run(scenario())
     # the refused claim is answered 400 on purpose; the browser logs that status only
     assert [e for e in errors if "status of 400" not in e] == []
+
+
+def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    if not DEFAULT_CJK_FONT.exists():
+        missing("CJK fonts", "install Debian's fonts-noto-cjk")
+    errors: list[str] = []
+
+    async def notary_act(page: Page, label: str, **fields: str) -> None:
+        form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
+        for name, value in fields.items():
+            control = form.locator(f"[name={name}]")
+            if await control.evaluate("e => e.tagName") == "SELECT":
+                await control.select_option(value)
+            else:
+                await control.fill(value)
+        await form.get_by_role("button", name=label, exact=True).click()
+        await page.wait_for_load_state()
+        assert "已办理" in await page.locator(".flash").inner_text()
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            page = await browser.new_page(locale="zh-CN")
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await sign_in(page, server.base, "notary1")
+            await page.get_by_role("link", name="公证事项").click()
+            await accessible(page)
+            await page.get_by_label("公证事项类型").select_option("power_of_attorney")
+            await page.get_by_label("申请人", exact=True).fill("张三")
+            await page.get_by_label("申请人身份证号码").fill(PARTY_ID)
+            await page.get_by_label("文书内容").fill("本人委托李四代为办理房产过户。")
+            await page.get_by_label("申请人居住在境外").check()
+            await page.get_by_label("远程视频公证").check()
+            await page.get_by_role("button", name="受理申请").click()
+            await page.wait_for_url("**/console/notary/**")
+            await accessible(page)
+            await notary_act(page, "审查受理条件")
+            await notary_act(page, "记录身份核验", method="face_match", passed="yes")
+            await notary_act(page, "记录询问", question="是否自愿委托？", answer="是")
+            await notary_act(page, "记录当事人签署", method="electronic")
+            await notary_act(page, "出具公证书")
+            heading = await page.locator("h3").inner_text()
+            assert "证字" in heading
+            href = await page.get_by_role("link", name="下载 PDF").get_attribute("href")
+            pdf = await page.request.get(f"{server.base}{href}")
+            assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+            await page.screenshot(path=str(tmp_path / "notary-matter.png"), full_page=True)
+            # The applicant sees the matter and its certificate in the portal.
+            portal = await browser.new_page(locale="zh-CN")
+            await sign_in(portal, server.base, "party1")
+            await portal.get_by_role("link", name="公证事项").click()
+            await portal.get_by_role("link", name="power_of_attorney").first.click()
+            assert "证字" in await portal.locator("h3").inner_text()
+            assert await portal.locator("form.act").count() == 0  # no notary acts for a party
+            await browser.close()
+
+    asyncio.run(scenario())
+    assert errors == []
