@@ -282,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
             "court-outcomes",
             "outbox",
             "outbox-court",
+            "outbox-notary",
             "invitations",
             "timers-center",
             "timers-court",

@@ -48,6 +48,7 @@ from application.scheduler import Scheduler
 from application.service import (
     COURT_DOCUMENT_TOPICS,
     FILED_TOPIC,
+    LETTER_TOPIC,
     TOOK_EFFECT_TOPIC,
     Channels,
     Invitations,
@@ -189,7 +190,12 @@ class Platform:
             center.clock,
         )
         self.outbox = Outbox(
-            center, court, channels, view_factory.tracking_recorder(), settings.reminder_days
+            center,
+            court,
+            notary,
+            channels,
+            view_factory.tracking_recorder(),
+            settings.reminder_days,
         )
         self.invitations = Invitations(
             directory, channels, view_factory.tracking_recorder(), settings.public_url
@@ -202,6 +208,7 @@ class Platform:
             NotificationPoller(
                 court, self.outbox, name="outbox-court", topics=COURT_DOCUMENT_TOPICS
             ),
+            NotificationPoller(notary, self.outbox, name="outbox-notary", topics=[LETTER_TOPIC]),
         ]
         self.scheduler = Scheduler(
             center,
@@ -249,6 +256,7 @@ class Platform:
         notary.on_recorded(self.audit_pollers[2].wake)
         center.on_recorded(self.outbox_pollers[0].wake)
         court.on_recorded(self.outbox_pollers[1].wake)
+        notary.on_recorded(self.outbox_pollers[2].wake)
         center.on_recorded(self.invitation_poller.wake)
         center.on_recorded(self.poller.wake)
         center.on_recorded(self.court_poller.wake)

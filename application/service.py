@@ -24,6 +24,7 @@ from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from application.court import Court
 from application.directory import Directory
 from application.mediation_center import MediationCenter
+from application.notary_office import NotaryOffice
 from domain.court import JudicialConfirmation, LitigationCase, decision_text, ruling_text
 from domain.errors import ActRefused
 from domain.filing import SideRole
@@ -36,6 +37,7 @@ COURT_DOCUMENT_TOPICS = (
     "domain.court:JudicialConfirmation.Ruled",
     "domain.court:LitigationCase.Decided",
 )
+LETTER_TOPIC = "domain.notarial_matter:NotarialMatter.VerificationLetterServed"
 FILED_TOPIC = "domain.mediation_case:MediationCase.Filed"
 
 
@@ -94,12 +96,14 @@ class Outbox:
         self,
         center: MediationCenter,
         court: Court,
+        notary: NotaryOffice,
         channels: Channels,
         tracking: TrackingRecorder,
         reminder_days: int,
     ) -> None:
         self.center = center
         self.court = court
+        self.notary = notary
         self.channels = channels
         self.tracking = tracking
         self.reminder_days = reminder_days
@@ -116,6 +120,8 @@ class Outbox:
                 self.serve_ruling(domain_event.originator_id, domain_event.originator_version)
             elif name == "LitigationCase.Decided":
                 self.serve_decision(domain_event.originator_id, domain_event.summary)
+            elif name == "NotarialMatter.VerificationLetterServed":
+                self.serve_letter(domain_event.originator_id)
             self.tracking.insert_tracking(
                 Tracking(f"outbox:{tracking.application_name}", tracking.notification_id)
             )
@@ -167,6 +173,38 @@ class Outbox:
             f"{litigation.docket_number} 裁判文书 / Court decision",
             decision_text(litigation, summary),
         )
+
+    def serve_letter(self, matter_id: UUID) -> list[DocumentService]:
+        """The notary's verification letter, on the debtor of the notarized agreement."""
+        matter = self.notary.instrument(matter_id)
+        assert matter.related_id is not None
+        assert matter.letter_sha256 is not None
+        instrument = self.notary.instrument(matter.related_id)
+        assert instrument.related_id is not None
+        agreement = self.center.agreement_aggregate(instrument.related_id)
+        case = self.center.file_of(agreement.case_id)
+        debtor = agreement.plan.debtor
+        address = case.service_addresses.get(debtor)
+        if address is None:
+            return []  # no consent to electronic service: served by post, outside the platform
+        due = matter.letter_deadline.due.isoformat() if matter.letter_deadline else ""
+        url = f"{self.notary.public_url}/verify"
+        service = self._serve(
+            document_id=uuid5(matter_id, f"letter:{matter.letter_sha256}"),
+            addressee=str(debtor),
+            case_id=case.id,
+            kind="verification_letter",
+            channel=str(address.channel),
+            address=address.address,
+            subject=f"核实函 Verification letter {case.filing_number}",
+            body=(
+                f"公证处就您的债务出具执行证书前向您核实，请于{due}前答复。"
+                f"Please answer the notary office by {due}. SHA-256: {matter.letter_sha256} {url}"
+            ),
+            document_sha256=matter.letter_sha256,
+            store=self.notary,
+        )
+        return [service] if service else []
 
     def _serve_court_document(
         self, document_id: UUID, case: MediationCase, kind: str, subject: str, text: str

@@ -61,7 +61,14 @@ def assert_signed(api: Api, pdf: bytes, where: Path) -> None:
 
 
 def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> None:
-    _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    case_id, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    consent = api.act(
+        case_id,
+        "consent_to_electronic_service",
+        "party1",
+        {"channel": "sms", "address": "13900139000"},
+    )
+    assert consent.status_code == 200, consent.text
     refused = api.call(
         "POST",
         "/api/notarial_matters",
@@ -140,6 +147,11 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
     letter_pdf = api.call("GET", f"/api/notarial_matters/{application['id']}/letter.pdf", "notary1")
     assert hashlib.sha256(letter_pdf.content).hexdigest() == letter["letter_sha256"]
     assert_signed(api, letter_pdf.content, tmp_path / "letter.pdf")
+    api.platform.catch_up()
+    outbox = api.platform.settings.data_dir / "sms-outbox.jsonl"
+    served = [m for m in outbox.read_text().splitlines() if "Verification letter" in m]
+    assert len(served) == 1 and "13900139000" in served[0]
+    assert letter["letter_sha256"] in served[0]
     early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
     assert assert_problem(early, 409, "act-refused")["rule"] == "letter_deadline"
     api.clock.advance(timedelta(days=8))
