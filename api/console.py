@@ -490,7 +490,14 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
                 "deadline": _badge(due, today, lang),
             }
         )
-    return render(request, "court.html", rows=rows, watch="*")
+    docket = platform.court.docket(request.user)
+    filings = {}
+    for item in (*docket["litigation"], *docket["rulings"], *docket["enforcement"]):
+        if item.mediation_case_id not in filings:
+            filings[item.mediation_case_id] = platform.center.file_of(
+                item.mediation_case_id
+            ).filing_number
+    return render(request, "court.html", rows=rows, docket=docket, filings=filings, watch="*")
 
 
 INTAKE_ROLES = (Role.CENTER_ADMIN, Role.APPLICANT_AGENT, Role.GRID_WORKER)

@@ -173,6 +173,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sign_document": ("记录当事人签署", "Record the signing"),
     "video": ("安排远程公证", "Schedule the remote session"),
     "letter_deadline": ("核实函答复期限", "Letter deadline"),
+    "docket": ("诉讼案件", "Docket"),
+    "rulings": ("司法确认裁定", "Rulings"),
+    "enforcement_queue": ("执行案件", "Enforcement"),
+    "outcome": ("结果", "Outcome"),
+    "ruling_pdf": ("裁定书", "Ruling"),
+    "basis": ("执行依据", "Basis"),
+    "plaintiff": ("原告", "Plaintiff"),
+    "defendant": ("被告", "Defendant"),
 }
 
 STATES: dict[str, tuple[str, str]] = {

@@ -148,6 +148,25 @@ class Court(SaveListeners, ProcessApplication[UUID]):
             raise NotFound(str(aggregate_id))
         return found
 
+    def docket(self, principal: Principal) -> dict[str, list[Any]]:
+        """The court's docket for its staff: litigation, confirmations ruled, enforcement,
+        newest first. Reads the log by topic; a read model replaces it as numbers grow."""
+        self._court_staff(principal, "read")
+        kinds = {
+            "litigation": ("domain.court:LitigationCase.Docketed", LitigationCase),
+            "rulings": ("domain.court:JudicialConfirmation.Ruled", JudicialConfirmation),
+            "enforcement": ("domain.court:EnforcementCase.Opened", EnforcementCase),
+        }
+        found: dict[str, list[Any]] = {}
+        for name, (topic, kind) in kinds.items():
+            ids: dict[UUID, None] = {}
+            start = 1
+            while page := self.recorder.select_notifications(start, 1000, topics=[topic]):
+                ids.update((UUID(str(n.originator_id)), None) for n in page)
+                start = page[-1].id + 1
+            found[name] = [self._get(i, kind) for i in reversed(ids)]
+        return found
+
     def litigation_for(self, mediation_case_id: UUID) -> LitigationCase | None:
         try:
             found: LitigationCase = self._get(

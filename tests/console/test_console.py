@@ -125,6 +125,16 @@ async def court(page: Page, _: str, act: str) -> None:
     await form.get_by_role("button", name=act, exact=True).click()
     await page.wait_for_load_state()
     assert "已办理" in await page.locator(".flash").inner_text()
+    if act == "裁定确认":  # the ruling on the court's page, with its signed PDF
+        await page.get_by_role("link", name="司法确认待办").click()
+        rulings = page.locator("#rulings-h").locator("..")
+        assert "confirmed" in await rulings.inner_text()
+        href = await rulings.get_by_role("link", name="PDF").get_attribute("href")
+        base = page.url.split("/console")[0]
+        pdf = await page.request.get(f"{base}{href}")
+        assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+        await accessible(page)
+        await page.goto(case_url)
 
 
 async def video(page: Page, _: str) -> None:
