@@ -14,7 +14,9 @@ from uuid import UUID
 import msgspec
 from litestar import Litestar, Router, get
 from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.concurrency import set_asyncio_executor
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -26,6 +28,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from redis.asyncio import Redis
 
 from api.agreements import agreements_router
 from api.audit import audit_router
@@ -70,6 +73,13 @@ async def root() -> Redirect:
     return Redirect("/console")
 
 
+def _channels_backend(settings: Settings) -> ChannelsBackend:
+    """Redis carries page updates between several server processes; one process needs none."""
+    if settings.redis_url:
+        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    return MemoryChannelsBackend()
+
+
 def _platform(state: State) -> Platform:
     platform: Platform = state.platform
     return platform
@@ -84,7 +94,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
 
     media = MediaWorkers(settings)
     channels = ChannelsPlugin(
-        backend=MemoryChannelsBackend(), channels=[CHANGES], arbitrary_channels_allowed=False
+        backend=_channels_backend(settings), channels=[CHANGES], arbitrary_channels_allowed=False
     )
 
     @asynccontextmanager

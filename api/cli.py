@@ -38,6 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_level="info",
         access_log=False,
+        timeout_graceful_shutdown=5,  # open pages' event streams must not hold a restart
     )
     return 0
 

@@ -79,6 +79,7 @@ class Settings:
     invitation_hours: int
     pki_dir: Path | None
     cjk_font: Path
+    redis_url: str | None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +137,7 @@ class Settings:
             else None,
             invitation_hours=_int(env, "TIAOJIE_INVITATION_HOURS", 72, 1, 24 * 90),
             pki_dir=Path(env["TIAOJIE_PKI_DIR"]) if env.get("TIAOJIE_PKI_DIR") else None,
+            redis_url=env.get("TIAOJIE_REDIS_URL", "").strip() or None,
             cjk_font=Path(
                 env.get("TIAOJIE_CJK_FONT", "").strip()
                 or "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"

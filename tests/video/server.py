@@ -122,6 +122,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
         port=port,
         log_level="warning",
         ws="websockets-sansio",
+        timeout_graceful_shutdown=2,  # open event streams would hold shutdown otherwise
     )
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, daemon=True)
