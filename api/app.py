@@ -133,7 +133,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             audit_router(),
             video_router(),
             notary_router(),
-            console_router(),
+            console_router(settings.login_rate),
             notary_console_router(),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"exclude_from_auth": True}

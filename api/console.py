@@ -24,6 +24,7 @@ from litestar.datastructures import Cookie, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, ServerSentEvent, Template
 from litestar.security.jwt import JWTCookieAuth, Token
@@ -861,15 +862,22 @@ def console_errors() -> dict[Any, Any]:
     }
 
 
-def console_router() -> Router:
+def console_router(attempts_per_minute: int) -> Router:
+    """Sign-in and account claims are rate-limited per client address, as in the API."""
+    limit = RateLimitConfig(rate_limit=("minute", attempts_per_minute))
+    guarded = Router(
+        "/",
+        route_handlers=[login_submit, claim_code, claim_submit],
+        middleware=[limit.middleware],
+        exception_handlers=console_errors(),
+        include_in_schema=False,
+    )
     return Router(
         "/",
         route_handlers=[
+            guarded,
             login_page,
-            login_submit,
             claim_page,
-            claim_code,
-            claim_submit,
             logout,
             switch_language,
             cases_page,

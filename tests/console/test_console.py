@@ -23,7 +23,7 @@ from application.spreadsheet import template_csv
 from domain.court import JudicialConfirmation
 from domain.periods import shanghai_date
 from tests.conftest import missing
-from tests.support import ADMIN, AGENT, PARTY_ID, filing, id_number
+from tests.support import ADMIN, AGENT, PARTY_ID, drive, filing, id_number
 from tests.video.server import PASSWORD, Server, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -338,7 +338,7 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
 def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         missing("Chromium", "install Debian's chromium package")
-    server.platform.center.file(AGENT, filing())
+    drive(server.platform.center, server.clock, "in_mediation")  # mediator1's case
     server.platform.catch_up()
     errors: list[str] = []
 
