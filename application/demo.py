@@ -42,7 +42,7 @@ INSTITUTIONS = [
     (CENTER, "mediation_center", "重庆市江北区西部金融法律服务中心调解中心", "渝0105"),
     (COURT, "court", "重庆市江北区人民法院", "渝0105"),
     (PROCURATORATE, "procuratorate", "重庆市江北区人民检察院", None),
-    (NOTARY, "notary_office", "重庆市江北公证处", None),
+    (NOTARY, "notary_office", "重庆市江北公证处", "渝江北"),
     (BANK, "bank", "重庆江北商业银行", None),
     (CARD_ISSUER, "bank", "山城信用卡中心", None),
     (INSURER, "insurer", "长江财产保险江北支公司", None),
