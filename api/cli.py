@@ -289,6 +289,7 @@ def parser() -> argparse.ArgumentParser:
             "timers-court",
             "audit-MediationCenter",
             "audit-Court",
+            "audit-NotaryOffice",
         ],
     )
     worker.set_defaults(run=cmd_worker)
