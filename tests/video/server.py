@@ -104,6 +104,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
             "TIAOJIE_MEDIA_WORKERS": "1",
             "TIAOJIE_MEDIA_HOST_ADDRESSES": "127.0.0.1",
             "TIAOJIE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "TIAOJIE_LOGIN_RATE": "1000",  # tests sign in often; tests/api checks the limit
             **env,
         },
     )
