@@ -50,8 +50,16 @@ CHANGES = "changes"  # the channel carrying the IDs of aggregates saved by this 
 AuthRequest = Request[Principal, Token, Any]
 
 
+def _language(request: Request[Any, Any, Any]) -> str:
+    return i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+def _translator(request: Request[Any, Any, Any]) -> Any:
+    return i18n.translator(_language(request))
+
+
 def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
-    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = _language(request)
     user = request.scope.get("user")
     return Template(
         template_name=name,
@@ -115,9 +123,7 @@ def login_submit(
             "login.html",
             next=_safe_next(data.next),
             username=data.username,
-            flash=i18n.translator(
-                i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
-            )("wrong_login"),
+            flash=_translator(request)("wrong_login"),
             flash_kind="error",
         )
         page.status_code = 401
@@ -169,9 +175,7 @@ def claim_code(
 ) -> Redirect:
     """The same answer whether or not the invitation exists (at most one code a minute)."""
     platform.invitations.send_code(invitation_id)
-    t = i18n.translator(
-        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
-    )
+    t = _translator(request)
     return Redirect(f"/portal/claim/{invitation_id}?flash={quote(t('code_sent'))}", status_code=303)
 
 
@@ -237,7 +241,7 @@ async def switch_language(code: FromPath[str], next_page: FromQuery[str] = "/con
 @get("/console", include_in_schema=False, sync_to_thread=True)
 def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
     today = shanghai_date(platform.center.clock())
-    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = _language(request)
     page = platform.case_list.page(
         request.user, platform.center_config().deployment, CaseFilters(), today, limit=200
     )
@@ -290,7 +294,7 @@ def case_page(
 ) -> Template:
     now = platform.center.clock()
     today = shanghai_date(now)
-    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = _language(request)
     case = platform.center.case(case_id, request.user)
     shown = case_out(case, now)
     deadlines = [
@@ -474,7 +478,7 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
     if request.user.role not in (Role.JUDGE, Role.COURT_CLERK):
         raise NotFound("court queue")
     today = shanghai_date(platform.center.clock())
-    lang = i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = _language(request)
     rows = []
     for confirmation_id, timer, due in pending_timers(platform.case_list.view, "confirmation"):
         if timer == "application_window":
@@ -531,9 +535,7 @@ def intake_upload(
     """Taken whole or refused whole; every bad cell is listed by row and field."""
     if request.user.role not in INTAKE_ROLES:
         raise NotFound("intake")
-    t = i18n.translator(
-        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
-    )
+    t = _translator(request)
     rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
     filings: list[cmd.FilingIn] = []
     for index, row in enumerate(rows):
@@ -760,9 +762,7 @@ def confirmation_act(
 
 def run_act(request: AuthRequest, run: Any, act: str) -> Redirect:
     """Run an act from a form and go back to its case with what happened."""
-    t = i18n.translator(
-        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
-    )
+    t = _translator(request)
     try:
         case_id = run()
     except (msgspec.ValidationError, DomainError, Forbidden, ConcurrencyConflict) as error:
@@ -806,9 +806,7 @@ def case_act(
     data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
     platform: NamedDependency[Platform],
 ) -> Redirect:
-    t = i18n.translator(
-        i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
-    )
+    t = _translator(request)
     name = data.get("act", "")
     fields: dict[str, Any] = {
         k: v for k, v in data.items() if k not in ("act", "_csrf_token") and v != ""

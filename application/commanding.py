@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import ConcurrencyConflict
+from domain.numbering import NumberSequence
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -42,3 +43,16 @@ def save_retrying(
             continue
         return aggregates
     raise ConcurrencyConflict(what, retries + 1)
+
+
+def number_sequence(
+    app: Application[UUID], institution: str, kind: str, year: int
+) -> NumberSequence:
+    """An institution's gap-free sequence of a kind and year, new if none was taken yet."""
+    try:
+        found: NumberSequence = app.repository.get(
+            NumberSequence.create_id(institution, kind, year), projector_func=replay
+        )
+    except AggregateNotFoundError:
+        return NumberSequence(institution=institution, kind=kind, year=year)
+    return found

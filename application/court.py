@@ -20,7 +20,7 @@ from eventsourcing.persistence import JSONTranscoder, Tracking
 from eventsourcing.system import ProcessApplication
 
 from application.access import SYSTEM, Deployment, Forbidden, Principal, sides_of
-from application.commanding import replay, save_retrying
+from application.commanding import number_sequence, replay, save_retrying
 from application.errors import ConcurrencyConflict, NotFound
 from application.following import SaveListeners
 from application.transcodings import register_domain_transcodings
@@ -124,14 +124,7 @@ class Court(SaveListeners, ProcessApplication[UUID]):
         processing_event.collect_events(sequence, litigation)
 
     def sequence(self, kind: str, year: int) -> NumberSequence:
-        code = self.config.code
-        try:
-            found: NumberSequence = self.repository.get(
-                NumberSequence.create_id(code, kind, year), projector_func=replay
-            )
-        except AggregateNotFoundError:
-            return NumberSequence(institution=code, kind=kind, year=year)
-        return found
+        return number_sequence(self, self.config.code, kind, year)
 
     # --- reads ----------------------------------------------------------------------------
 
@@ -318,47 +311,9 @@ class Court(SaveListeners, ProcessApplication[UUID]):
                 "not_in_default",
                 "enforcement needs a recorded default",
             )
-        if self.enforcement_for(agreement.id) is not None:
-            raise ActRefused(
-                "apply_for_enforcement",
-                "opened",
-                "already_opened",
-                "an enforcement case is already open for this agreement",
-            )
-        filing = case.filing
-        sides = {"applicant": filing.applicant.name, "respondent": filing.respondent.name}
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            year = shanghai_date(now).year
-            sequence = self.sequence(ENFORCEMENT_KIND_LABEL, year)
-            number = sequence.take(1, now)[0]
-            opened = EnforcementCase(
-                basis="confirmed_agreement",
-                basis_id=agreement.id,
-                mediation_case_id=case.id,
-                docket_number=format_number(
-                    self.config.docket_prefix, ENFORCEMENT_KIND_LABEL, year, number
-                ),
-                creditor=sides[str(agreement.plan.creditor)],
-                debtor=sides[str(agreement.plan.debtor)],
-                amount_fen=agreement.plan.total_fen - agreement.paid_fen,
-                actor=principal.actor,
-                occurred_at=now,
-            )
-            return [opened, sequence]
-
-        try:
-            found: EnforcementCase = self._retrying(f"enforcement of {agreement.id}", attempt)
-        except ConcurrencyConflict:
-            if self.enforcement_for(agreement.id) is None:
-                raise
-            raise ActRefused(
-                "apply_for_enforcement",
-                "opened",
-                "already_opened",
-                "an enforcement case is already open for this agreement",
-            ) from None
-        return found
+        return self._open_enforcement(
+            "confirmed_agreement", agreement.id, agreement, case, principal
+        )
 
     def apply_for_notarized_enforcement(
         self,
@@ -379,23 +334,37 @@ class Court(SaveListeners, ProcessApplication[UUID]):
                 "certificate_mismatch",
                 "the certificate is not for this notarized instrument",
             )
+        return self._open_enforcement(
+            "notarized_instrument", instrument.id, agreement, case, principal
+        )
+
+    def _open_enforcement(
+        self,
+        basis: str,
+        basis_id: UUID,
+        agreement: RepaymentAgreement,
+        case: MediationCase,
+        principal: Principal,
+    ) -> EnforcementCase:
+        """One enforcement case per enforceable instrument, for the unpaid balance."""
+        already = ActRefused(
+            "apply_for_enforcement",
+            "opened",
+            "already_opened",
+            f"an enforcement case is already open for this {basis.replace('_', ' ')}",
+        )
         filing = case.filing
         sides = {"applicant": filing.applicant.name, "respondent": filing.respondent.name}
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
-            if self.enforcement_for(instrument.id) is not None:
-                raise ActRefused(
-                    "apply_for_enforcement",
-                    "opened",
-                    "already_opened",
-                    "an enforcement case is already open for this instrument",
-                )
+            if self.enforcement_for(basis_id) is not None:
+                raise already
             year = shanghai_date(now).year
             sequence = self.sequence(ENFORCEMENT_KIND_LABEL, year)
             number = sequence.take(1, now)[0]
             opened = EnforcementCase(
-                basis="notarized_instrument",
-                basis_id=instrument.id,
+                basis=basis,
+                basis_id=basis_id,
                 mediation_case_id=case.id,
                 docket_number=format_number(
                     self.config.docket_prefix, ENFORCEMENT_KIND_LABEL, year, number
@@ -408,7 +377,12 @@ class Court(SaveListeners, ProcessApplication[UUID]):
             )
             return [opened, sequence]
 
-        found: EnforcementCase = self._retrying(f"enforcement of {instrument.id}", attempt)
+        try:
+            found: EnforcementCase = self._retrying(f"enforcement of {basis_id}", attempt)
+        except ConcurrencyConflict:
+            if self.enforcement_for(basis_id) is None:
+                raise
+            raise already from None
         return found
 
     def enforcement_for(self, basis_id: UUID) -> EnforcementCase | None:

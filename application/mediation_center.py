@@ -28,7 +28,7 @@ from application.access import (
     agreement_role,
     check_visible,
 )
-from application.commanding import replay, save_retrying
+from application.commanding import number_sequence, replay, save_retrying
 from application.errors import BatchInvalid, NotFound
 from application.following import SaveListeners
 from application.transcodings import register_domain_transcodings
@@ -184,13 +184,7 @@ class MediationCenter(SaveListeners, Application[UUID]):
         return [a for a in saved if isinstance(a, MediationCase)]
 
     def sequence(self, institution: str, kind: str, year: int) -> NumberSequence:
-        try:
-            found: NumberSequence = self.repository.get(
-                NumberSequence.create_id(institution, kind, year), projector_func=replay
-            )
-        except AggregateNotFoundError:
-            return NumberSequence(institution=institution, kind=kind, year=year)
-        return found
+        return number_sequence(self, institution, kind, year)
 
     # --- acts on a case -------------------------------------------------------------------
 

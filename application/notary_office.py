@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import JSONTranscoder, Recording
 
 from application.access import Forbidden, Principal
-from application.commanding import replay, save_retrying
+from application.commanding import number_sequence, replay, save_retrying
 from application.documents import SignedDocuments
 from application.errors import NotFound
 from application.following import SaveListeners
@@ -366,14 +366,7 @@ class NotaryOffice(SaveListeners, Application[UUID]):
         return issued
 
     def _sequence(self, year: int) -> NumberSequence:
-        code = self.config.code
-        try:
-            found: NumberSequence = self.repository.get(
-                NumberSequence.create_id(code, CERTIFICATE_KIND_LABEL, year), projector_func=replay
-            )
-        except AggregateNotFoundError:
-            return NumberSequence(institution=code, kind=CERTIFICATE_KIND_LABEL, year=year)
-        return found
+        return number_sequence(self, self.config.code, CERTIFICATE_KIND_LABEL, year)
 
     def verification_url(self, number: str) -> str:
         return f"{self.public_url}/verify?number={quote(number)}"
