@@ -91,6 +91,7 @@ class PacketRecorder:
         self.track = track
         self._task: asyncio.Task[None] | None = None
         self._container: Any = None
+        self.written = 0  # frames in the file so far (from the first keyframe)
 
     async def start(self) -> None:
         self._task = asyncio.ensure_future(self._run())
@@ -117,6 +118,7 @@ class PacketRecorder:
                 copy.time_base = VIDEO_TIME_BASE
                 copy.stream = stream
                 self._container.mux(copy)
+                self.written += 1
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -126,3 +128,22 @@ class PacketRecorder:
         self.track.stop()
         if self._container is not None:
             self._container.close()
+
+
+class CountingTrack(MediaStreamTrack):
+    """Passes a track's frames on and counts them: how much a recording holds so far."""
+
+    def __init__(self, source: MediaStreamTrack) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self._source = source
+        self.frames = 0
+
+    async def recv(self) -> Any:
+        frame = await self._source.recv()
+        self.frames += 1
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._source.stop()

@@ -36,7 +36,7 @@ from aiortc import (
 from aiortc.contrib.media import MediaRecorder, MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from video.forwarding import KeyframeRequests, PacketRecorder
+from video.forwarding import CountingTrack, KeyframeRequests, PacketRecorder
 
 log = logging.getLogger("tiaojie.video")
 KINDS = ("audio", "video")
@@ -145,7 +145,9 @@ class Room:
         self.audience: dict[str, list[str]] = {}
         self._relay = MediaRelay()
         self._keyframes = KeyframeRequests()
-        self._recorders: list[tuple[MediaRecorder | PacketRecorder, str, str, Path, float]] = []
+        self._recorders: list[
+            tuple[MediaRecorder | PacketRecorder, str, str, Path, float, Callable[[], int]]
+        ] = []
         self.recording = False
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -335,20 +337,32 @@ class Room:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640))
         subscription = self._relay.subscribe(track, buffered=True)
         recorder: MediaRecorder | PacketRecorder
+        written: Callable[[], int]
         if track.kind == "video":
-            recorder = PacketRecorder(path, subscription)  # forwarded encoded: remuxed as is
+            packets = PacketRecorder(path, subscription)  # forwarded encoded: remuxed as is
+            recorder, written = packets, lambda: packets.written
             self._keyframe(participant_id)
         else:
-            recorder = MediaRecorder(str(path), format="webm")
-            recorder.addTrack(subscription)
+            counted = CountingTrack(subscription)
+            recorder, written = MediaRecorder(str(path), format="webm"), lambda: counted.frames
+            recorder.addTrack(counted)
         await recorder.start()
-        self._recorders.append((recorder, participant_id, track.kind, path, time.monotonic()))
+        self._recorders.append(
+            (recorder, participant_id, track.kind, path, time.monotonic(), written)
+        )
+
+    def recorded(self) -> dict[str, dict[str, int]]:
+        """Frames written so far to each participant's running recordings, by kind."""
+        found: dict[str, dict[str, int]] = {}
+        for _, participant_id, kind, _, _, written in self._recorders:
+            found.setdefault(participant_id, {})[kind] = written()
+        return found
 
     async def stop_recording(self) -> list[RecordedFile]:
         self.recording = False
         recorders, self._recorders = self._recorders, []
         files = []
-        for recorder, participant_id, kind, path, started in recorders:
+        for recorder, participant_id, kind, path, started, _ in recorders:
             with contextlib.suppress(Exception):
                 await recorder.stop()
             duration = time.monotonic() - started

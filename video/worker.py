@@ -72,7 +72,7 @@ class Worker:
             files = await room.stop_recording()
             return {"files": [dataclasses.asdict(f) for f in files]}
         if op == "stats":
-            return {"stats": room.stats()}
+            return {"stats": room.stats(), "recorded": room.recorded()}
         if op == "close":
             await room.close()
             self.rooms.pop(room_id, None)

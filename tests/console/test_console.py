@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -137,11 +137,11 @@ async def court(page: Page, _: str, act: str) -> None:
         await page.goto(case_url)
 
 
-async def video(page: Page, _: str) -> None:
+async def video(page: Page, _: str, starts: str) -> None:
     """Schedule a session from the case page, invite the respondent, see the room's link."""
     case_url = page.url
     await page.get_by_label("标题").fill("第一次调解")
-    await page.get_by_label("开始时间（北京时间）").fill("2026-12-20T10:00")
+    await page.get_by_label("开始时间（北京时间）").fill(starts)
     await page.get_by_role("button", name="安排远程调解").click()
     await page.wait_for_url("**/console/video/**")
     await accessible(page)
@@ -154,15 +154,15 @@ async def video(page: Page, _: str) -> None:
     room = await page.get_by_role("link", name="进入会议室").get_attribute("href")
     assert room is not None and room.startswith("/video/")
     await page.goto(case_url)
-    assert "2026-12-20 10:00" in await page.locator("#video-h").locator("..").inner_text()
+    assert starts.replace("T", " ") in await page.locator("#video-h").locator("..").inner_text()
 
 
-async def pay(page: Page, _: str, act: str) -> None:
+async def pay(page: Page, _: str, act: str, paid_on: str) -> None:
     """The repayment schedule, and a payment against the first instalment."""
     assert "还款计划" in await page.locator("main").inner_text()
     form = page.locator("form.act", has=page.get_by_role("button", name=act, exact=True))
     await form.locator("[name=amount_yuan]").fill("100.50")
-    await form.locator("[name=paid_on]").fill("2026-12-01")
+    await form.locator("[name=paid_on]").fill(paid_on)
     await form.get_by_role("button", name=act, exact=True).click()
     await page.wait_for_load_state()
     assert "已办理" in await page.locator(".flash").inner_text()
@@ -176,6 +176,12 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
         missing("Chromium", "install Debian's chromium package")
     case = server.platform.center.file(AGENT, filing(name=HOSTILE))
     server.platform.catch_up()
+    today = shanghai_date(server.clock())
+
+    def day(offset: int) -> str:
+        """A date the server's clock makes valid, whatever the day the test runs on."""
+        return (today + timedelta(days=offset)).isoformat()
+
     errors: list[str] = []
     shots = iter(range(100))
 
@@ -201,11 +207,14 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     ("party1", [("同意调解", {})]),
                     (
                         "mediator1",
-                        [("video", {}), ("plan", {"dates": ("2026-12-15", "2027-01-15")})],
+                        [
+                            ("video", {"starts": f"{day(19)}T10:00"}),
+                            ("plan", {"dates": (day(14), day(45))}),
+                        ],
                     ),
                     (
                         "party1",
-                        [("plan", {"dates": ("2027-01-15", "2027-02-15"), "reply": "1"})],
+                        [("plan", {"dates": (day(45), day(76)), "reply": "1"})],
                     ),
                     ("bank_agent", [("接受方案", {"proposal": "2"})]),
                     ("mediator1", [("起草调解协议", {}), ("sign", {})]),
@@ -213,8 +222,8 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                     ("party1", [("sign", {}), ("apply", {})]),
                     ("bank_agent", [("apply", {})]),
                     ("judge1", [("court", {"act": "受理"}), ("court", {"act": "裁定确认"})]),
-                    ("party1", [("pay", {"act": "报告还款"})]),
-                    ("bank_agent", [("pay", {"act": "登记还款"})]),
+                    ("party1", [("pay", {"act": "报告还款", "paid_on": day(0)})]),
+                    ("bank_agent", [("pay", {"act": "登记还款", "paid_on": day(0)})]),
                 ):
                     context = await browser.new_context(locale="zh-CN")
                     page = await context.new_page()

@@ -3,13 +3,13 @@ video tests and the video benchmark."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,7 +21,7 @@ from api.app import create_app
 from application.bootstrap import Platform
 from application.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support import BANK, CENTER, COURT, NOTARY, PARTY_ID, drive
+from tests.support import BANK, CENTER, COURT, NOTARY, PARTY_ID, START, drive
 from tests.video.peers import Peer
 
 PASSWORD = "correct horse battery staple"
@@ -35,6 +35,15 @@ class Server:
     http: httpx.Client
     evidence: Path
     app: Any
+    loop: asyncio.AbstractEventLoop
+
+    async def media(self, session_id: str, op: str) -> dict[str, Any]:
+        """Ask the session's media worker, through the server's own event loop."""
+        request = self.app.state.hub.media.request(session_id, op)
+        answer: dict[str, Any] = await asyncio.wrap_future(
+            asyncio.run_coroutine_threadsafe(request, self.loop)
+        )
+        return answer
 
     def media_pids(self) -> list[int]:
         return [w.process.pid for w in self.app.state.hub.media.workers if w.process]
@@ -108,7 +117,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
             **env,
         },
     )
-    clock = ManualClock(datetime.now(UTC))
+    clock = ManualClock(START)  # tests derive every date they type from it
     platform = make_platform(settings, clock)
     for username, role in (("mediator1", "mediator"), ("admin", "center_admin")):
         platform.directory.add_user(username, PASSWORD, role, CENTER, None)
@@ -117,6 +126,8 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
     platform.directory.add_user("bank_agent", PASSWORD, "applicant_agent", BANK, None)
     platform.directory.add_user("judge1", PASSWORD, "judge", COURT, None)
     app = create_app(platform)
+    loops: list[asyncio.AbstractEventLoop] = []
+    app.on_startup.append(lambda: loops.append(asyncio.get_running_loop()))
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -134,7 +145,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=base, timeout=30) as http:
-        yield Server(base, platform, clock, http, settings.data_dir / "evidence", app)
+        yield Server(base, platform, clock, http, settings.data_dir / "evidence", app, loops[0])
     uvicorn_server.should_exit = True
     thread.join(timeout=30)
     platform.close()

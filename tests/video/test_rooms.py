@@ -233,6 +233,17 @@ def test_recordings_are_kept_with_their_hashes_and_never_overwritten(server: Ser
     session_id, host_token, mediator = server.session()
     a = server.invite(session_id, mediator, "张三", "respondent")
 
+    async def recorded_enough() -> None:
+        """Until both participants' audio and video recordings hold more frames than asserted."""
+        give_up = asyncio.get_running_loop().time() + 30
+        while True:
+            recorded = (await server.media(session_id, "stats"))["recorded"]
+            counts = [n for tracks in recorded.values() for n in tracks.values()]
+            if len(counts) == 4 and min(counts) > 10:
+                return
+            assert asyncio.get_running_loop().time() < give_up, recorded
+            await asyncio.sleep(0.05)
+
     async def scenario() -> None:
         host = server.peer(session_id, host_token)
         alice = server.peer(session_id, a["token"])
@@ -249,7 +260,7 @@ def test_recordings_are_kept_with_their_hashes_and_never_overwritten(server: Ser
                     lambda: (alice.last("room") or {}).get("recording") is True, what="notice"
                 )
                 assert "recorded" in alice.last("room")["notice"]  # type: ignore[index]
-                await asyncio.sleep(SETTLE)
+                await recorded_enough()
                 await host.send({"type": "stop_recording"})
                 await until(
                     lambda: (alice.last("room") or {}).get("recording") is False, what="stopped"
