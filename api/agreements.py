@@ -12,12 +12,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.security.jwt import Token
 
 from api.routing import act_route
-from application import commands as cmd
-from application.access import Principal
 from application.bootstrap import Platform
-from application.mediation_center import AGREEMENT_ACTS
-from domain.periods import shanghai_date
-from domain.repayment_agreement import RepaymentAgreement
+from application.mediation_center import commands as cmd
+from application.mediation_center.app import AGREEMENT_ACTS
+from application.shared.access import Principal
+from domain.mediation.repayment_agreement import RepaymentAgreement
+from domain.shared.periods import shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
 

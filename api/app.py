@@ -34,16 +34,16 @@ from api.agreements import agreements_router
 from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
-from api.console import CHANGES, TEMPLATES, console_router
-from api.console_notary import notary_console_router
+from api.console.notary import notary_console_router
+from api.console.pages import CHANGES, TEMPLATES, console_router
 from api.court import court_router
-from api.media import MediaWorkers
 from api.notary import notary_router
 from api.portal import portal_router
 from api.problems import handle
-from api.video import Hub, video_router
+from api.video.media import MediaWorkers
+from api.video.signaling import Hub, video_router
 from application.bootstrap import Platform, build_platform
-from application.settings import Settings
+from application.shared.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 

@@ -14,12 +14,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.security.jwt import Token
 
-from application.access import Principal
 from application.bootstrap import Platform
-from application.errors import NotFound
-from domain.actors import Role
-from domain.court import EnforcementCase, JudicialConfirmation, LitigationCase
-from domain.errors import InvalidValue
+from application.shared.access import Principal
+from application.shared.errors import NotFound
+from domain.court.enforcement_case import EnforcementCase
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
+from domain.shared.actors import Role
+from domain.shared.errors import InvalidValue
 
 AuthRequest = Request[Principal, Token, Any]
 METADATA_ROLES = frozenset({Role.AUDITOR, Role.JUDGE, Role.COURT_CLERK, Role.PROSECUTOR})

@@ -17,10 +17,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from application.access import Principal
 from application.bootstrap import Platform
-from application.settings import Settings
-from domain.actors import Role
+from application.shared.access import Principal
+from application.shared.settings import Settings
+from domain.shared.actors import Role
 
 PUBLIC_PATHS = ["/api/auth/login", "/health", "/schema"]
 

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 
 from api.routing import MiB, act_route
-from api.views import (
+from api.schemas.cases import (
     BulkFiledOut,
     CaseOut,
     CasePageOut,
@@ -22,13 +22,13 @@ from api.views import (
     event_out,
     summary_out,
 )
-from application import commands as cmd
-from application.access import Principal
 from application.bootstrap import Platform
-from application.case_list import CaseFilters
-from application.mediation_center import ACTS
-from domain.errors import InvalidValue
-from domain.periods import shanghai_date
+from application.mediation_center import commands as cmd
+from application.mediation_center.app import ACTS
+from application.read_models.case_list import CaseFilters
+from application.shared.access import Principal
+from domain.shared.errors import InvalidValue
+from domain.shared.periods import shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
 

@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from application.bootstrap import Platform, build_platform
-from application.clock import ManualClock
-from application.errors import AlreadyExists
-from application.settings import Settings, SettingsError
-from domain.errors import InvalidValue
+from application.shared.clock import ManualClock
+from application.shared.errors import AlreadyExists
+from application.shared.settings import Settings, SettingsError
+from domain.shared.errors import InvalidValue
 
 
 def _platform(clock: ManualClock | None = None) -> Platform:
@@ -176,7 +176,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(_args: argparse.Namespace) -> int:
-    from application.audit_check import Tampered, verify
+    from application.audit.verify import Tampered, verify
 
     platform = _platform()
     try:

@@ -10,17 +10,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import Token
 
-from api.views import DeadlineOut, deadline_out
-from application.access import Principal
+from api.schemas.cases import DeadlineOut, deadline_out
 from application.bootstrap import Platform
-from application.errors import NotFound
-from domain.court import (
-    ConfirmationState,
-    EnforcementCase,
-    JudicialConfirmation,
-    LitigationCase,
-    ruling_text,
-)
+from application.shared.access import Principal
+from application.shared.errors import NotFound
+from domain.court.court_documents import ruling_text
+from domain.court.enforcement_case import EnforcementCase
+from domain.court.judicial_confirmation import ConfirmationState, JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
 
 AuthRequest = Request[Principal, Token, Any]
 Reason = Annotated[str, msgspec.Meta(max_length=2_000)]

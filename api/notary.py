@@ -18,12 +18,12 @@ from litestar.security.jwt import Token
 
 from api.audit import EntryOut, entry_out
 from api.court import EnforcementOut, enforcement_out
-from api.video import ScheduleIn, SessionOut, session_out
-from application.access import Principal
+from api.video.signaling import ScheduleIn, SessionOut, session_out
 from application.bootstrap import Platform
-from domain.errors import InvalidValue
-from domain.identity import normalize_id_number
-from domain.notarial_matter import MatterType, NotarialMatter
+from application.shared.access import Principal
+from domain.notary.notarial_matter import MatterType, NotarialMatter
+from domain.shared.errors import InvalidValue
+from domain.shared.identity import normalize_id_number
 
 AuthRequest = Request[Principal, Token, Any]
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]

@@ -10,9 +10,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from application.access import Forbidden, NotVisible
-from application.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
-from domain.errors import ActRefused, InvalidValue
+from application.shared.access import Forbidden, NotVisible
+from application.shared.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
+from domain.shared.errors import ActRefused, InvalidValue
 
 log = logging.getLogger("tiaojie.api")
 MEDIA_TYPE = "application/problem+json"

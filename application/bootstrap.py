@@ -10,9 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
-from application import commands as cmd
-from application.access import SYSTEM, Forbidden, Principal
-from application.audit import (
+from application.audit.log import (
     AuditFollower,
     AuditLog,
     AuditStore,
@@ -20,32 +18,17 @@ from application.audit import (
     PostgresAuditStore,
     SQLiteAuditStore,
 )
-from application.audit_check import Source
-from application.calendar import OfficialCalendar
-from application.case_list import (
-    CaseListProjection,
-    CaseListView,
-    PostgresCaseListView,
-    SQLiteCaseListView,
-)
-from application.clock import Clock, system_clock
-from application.court import (
+from application.audit.verify import Source
+from application.court.app import (
     COURT_OUTCOME_TOPICS,
     FAILED_TOPIC,
     Court,
     CourtConfig,
     CourtOutcomes,
 )
-from application.directory import Directory
-from application.documents import SignedDocuments
-from application.errors import NotFound
-from application.following import NotificationPoller
-from application.mediation_center import CenterConfig, MediationCenter
-from application.notary_office import NotaryOffice, OfficeConfig
-from application.persistence import store_env
-from application.pki import InstitutionPKI
-from application.scheduler import Scheduler
-from application.service import (
+from application.documents.pki import InstitutionPKI
+from application.documents.signed_documents import SignedDocuments
+from application.followers.outbox import (
     COURT_DOCUMENT_TOPICS,
     FILED_TOPIC,
     LETTER_TOPIC,
@@ -54,13 +37,35 @@ from application.service import (
     Invitations,
     Outbox,
 )
-from application.settings import Settings
-from application.timers import AGREEMENT_TOPICS, CONFIRMATION_TOPICS, Timers, lapsed_timers
-from application.video_sessions import VideoSessions
-from domain.actors import Role
-from domain.court import JudicialConfirmation
-from domain.errors import ActRefused
-from domain.mediation_case import CaseState, CourtOutcome
+from application.followers.scheduler import Scheduler
+from application.mediation_center import commands as cmd
+from application.mediation_center.app import CenterConfig, MediationCenter
+from application.notary_office.app import NotaryOffice, OfficeConfig
+from application.read_models.case_list import (
+    CaseListProjection,
+    CaseListView,
+    PostgresCaseListView,
+    SQLiteCaseListView,
+)
+from application.read_models.timers import (
+    AGREEMENT_TOPICS,
+    CONFIRMATION_TOPICS,
+    Timers,
+    lapsed_timers,
+)
+from application.shared.access import SYSTEM, Forbidden, Principal
+from application.shared.calendar import OfficialCalendar
+from application.shared.clock import Clock, system_clock
+from application.shared.directory import Directory
+from application.shared.errors import NotFound
+from application.shared.following import NotificationPoller
+from application.shared.persistence import store_env
+from application.shared.settings import Settings
+from application.shared.video_sessions import VideoSessions
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.mediation.mediation_case import CaseState, CourtOutcome
+from domain.shared.actors import Role
+from domain.shared.errors import ActRefused
 
 log = logging.getLogger("tiaojie.followers")
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from application import commands as cmd
-from application.access import Principal
 from application.bootstrap import Platform
-from application.clock import ManualClock
-from application.errors import AlreadyExists
-from domain.actors import Role
-from domain.identity import id_number_check_character, uscc_check_character
-from domain.periods import shanghai_date
+from application.mediation_center import commands as cmd
+from application.shared.access import Principal
+from application.shared.clock import ManualClock
+from application.shared.errors import AlreadyExists
+from domain.shared.actors import Role
+from domain.shared.identity import id_number_check_character, uscc_check_character
+from domain.shared.periods import shanghai_date
 
 DEMO_PASSWORD = "tiaojie-demo-2026"  # noqa: S105 (printed by `tiaojie demo`, demo only)
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
-from application.audit import SQLiteAuditStore
-from domain import tlog
+from application.audit.log import SQLiteAuditStore
+from domain.shared import tlog
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,7 +39,7 @@ def entry(i: int) -> str:
         "notification_id": i + 1,
         "aggregate_id": f"00000000-0000-4000-8000-{i:012d}",
         "aggregate_version": 1,
-        "topic": "domain.mediation_case:MediationCase.Accepted",
+        "topic": "domain.mediation.mediation_case:MediationCase.Accepted",
         "actor_id": "admin",
         "role": "center_admin",
         "occurred_at": "2026-03-02T02:00:00+00:00",

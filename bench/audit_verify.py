@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from application.audit_check import verify
+from application.audit.verify import verify
 from bench.run import build
-from tests.support import AGENT, filing
+from tests.support.data import AGENT, filing
 
 HERE = Path(__file__).resolve().parent
 

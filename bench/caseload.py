@@ -27,10 +27,10 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from application import commands as cmd
 from application.bootstrap import Platform
+from application.mediation_center import commands as cmd
 from bench.run import build, drop_schema, pg_schema
-from tests.support import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, filing, plan
+from tests.support.data import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, filing, plan
 
 HERE = Path(__file__).resolve().parent
 TARGET_PER_S = 240_000 / (15 * 60)

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.app import create_app
 from api.auth import build_auth
 from application.bootstrap import build_platform
-from application.settings import Settings
-from tests.support import AGENT, INSTITUTIONS, filing, filing_data
+from application.shared.settings import Settings
+from tests.support.data import AGENT, INSTITUTIONS, filing, filing_data
 
 
 @get("/bare", exclude_from_auth=True)

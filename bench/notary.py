@@ -24,13 +24,13 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from application.access import Principal
-from application.clock import ManualClock
-from application.documents import render_pdf
-from domain.actors import Role
-from domain.notarial_matter import MatterType
+from application.documents.signed_documents import render_pdf
+from application.shared.access import Principal
+from application.shared.clock import ManualClock
+from domain.notary.notarial_matter import MatterType
+from domain.shared.actors import Role
 from tests.conftest import make_platform, settings_for
-from tests.support import NOTARY, PARTY_ID, START
+from tests.support.data import NOTARY, PARTY_ID, START
 
 HERE = Path(__file__).resolve().parent
 STAFF = Principal("notary1", Role.NOTARY, NOTARY)

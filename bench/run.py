@@ -32,11 +32,11 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from application import commands as cmd
 from application.bootstrap import Platform, build_platform
-from application.clock import ManualClock
-from application.settings import Settings
-from tests.support import (
+from application.mediation_center import commands as cmd
+from application.shared.clock import ManualClock
+from application.shared.settings import Settings
+from tests.support.data import (
     ADMIN,
     AGENT,
     INSTITUTIONS,

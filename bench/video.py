@@ -30,8 +30,8 @@ from aiortc.mediastreams import MediaStreamTrack
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.support.server import Server, running_server
 from tests.video.peers import Peer, until
-from tests.video.server import Server, running_server
 
 HERE = Path(__file__).resolve().parent
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 
 from application.bootstrap import Platform, build_platform
-from application.clock import ManualClock
-from application.settings import Settings
-from tests.support import INSTITUTIONS, START
+from application.shared.clock import ManualClock
+from application.shared.settings import Settings
+from tests.support.data import INSTITUTIONS, START
 
 PG_URL = os.environ.get("TIAOJIE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_ALL = os.environ.get("TIAOJIE_REQUIRE_ALL") == "1"

@@ -15,11 +15,11 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.bootstrap import Platform
-from application.clock import ManualClock
 from application.demo import BANK, CARD_ISSUER, CENTER, COURT, NOTARY
-from domain import tlog
+from application.shared.clock import ManualClock
+from domain.shared import tlog
 from tests.conftest import make_platform, settings_for
-from tests.support import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
+from tests.support.data import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
 
 PASSWORD = "correct horse battery"
 ACCOUNTS = [

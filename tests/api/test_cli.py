@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 from application.bootstrap import build_platform
-from application.case_list import CaseFilters
-from application.clock import ManualClock
 from application.demo import CENTER
+from application.read_models.case_list import CaseFilters
+from application.shared.clock import ManualClock
 from tests.conftest import PG_URL, make_platform, settings_for
-from tests.support import ADMIN, AGENT, START, drive, filing
+from tests.support.data import ADMIN, AGENT, START, drive, filing
 
 
 def tiaojie(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

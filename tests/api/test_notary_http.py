@@ -15,10 +15,10 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.documents import DEFAULT_CJK_FONT
+from application.documents.signed_documents import DEFAULT_CJK_FONT
 from tests.api.test_api import Api, _settled_over_http, _two_instalments, assert_problem, build
 from tests.conftest import missing
-from tests.support import PARTY_ID
+from tests.support.data import PARTY_ID
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.bootstrap import Platform
-from application.clock import ManualClock
+from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support import AGENT, OTHER_PARTY_ID, PARTY_ID, START, filing
+from tests.support.data import AGENT, OTHER_PARTY_ID, PARTY_ID, START, filing
 
 
 @pytest.fixture

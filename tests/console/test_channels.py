@@ -14,10 +14,10 @@ import redis
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.clock import ManualClock
+from application.shared.clock import ManualClock
 from tests.conftest import make_platform, missing, settings_for
-from tests.support import AGENT, START, filing
-from tests.video.server import PASSWORD, running_server
+from tests.support.data import AGENT, START, filing
+from tests.support.server import PASSWORD, running_server
 
 REDIS_URL = os.environ.get("TIAOJIE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

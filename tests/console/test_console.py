@@ -15,16 +15,16 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
-from application import commands as cmd
-from application.access import SYSTEM
-from application.case_list import CaseFilters
-from application.documents import DEFAULT_CJK_FONT
-from application.spreadsheet import template_csv
-from domain.court import JudicialConfirmation
-from domain.periods import shanghai_date
+from application.documents.signed_documents import DEFAULT_CJK_FONT
+from application.mediation_center import commands as cmd
+from application.mediation_center.spreadsheet import template_csv
+from application.read_models.case_list import CaseFilters
+from application.shared.access import SYSTEM
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.shared.periods import shanghai_date
 from tests.conftest import missing
-from tests.support import ADMIN, AGENT, PARTY_ID, drive, filing, id_number
-from tests.video.server import PASSWORD, Server, running_server
+from tests.support.data import ADMIN, AGENT, PARTY_ID, drive, filing, id_number
+from tests.support.server import PASSWORD, Server, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

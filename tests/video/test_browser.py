@@ -10,8 +10,8 @@ import pytest
 from playwright.async_api import async_playwright
 
 from tests.conftest import missing
+from tests.support.server import Server
 from tests.video.peers import until
-from tests.video.server import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -8,11 +8,11 @@ import hashlib
 from pathlib import Path
 from uuid import UUID
 
-from application.documents import DEFAULT_CJK_FONT
+from application.documents.signed_documents import DEFAULT_CJK_FONT
 from tests.conftest import missing
-from tests.support import PARTY_ID
+from tests.support.data import PARTY_ID
+from tests.support.server import Server
 from tests.video.peers import until
-from tests.video.server import Server
 
 
 def test_remote_notarization_is_recorded_and_certified(server: Server) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import av
 import jwt
 
-from application.video_sessions import AUDIENCE
+from application.shared.video_sessions import AUDIENCE
+from tests.support.server import PASSWORD, Server
 from tests.video.peers import Peer, until
-from tests.video.server import PASSWORD, Server
 
 SETTLE = 1.5  # seconds to let media flow (or not) before comparing counts
 

@@ -1,0 +1,1 @@
+"""What the HTTP API answers: msgspec structs built from the aggregates."""

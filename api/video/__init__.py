@@ -1,0 +1,1 @@
+"""Video sessions over HTTP, their signaling WebSocket and the media workers."""

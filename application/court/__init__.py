@@ -1,0 +1,1 @@
+"""The court's application: docketing, confirmation, litigation, enforcement."""

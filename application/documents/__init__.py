@@ -1,0 +1,1 @@
+"""Signed documents: PDF rendering and the institutions' PKI."""

@@ -1,0 +1,1 @@
+"""Processes that follow the institutions' logs: outbox, invitations, scheduler."""

@@ -1,0 +1,360 @@
+"""The outbox: electronic service of agreements and reminders before due dates.
+
+Served only where the addressee's consent and address are on the case. Each service is queued
+once (its ID is derived from the document and the addressee), then sent through its channel and
+its delivery recorded as an event; a send that fails is recorded as failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import smtplib
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+
+from application.court.app import Court
+from application.mediation_center.app import MediationCenter
+from application.notary_office.app import NotaryOffice
+from application.shared.directory import Directory
+from domain.court.court_documents import decision_text, ruling_text
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
+from domain.mediation.filing import SideRole
+from domain.mediation.mediation_case import MediationCase
+from domain.mediation.repayment_agreement import sha256_hex
+from domain.shared.document_service import DocumentService, reminder_id
+from domain.shared.errors import ActRefused
+
+TOOK_EFFECT_TOPIC = "domain.mediation.repayment_agreement:RepaymentAgreement.TookEffect"
+COURT_DOCUMENT_TOPICS = (
+    "domain.court.judicial_confirmation:JudicialConfirmation.Ruled",
+    "domain.court.litigation_case:LitigationCase.Decided",
+)
+LETTER_TOPIC = "domain.notary.notarial_matter:NotarialMatter.VerificationLetterServed"
+FILED_TOPIC = "domain.mediation.mediation_case:MediationCase.Filed"
+
+
+class DeliveryFailed(Exception):
+    """The channel did not accept the message."""
+
+
+class Channels:
+    """E-mail over SMTP; SMS through a local stand-in that records each message (JSON lines)
+    until a gateway contract exists."""
+
+    def __init__(
+        self,
+        smtp_host: str,
+        smtp_port: int,
+        mail_from: str,
+        sms_outbox: Path,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.smtp_host = smtp_host
+        self.smtp_port = smtp_port
+        self.mail_from = mail_from
+        self.sms_outbox = sms_outbox
+        self.clock = clock
+        self._sms_lock = threading.Lock()
+
+    def send(self, channel: str, address: str, subject: str, body: str) -> datetime:
+        """Send; the moment the addressee's system accepted it."""
+        if channel == "email":
+            message = EmailMessage()
+            message["From"] = self.mail_from
+            message["To"] = address
+            message["Subject"] = subject
+            message.set_content(body)
+            try:
+                with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=10) as smtp:
+                    smtp.send_message(message)
+            except (OSError, smtplib.SMTPException) as error:
+                raise DeliveryFailed(f"smtp {self.smtp_host}:{self.smtp_port}: {error}") from error
+            return self.clock()
+        if channel == "sms":
+            record = {"to": address, "text": f"{subject}\n{body}", "at": self.clock().isoformat()}
+            with self._sms_lock:
+                self.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
+                with self.sms_outbox.open("a", encoding="utf-8") as outbox:
+                    outbox.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return self.clock()
+        raise DeliveryFailed(f"unknown channel {channel}")
+
+
+class Outbox:
+    """Follows the mediation center and the court: an agreement taking effect is served on the
+    sides by the center, a ruling or judgment by the court (each in its own store)."""
+
+    def __init__(
+        self,
+        center: MediationCenter,
+        court: Court,
+        notary: NotaryOffice,
+        channels: Channels,
+        tracking: TrackingRecorder,
+        reminder_days: int,
+    ) -> None:
+        self.center = center
+        self.court = court
+        self.notary = notary
+        self.channels = channels
+        self.tracking = tracking
+        self.reminder_days = reminder_days
+
+    def position(self, application_name: str) -> int:
+        return self.tracking.max_tracking_id(f"outbox:{application_name}") or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            name = type(domain_event).__qualname__
+            if name == "RepaymentAgreement.TookEffect":
+                self.serve_agreement(domain_event.originator_id)
+            elif name == "JudicialConfirmation.Ruled":
+                self.serve_ruling(domain_event.originator_id, domain_event.originator_version)
+            elif name == "LitigationCase.Decided":
+                self.serve_decision(domain_event.originator_id, domain_event.summary)
+            elif name == "NotarialMatter.VerificationLetterServed":
+                self.serve_letter(domain_event.originator_id)
+            self.tracking.insert_tracking(
+                Tracking(f"outbox:{tracking.application_name}", tracking.notification_id)
+            )
+
+    def serve_agreement(self, agreement_id: UUID) -> list[DocumentService]:
+        agreement = self.center.agreement_aggregate(agreement_id)
+        case = self.center.file_of(agreement.case_id)
+        served = []
+        for side in SideRole:
+            address = case.service_addresses.get(side)
+            if address is None:
+                continue  # no consent to electronic service: not served electronically
+            service = self._serve(
+                document_id=agreement.id,
+                addressee=str(side),
+                case_id=case.id,
+                kind="repayment_agreement",
+                channel=str(address.channel),
+                address=address.address,
+                subject=f"调解协议书 {case.filing_number} / Mediation agreement",
+                body=agreement.text + f"\nSHA-256: {agreement.text_sha256}\n",
+                document_sha256=agreement.text_sha256,
+            )
+            if service is not None:
+                served.append(service)
+        return served
+
+    def serve_ruling(self, confirmation_id: UUID, version: int) -> list[DocumentService]:
+        confirmation: JudicialConfirmation = self.court.aggregate(
+            confirmation_id, JudicialConfirmation, version
+        )
+        case = self.center.file_of(confirmation.mediation_case_id)
+        text = ruling_text(confirmation, case.filing.applicant.name, case.filing.respondent.name)
+        return self._serve_court_document(
+            uuid5(confirmation_id, f"ruling:{version}"),
+            case,
+            "confirmation_ruling",
+            f"民事裁定书 {confirmation.docket_number} / Civil ruling",
+            text,
+        )
+
+    def serve_decision(self, litigation_id: UUID, summary: str) -> list[DocumentService]:
+        litigation: LitigationCase = self.court.aggregate(litigation_id, LitigationCase)
+        case = self.center.file_of(litigation.mediation_case_id)
+        return self._serve_court_document(
+            uuid5(litigation_id, "decision"),
+            case,
+            str(litigation.outcome),
+            f"{litigation.docket_number} 裁判文书 / Court decision",
+            decision_text(litigation, summary),
+        )
+
+    def serve_letter(self, matter_id: UUID) -> list[DocumentService]:
+        """The notary's verification letter, on the debtor of the notarized agreement."""
+        matter = self.notary.instrument(matter_id)
+        assert matter.related_id is not None
+        assert matter.letter_sha256 is not None
+        instrument = self.notary.instrument(matter.related_id)
+        assert instrument.related_id is not None
+        agreement = self.center.agreement_aggregate(instrument.related_id)
+        case = self.center.file_of(agreement.case_id)
+        debtor = agreement.plan.debtor
+        address = case.service_addresses.get(debtor)
+        if address is None:
+            return []  # no consent to electronic service: served by post, outside the platform
+        due = matter.letter_deadline.due.isoformat() if matter.letter_deadline else ""
+        url = f"{self.notary.public_url}/verify"
+        service = self._serve(
+            document_id=uuid5(matter_id, f"letter:{matter.letter_sha256}"),
+            addressee=str(debtor),
+            case_id=case.id,
+            kind="verification_letter",
+            channel=str(address.channel),
+            address=address.address,
+            subject=f"核实函 Verification letter {case.filing_number}",
+            body=(
+                f"公证处就您的债务出具执行证书前向您核实，请于{due}前答复。"
+                f"Please answer the notary office by {due}. SHA-256: {matter.letter_sha256} {url}"
+            ),
+            document_sha256=matter.letter_sha256,
+            store=self.notary,
+        )
+        return [service] if service else []
+
+    def _serve_court_document(
+        self, document_id: UUID, case: MediationCase, kind: str, subject: str, text: str
+    ) -> list[DocumentService]:
+        served = []
+        for side in SideRole:
+            address = case.service_addresses.get(side)
+            if address is None:
+                continue
+            service = self._serve(
+                document_id=document_id,
+                addressee=str(side),
+                case_id=case.id,
+                kind=kind,
+                channel=str(address.channel),
+                address=address.address,
+                subject=subject,
+                body=text + f"\nSHA-256: {sha256_hex(text)}\n",
+                document_sha256=sha256_hex(text),
+                store=self.court,
+            )
+            if service is not None:
+                served.append(service)
+        return served
+
+    def remind(self, today: date) -> int:
+        """Remind each debtor `reminder_days` before each unpaid instalment, once."""
+        count = 0
+        for agreement in self.center.effective_agreements():
+            case = self.center.file_of(agreement.case_id)
+            debtor = agreement.plan.debtor
+            address = case.service_addresses.get(debtor)
+            if address is None:
+                continue
+            for number, item in enumerate(agreement.plan.instalments, 1):
+                outstanding = item.amount_fen - agreement.paid_on_instalment(number)
+                starts = item.due_date - timedelta(days=self.reminder_days)
+                if outstanding <= 0 or not starts <= today <= item.due_date:
+                    continue
+                body = (
+                    f"您在案件{case.filing_number}中的第{number}期还款"
+                    f"{outstanding / 100:.2f}元将于{item.due_date.isoformat()}到期。\n"
+                    f"Instalment {number} of case {case.filing_number}: CNY "
+                    f"{outstanding / 100:.2f} due on {item.due_date.isoformat()}."
+                )
+                if self._serve(
+                    document_id=reminder_id(agreement.id, number),
+                    addressee=str(debtor),
+                    case_id=case.id,
+                    kind="reminder",
+                    channel=str(address.channel),
+                    address=address.address,
+                    subject=f"还款提醒 Repayment reminder {case.filing_number}",
+                    body=body,
+                    document_sha256=sha256_hex(body),
+                ):
+                    count += 1
+        return count
+
+    def _serve(
+        self,
+        *,
+        document_id: UUID,
+        addressee: str,
+        case_id: UUID,
+        kind: str,
+        channel: str,
+        address: str,
+        subject: str,
+        body: str,
+        document_sha256: str,
+        store: Application[UUID] | None = None,
+    ) -> DocumentService | None:
+        """Queue (once), send and record; in the serving institution's store."""
+        app = store or self.center
+        service = DocumentService(
+            document_id=document_id,
+            addressee=addressee,
+            case_id=case_id,
+            kind=kind,
+            channel=channel,
+            address=address,
+            document_sha256=document_sha256,
+            occurred_at=self.center.clock(),
+        )
+        try:
+            app.save(service)
+        except IntegrityError:
+            return None  # queued before, by this process or another: served once
+        sent_at = self.center.clock()
+        try:
+            delivered_at = self.channels.send(channel, address, subject, body)
+        except DeliveryFailed as error:
+            service.failed(str(error), self.center.clock())
+        else:
+            service.delivered(sent_at, delivered_at)
+        app.save(service)
+        return service
+
+
+class Invitations:
+    """Follows the mediation center: each natural-person side of a new case is invited by SMS
+    to claim a portal account (once per person)."""
+
+    def __init__(
+        self, directory: Directory, channels: Channels, tracking: TrackingRecorder, public_url: str
+    ) -> None:
+        self.directory = directory
+        self.channels = channels
+        self.tracking = tracking
+        self.public_url = public_url.rstrip("/")
+
+    def position(self, application_name: str) -> int:
+        return self.tracking.max_tracking_id(f"invitations:{application_name}") or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            if type(domain_event).__qualname__ == "MediationCase.Filed":
+                filing = domain_event.filing
+                for side in (filing.applicant, filing.respondent):
+                    if side.id_number:
+                        self._invite(
+                            side.id_number, side.phone, side.name, domain_event.filing_number
+                        )
+            self.tracking.insert_tracking(
+                Tracking(f"invitations:{tracking.application_name}", tracking.notification_id)
+            )
+
+    def _invite(self, id_number: str, phone: str, name: str, filing_number: str) -> None:
+        invitation = self.directory.invite(id_number, phone, name)
+        if invitation is None:
+            return
+        link = f"{self.public_url}/portal/claim/{invitation.id}"
+        try:
+            self.channels.send(
+                "sms",
+                phone,
+                "调解平台",
+                f"{name}您好：您有一件调解案件（{filing_number}）。请在此开通账户查看：{link} "
+                f"You are a side of case {filing_number}; claim your account: {link}",
+            )
+        except DeliveryFailed:
+            return  # the invitation stands; staff can resend a code from the claim page
+
+    def send_code(self, invitation_id: UUID) -> None:
+        """Silent when throttled or claimed: the answer must not tell who has a case."""
+        with contextlib.suppress(ActRefused, DeliveryFailed):
+            self.directory.send_claim_code(invitation_id, self._sms)
+
+    def _sms(self, phone: str, text: str) -> None:
+        self.channels.send("sms", phone, "调解平台", text)

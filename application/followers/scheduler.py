@@ -1,0 +1,113 @@
+"""The deadline scheduler: fires each timed state when its period has ended.
+
+It finds lapsed deadlines in the case list and issues the act as the system. Each act is
+refused by the case once done (a failed case cannot expire again; a lapsed assignment is no
+longer assigned), so any number of schedulers may run, and one that crashed midway simply
+fires again what is still due: every deadline fires exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from application.mediation_center import commands as cmd
+from application.mediation_center.app import MediationCenter
+from application.read_models.case_list import CaseListProjection
+from application.shared.access import SYSTEM
+from application.shared.errors import ConcurrencyConflict, NotFound
+from domain.shared.errors import ActRefused
+from domain.shared.periods import shanghai_date
+
+log = logging.getLogger("tiaojie.scheduler")
+
+
+@dataclass(frozen=True)
+class Fired:
+    periods_expired: int
+    assignments_lapsed: int
+    reminders_sent: int
+    timers_fired: int = 0
+
+
+class Scheduler:
+    def __init__(
+        self,
+        center: MediationCenter,
+        case_list: CaseListProjection,
+        remind: Callable[[date], int] = lambda _: 0,
+        interval: float = 60.0,
+        *,
+        timers: Callable[[date], list[tuple[str, UUID, str]]] = lambda _: [],
+        court_timer: Callable[[UUID, str], object] | None = None,
+    ) -> None:
+        self.center = center
+        self.case_list = case_list
+        self.remind = remind
+        self.timers = timers
+        self.court_timer = court_timer
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def tick(self) -> Fired:
+        """Fire what is due now; how many acts this scheduler recorded."""
+        today = shanghai_date(self.center.clock())
+        periods, windows = self.case_list.lapsed(today)
+        expired = sum(self._fire(case_id, cmd.ExpirePeriod()) for case_id in periods)
+        lapsed = sum(self._fire(case_id, cmd.LapseAssignment()) for case_id in windows)
+        reminded = self.remind(today)
+        timed = sum(
+            self._timer(kind, aggregate_id, timer)
+            for kind, aggregate_id, timer in self.timers(today)
+        )
+        return Fired(expired, lapsed, reminded, timed)
+
+    def _fire(self, case_id: UUID, command: cmd.Command) -> bool:
+        return self._attempt(case_id, lambda: self.center.act(case_id, SYSTEM, command))
+
+    def _timer(self, kind: str, aggregate_id: UUID, timer: str) -> bool:
+        """An agreement's instalments fall overdue or into default; a confirmation's window
+        lapses or the court's lateness is recorded."""
+        if kind == "agreement":
+            command = cmd.MarkOverdue() if timer == "overdue" else cmd.DeclareDefault()
+            return self._attempt(
+                aggregate_id, lambda: self.center.agreement_act(aggregate_id, SYSTEM, command)
+            )
+        court_timer = self.court_timer
+        if court_timer is None:
+            return False
+        return self._attempt(aggregate_id, lambda: court_timer(aggregate_id, timer))
+
+    @staticmethod
+    def _attempt(aggregate_id: UUID, act: Callable[[], object]) -> bool:
+        try:
+            act()
+        except (ActRefused, ConcurrencyConflict, NotFound) as refused:
+            # Fired already (by another scheduler, or before a crash), or no longer due.
+            log.debug("not fired on %s: %s", aggregate_id, refused)
+            return False
+        return True
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(self.interval):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("scheduler tick failed")
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)

@@ -1,0 +1,1 @@
+"""The notary office's application: notarial matters, certificates, verification."""

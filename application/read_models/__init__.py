@@ -1,0 +1,1 @@
+"""Read models kept by projections: the case list and the timers."""

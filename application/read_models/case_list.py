@@ -1,0 +1,485 @@
+"""The case list: a read model of MediationCase kept by a projection with tracking.
+
+Rows and the tracking position are written in one transaction, so each event is applied exactly
+once, also when several processes run the projection against one PostgreSQL database (the
+loser of a race fails on the tracking row and rolls back). SQLite cannot be followed from
+another process, so there the projection polls inside the server process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from psycopg.sql import SQL
+
+from application.shared.access import Deployment, Principal
+from domain.mediation.mediation_case import PERIOD_RUNNING_STATES
+from domain.shared.actors import Role
+from domain.shared.periods import Deadline
+
+Statement = tuple[str, dict[str, Any]]
+
+_RUNNING = ",".join(f"'{s}'" for s in sorted(PERIOD_RUNNING_STATES))
+_DEADLINE = (
+    f"deadline_due = CASE WHEN state = 'assigned' THEN window_due "
+    f"WHEN state IN ({_RUNNING}) THEN period_due ELSE NULL END, "
+    f"deadline_provisional = CASE WHEN state = 'assigned' THEN window_provisional "
+    f"WHEN state IN ({_RUNNING}) THEN period_provisional ELSE NULL END"
+)
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS {case_list} (
+        case_id TEXT PRIMARY KEY,
+        seq BIGINT NOT NULL,
+        filing_number TEXT NOT NULL,
+        docket_number TEXT,
+        state TEXT NOT NULL,
+        dispute_type TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        applicant_kind TEXT NOT NULL,
+        applicant_name TEXT NOT NULL,
+        applicant_code TEXT,
+        applicant_id_number TEXT,
+        respondent_kind TEXT NOT NULL,
+        respondent_name TEXT NOT NULL,
+        respondent_code TEXT,
+        respondent_id_number TEXT,
+        principal_fen BIGINT NOT NULL,
+        claim_total_fen BIGINT NOT NULL,
+        mediator_id TEXT,
+        filed_by TEXT NOT NULL,
+        referral_kind TEXT,
+        period_due TEXT,
+        period_provisional BOOLEAN,
+        window_due TEXT,
+        window_provisional BOOLEAN,
+        deadline_due TEXT,
+        deadline_provisional BOOLEAN,
+        filed_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version BIGINT NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS case_list_seq ON {case_list} (seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_state ON {case_list} (state, seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_mediator ON {case_list} (mediator_id, seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_applicant ON {case_list} (applicant_code, seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_respondent ON {case_list} (respondent_code, seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_filer ON {case_list} (filed_by, seq)",
+    "CREATE INDEX IF NOT EXISTS case_list_deadline ON {case_list} (deadline_due)",
+    "CREATE INDEX IF NOT EXISTS case_list_applicant_id ON {case_list} (applicant_id_number)",
+    "CREATE INDEX IF NOT EXISTS case_list_respondent_id ON {case_list} (respondent_id_number)",
+    """CREATE TABLE IF NOT EXISTS {links} (
+        user_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        PRIMARY KEY (user_id, case_id)
+    )""",
+    # The timed acts of agreements and court cases (application/timers.py).
+    """CREATE TABLE IF NOT EXISTS {timers} (
+        aggregate_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        timer TEXT NOT NULL,
+        due TEXT NOT NULL,
+        PRIMARY KEY (aggregate_id, timer)
+    )""",
+    "CREATE INDEX IF NOT EXISTS timers_due ON {timers} (due)",
+]
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    state: str | None = None
+    mediator: str | None = None
+    applicant: str | None = None
+    dispute_type: str | None = None
+    deadline_within_days: int | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class CasePage:
+    rows: list[dict[str, Any]]
+    next_cursor: int | None
+
+
+class CaseListView(TrackingRecorder):
+    """What both backends' views offer the projection and the API."""
+
+    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+        raise NotImplementedError
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def reset(self, application_name: str) -> None:
+        raise NotImplementedError
+
+    def days_between(self, start: str, end: str) -> str:
+        """SQL for the days between two ISO timestamp columns."""
+        raise NotImplementedError
+
+
+class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
+    tables: dict[str, str] = {  # noqa: RUF012
+        "case_list": "case_list",
+        "links": "case_party_links",
+        "timers": "timers",
+    }
+
+    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            *(s.format(**self.tables) for s in SCHEMA),
+        ]
+
+    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for sql, params in statements:
+                c.execute(sql.format(**self.tables), params)
+            self._insert_tracking(c, tracking)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql.format(**self.tables), params)
+            return [dict(row) for row in c.fetchall()]
+
+    def days_between(self, start: str, end: str) -> str:
+        return f"julianday(substr({end}, 1, 19)) - julianday(substr({start}, 1, 19))"
+
+    def reset(self, application_name: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("DELETE FROM case_list")
+            c.execute("DELETE FROM case_party_links")
+            c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
+
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+def _pg(sql: str) -> str:
+    """SQLite-style named parameters (`:name`) as psycopg's (`%(name)s`)."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+
+
+class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        schema = self.datastore.schema
+        self.tables = {
+            "case_list": f'"{schema}".case_list',
+            "links": f'"{schema}".case_party_links',
+            "timers": f'"{schema}".timers',
+        }
+        for statement in SCHEMA:
+            self.sql_create_statements.append(
+                SQL(statement.format(**self.tables))  # type: ignore[arg-type]
+            )
+
+    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            for sql, params in statements:
+                curs.execute(_pg(sql.format(**self.tables)), params)
+            self._insert_tracking(curs, tracking)
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(_pg(sql.format(**self.tables)), params)
+            return [dict(row) for row in curs.fetchall()]
+
+    def days_between(self, start: str, end: str) -> str:
+        return (
+            f"EXTRACT(EPOCH FROM (CAST({end} AS timestamptz) - CAST({start} AS timestamptz)))"
+            " / 86400"
+        )
+
+    def reset(self, application_name: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("DELETE FROM {}").format(SQL(self.tables["case_list"])))
+            curs.execute(SQL("DELETE FROM {}").format(SQL(self.tables["links"])))
+            curs.execute(
+                SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+                    SQL(f'"{self.datastore.schema}"'), SQL(f'"{self.tracking_table_name}"')
+                ),
+                (application_name,),
+            )
+
+
+def _deadline_params(prefix: str, deadline: Deadline | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_due": deadline.due.isoformat() if deadline else None,
+        f"{prefix}_provisional": deadline.provisional if deadline else None,
+    }
+
+
+def _update(case_id: UUID, event: Any, **columns: Any) -> list[Statement]:
+    params = {
+        "case_id": str(case_id),
+        "updated_at": event.occurred_at.isoformat(),
+        "version": event.originator_version,
+        **columns,
+    }
+    assignments = "".join(f"{name} = :{name}, " for name in columns)
+    statements: list[Statement] = [
+        (
+            (
+                f"UPDATE {{case_list}} SET {assignments}updated_at = :updated_at, "
+                "version = :version WHERE case_id = :case_id"
+            ),
+            params,
+        )
+    ]
+    if columns:  # a second statement: SET sees the old values of the columns it assigns
+        statements.append(
+            (
+                f"UPDATE {{case_list}} SET {_DEADLINE} WHERE case_id = :case_id",
+                {"case_id": str(case_id)},
+            )
+        )
+    return statements
+
+
+_BACK_TO_REFERRED = {
+    "state": "referred",
+    "mediator_id": None,
+    "window_due": None,
+    "window_provisional": None,
+}
+_STATE_BY_EVENT = {
+    "Accepted": "accepted",
+    "Rejected": "rejected",
+    "MediationRefused": "failed",
+    "MediationFailed": "failed",
+    "AgreementTookEffect": "settled",
+    "Withdrawn": "withdrawn",
+    "Closed": "closed",
+    "ReturnedToMediation": "in_mediation",
+    "Transferred": "transferred",
+}
+
+
+def statements_for(event: Any, seq: int) -> list[Statement]:
+    """The view changes one MediationCase event makes (none for other aggregates' events)."""
+    name = type(event).__name__
+    qualname = type(event).__qualname__
+    if not qualname.startswith("MediationCase."):
+        return []
+    case_id = event.originator_id
+    if name == "Filed":
+        filing = event.filing
+        row = {
+            "case_id": str(case_id),
+            "seq": seq,
+            "filing_number": event.filing_number,
+            "state": "filed",
+            "dispute_type": str(filing.dispute_type),
+            "channel": str(filing.channel),
+            "applicant_kind": str(filing.applicant.kind),
+            "applicant_name": filing.applicant.name,
+            "applicant_code": filing.applicant.org_code,
+            "applicant_id_number": filing.applicant.id_number,
+            "respondent_kind": str(filing.respondent.kind),
+            "respondent_name": filing.respondent.name,
+            "respondent_code": filing.respondent.org_code,
+            "respondent_id_number": filing.respondent.id_number,
+            "principal_fen": filing.claim.principal_fen,
+            "claim_total_fen": filing.claim.total_fen,
+            "filed_by": event.actor.actor_id,
+            "filed_at": event.occurred_at.isoformat(),
+            "updated_at": event.occurred_at.isoformat(),
+            "version": event.originator_version,
+        }
+        columns = ", ".join(row)
+        values = ", ".join(f":{key}" for key in row)
+        return [(f"INSERT INTO {{case_list}} ({columns}) VALUES ({values})", row)]
+    if name in _STATE_BY_EVENT:
+        return _update(case_id, event, state=_STATE_BY_EVENT[name])
+    if name == "Referred":
+        return _update(
+            case_id,
+            event,
+            state="referred",
+            docket_number=event.docket_number,
+            referral_kind=str(event.kind),
+            **_deadline_params("period", event.period),
+        )
+    if name == "MediatorAssigned":
+        return _update(
+            case_id,
+            event,
+            state="assigned",
+            mediator_id=event.mediator_id,
+            **_deadline_params("window", event.acceptance_window),
+        )
+    if name == "AssignmentAccepted":
+        return _update(
+            case_id, event, state=str(event.next_state), window_due=None, window_provisional=None
+        )
+    if name in ("AssignmentDeclined", "AssignmentLapsed", "RecusalGranted"):
+        return _update(case_id, event, **_BACK_TO_REFERRED)
+    if name == "MediationConsented":
+        return _update(case_id, event, state=str(event.next_state))
+    if name == "ExtensionGranted":
+        return _update(case_id, event, **_deadline_params("period", event.period))
+    if name == "DeadlinesRecomputed":
+        return _update(
+            case_id,
+            event,
+            **_deadline_params("period", event.period),
+            **_deadline_params("window", event.acceptance_window),
+        )
+    if name == "PartyLinked":
+        return [
+            *_update(case_id, event),
+            (
+                "INSERT INTO {links} (user_id, case_id) VALUES (:user_id, :case_id)",
+                {"user_id": event.user_id, "case_id": str(case_id)},
+            ),
+        ]
+    return _update(case_id, event)
+
+
+class CaseListProjection(Projection[CaseListView]):
+    name = "case_list"
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.apply(statements_for(domain_event, tracking.notification_id), tracking)
+
+    def position(self, application_name: str) -> int:
+        return self.view.max_tracking_id(application_name) or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        """Apply many events in one transaction, tracked at the last one."""
+        statements = [s for event, t in items for s in statements_for(event, t.notification_id)]
+        self.view.apply(statements, items[-1][1])
+
+    # --- queries --------------------------------------------------------------------------
+
+    def page(
+        self,
+        principal: Principal,
+        deployment: Deployment,
+        filters: CaseFilters,
+        today: date,
+        limit: int = 50,
+        cursor: int | None = None,
+    ) -> CasePage:
+        where, params = _scope(principal, deployment)
+        if where is None:
+            return CasePage([], None)
+        clauses = [where]
+        for column, value in (
+            ("state", filters.state),
+            ("mediator_id", filters.mediator),
+            ("applicant_code", filters.applicant),
+            ("dispute_type", filters.dispute_type),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = :f_{column}")
+                params[f"f_{column}"] = value
+        if filters.deadline_within_days is not None:
+            clauses.append("deadline_due >= :today AND deadline_due <= :horizon")
+            params["horizon"] = (today + timedelta(days=filters.deadline_within_days)).isoformat()
+        if filters.overdue:
+            clauses.append("deadline_due < :today")
+        params["today"] = today.isoformat()
+        if cursor is not None:
+            clauses.append("seq < :cursor")
+            params["cursor"] = cursor
+        params["limit"] = limit + 1
+        sql = (
+            "SELECT * FROM {case_list} WHERE "
+            + " AND ".join(f"({c})" for c in clauses)
+            + " ORDER BY seq DESC LIMIT :limit"
+        )
+        rows = self.view.rows(sql, params)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return CasePage(rows, rows[-1]["seq"] if more and rows else None)
+
+    def lapsed(self, today: date) -> tuple[list[UUID], list[UUID]]:
+        """Cases whose mediation period, and cases whose acceptance window, ended before
+        `today` (Shanghai dates) while still running."""
+        periods = self.view.rows(
+            f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING}) "
+            "AND period_due < :today ORDER BY period_due",
+            {"today": today.isoformat()},
+        )
+        windows = self.view.rows(
+            "SELECT case_id FROM {case_list} WHERE state = 'assigned' "
+            "AND window_due < :today ORDER BY window_due",
+            {"today": today.isoformat()},
+        )
+        return [UUID(r["case_id"]) for r in periods], [UUID(r["case_id"]) for r in windows]
+
+    def running_case_ids(self) -> list[UUID]:
+        """Cases whose deadlines still matter (for recomputation after a calendar load)."""
+        rows = self.view.rows(f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING})", {})
+        return [UUID(row["case_id"]) for row in rows]
+
+
+def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, dict[str, Any]]:
+    """The access table as SQL: which rows this user may list."""
+    role, me = principal.role, principal.user_id
+    params: dict[str, Any] = {"me": me, "inst": principal.institution}
+    if role is Role.SYSTEM or (
+        role is Role.CENTER_ADMIN and principal.institution == deployment.center
+    ):
+        return "1 = 1", params
+    if role is Role.MEDIATOR and principal.institution == deployment.center:
+        return "mediator_id = :me", params
+    if role is Role.GRID_WORKER:
+        return "filed_by = :me", params
+    if role is Role.APPLICANT_AGENT and principal.institution:
+        return "(applicant_code = :inst OR respondent_code = :inst)", params
+    if role is Role.PARTY:
+        params["idn"] = principal.id_number or "-"
+        return (
+            (
+                "((applicant_kind = 'person' AND applicant_id_number = :idn) OR "
+                "(respondent_kind = 'person' AND respondent_id_number = :idn) OR "
+                "case_id IN (SELECT case_id FROM {links} WHERE user_id = :me))"
+            ),
+            params,
+        )
+    if role in (Role.JUDGE, Role.COURT_CLERK) and principal.institution == deployment.court:
+        return "docket_number IS NOT NULL", params
+    return None, params
+
+
+_CONCLUDED = "('settled', 'closed', 'failed', 'transferred')"
+_AGREED = "('settled', 'closed')"
+
+
+def center_figures(view: CaseListView, group: str, since: str, until: str) -> list[dict[str, Any]]:
+    """The center's published figures per month, mediator or applicant institution, for cases
+    filed in [since, until): filed, amounts at stake, concluded, agreements, transferred, and
+    the mean days from filing to the last change of a concluded case."""
+    column = {
+        "month": "substr(filed_at, 1, 7)",
+        "mediator": "coalesce(mediator_id, '-')",
+        "applicant": "coalesce(applicant_code, applicant_name)",
+    }[group]
+    return view.rows(
+        f"SELECT {column} AS label, count(*) AS filed, "
+        "sum(claim_total_fen) AS at_stake_fen, "
+        f"sum(CASE WHEN state IN {_CONCLUDED} THEN 1 ELSE 0 END) AS concluded, "
+        f"sum(CASE WHEN state IN {_AGREED} THEN 1 ELSE 0 END) AS agreed, "
+        "sum(CASE WHEN state = 'transferred' THEN 1 ELSE 0 END) AS transferred, "
+        "sum(CASE WHEN state = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn, "
+        f"avg(CASE WHEN state IN {_CONCLUDED} THEN "
+        f"{view.days_between('filed_at', 'updated_at')} END) AS days "
+        "FROM {case_list} WHERE filed_at >= :since AND filed_at < :until "
+        f"GROUP BY {column} ORDER BY {column}",
+        {"since": since, "until": until},
+    )

@@ -1,0 +1,97 @@
+"""Timers: when each repayment agreement and each confirmation case next needs a timed act.
+
+A read model beside the case list, following both the mediation center (agreements) and the
+court (confirmations). On each event it recomputes the aggregate's timers from the aggregate
+itself (`timers()` in the domain), so replays and out-of-order catch-up converge. The scheduler
+reads the lapsed rows; the aggregates refuse an act already done, which keeps firing
+exactly-once with several schedulers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+
+from application.read_models.case_list import CaseListView, Statement
+
+AGREEMENT_TOPICS = [
+    f"domain.mediation.repayment_agreement:RepaymentAgreement.{name}"
+    for name in (
+        "TookEffect",
+        "PaymentRecorded",
+        "PaymentReportSettled",
+        "InstalmentsOverdue",
+        "Defaulted",
+        "Fulfilled",
+        "SetAside",
+    )
+]
+CONFIRMATION_TOPICS = [
+    f"domain.court.judicial_confirmation:JudicialConfirmation.{name}"
+    for name in (
+        "ApplicationOpened",
+        "Applied",
+        "Accepted",
+        "RulingPeriodExtended",
+        "Ruled",
+        "ApplicationLapsed",
+        "DeadlineMissed",
+    )
+]
+
+
+_INSERT = "INSERT INTO {timers} (aggregate_id, kind, timer, due) VALUES (:id, :kind, :timer, :due)"
+
+
+class Timers:
+    """A consumer of one application's events (center or court), keeping its timer rows."""
+
+    def __init__(
+        self, view: CaseListView, kind: str, timers_of: Callable[[UUID], dict[str, date]]
+    ) -> None:
+        self.view = view
+        self.kind = kind
+        self._timers_of = timers_of
+
+    def position(self, application_name: str) -> int:
+        return self.view.max_tracking_id(f"timers:{application_name}") or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        statements: list[Statement] = []
+        for aggregate_id in dict.fromkeys(event.originator_id for event, _ in items):
+            key = {"id": str(aggregate_id)}
+            statements.append(("DELETE FROM {timers} WHERE aggregate_id = :id", key))
+            statements += [
+                (
+                    _INSERT,
+                    {**key, "kind": self.kind, "timer": timer, "due": due.isoformat()},
+                )
+                for timer, due in self._timers_of(aggregate_id).items()
+            ]
+        last = items[-1][1]
+        self.view.apply(
+            statements, Tracking(f"timers:{last.application_name}", last.notification_id)
+        )
+
+
+def lapsed_timers(view: CaseListView, today: date) -> list[tuple[str, UUID, str]]:
+    """(kind, aggregate ID, timer) of every timer whose day ended before `today`."""
+    rows = view.rows(
+        "SELECT kind, aggregate_id, timer FROM {timers} WHERE due < :today ORDER BY due",
+        {"today": today.isoformat()},
+    )
+    return [(row["kind"], UUID(row["aggregate_id"]), row["timer"]) for row in rows]
+
+
+def pending_timers(view: CaseListView, kind: str) -> list[tuple[UUID, str, date]]:
+    """(aggregate ID, timer, due day) of every running timer of a kind, soonest first: the
+    court's queue of confirmations waiting for its acceptance or ruling."""
+    rows = view.rows(
+        "SELECT aggregate_id, timer, due FROM {timers} WHERE kind = :kind ORDER BY due",
+        {"kind": kind},
+    )
+    return [(UUID(r["aggregate_id"]), r["timer"], date.fromisoformat(r["due"])) for r in rows]

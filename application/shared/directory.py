@@ -1,0 +1,268 @@
+"""Directory: the platform's institutions, user accounts and loaded calendar schedules."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
+
+from application.shared.access import Deployment, Principal
+from application.shared.calendar import Schedule
+from application.shared.clock import Clock
+from application.shared.errors import AlreadyExists, NotFound
+from application.shared.settings import Settings
+from application.shared.transcodings import register_domain_transcodings
+from domain.shared.actors import InstitutionKind, Role
+from domain.shared.calendar_schedule import CalendarYear, check_schedule
+from domain.shared.directory import (
+    Institution,
+    PartyIdentity,
+    UserAccount,
+    check_docket_prefix,
+    check_staff_institution,
+    check_username,
+)
+from domain.shared.errors import InvalidValue
+from domain.shared.identity import normalize_id_number, normalize_uscc
+from domain.shared.portal_invitation import PortalInvitation
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+class Directory(Application[UUID]):
+    def __init__(self, env: dict[str, str], clock: Clock) -> None:
+        super().__init__(env)
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def _get(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    # --- institutions ---------------------------------------------------------------------
+
+    def add_institution(
+        self, code: str, kind: str, name: str, docket_prefix: str | None = None
+    ) -> Institution:
+        clean_code = normalize_uscc(code, "code")
+        try:
+            institution_kind = InstitutionKind(kind)
+        except ValueError:
+            raise InvalidValue("kind", f"must be one of {', '.join(InstitutionKind)}") from None
+        clean_name = name.strip()
+        if not clean_name or len(clean_name) > 200:
+            raise InvalidValue("name", "must be 1-200 characters")
+        institution = Institution(
+            code=clean_code,
+            kind=institution_kind,
+            name=clean_name,
+            docket_prefix=check_docket_prefix(docket_prefix),
+            occurred_at=self.clock(),
+        )
+        try:
+            self.save(institution)
+        except IntegrityError:
+            raise AlreadyExists("code", f"institution {clean_code} exists") from None
+        return institution
+
+    def institution(self, code: str) -> Institution | None:
+        found: Institution | None = self._get(Institution.create_id(code))
+        return found
+
+    def institutions(self) -> list[Institution]:
+        topic = get_topic(Institution.Registered)  # type: ignore[attr-defined]
+        found: list[Institution] = []
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, 500, topics=[topic])
+            found.extend(self.repository.get(UUID(str(n.originator_id))) for n in page)
+            if len(page) < 500:
+                return found
+            start = page[-1].id + 1
+
+    def deployment(self, settings: Settings) -> Deployment:
+        """The configured institutions, or the only one of each kind the directory holds."""
+
+        def pick(code: str | None, kind: InstitutionKind) -> str | None:
+            if code is not None:
+                institution = self.institution(code)
+                if institution is None or institution.kind != kind:
+                    msg = f"configured {kind} {code} is not in the directory"
+                    raise NotFound(msg)
+                return code
+            candidates = [i.code for i in self.institutions() if i.kind == kind]
+            return candidates[0] if len(candidates) == 1 else None
+
+        center = pick(settings.center_code, InstitutionKind.MEDIATION_CENTER)
+        if center is None:
+            msg = "no mediation center: run `tiaojie demo` or add one and set TIAOJIE_CENTER"
+            raise NotFound(msg)
+        return Deployment(
+            center=center,
+            court=pick(settings.court_code, InstitutionKind.COURT),
+            procuratorate=pick(settings.procuratorate_code, InstitutionKind.PROCURATORATE),
+            notary_office=pick(settings.notary_office_code, InstitutionKind.NOTARY_OFFICE),
+        )
+
+    # --- accounts -------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        institution: str | None = None,
+        id_number: str | None = None,
+        display_name: str | None = None,
+    ) -> UserAccount:
+        name = check_username(username)
+        try:
+            user_role = Role(role)
+        except ValueError:
+            raise InvalidValue("role", f"must be one of {', '.join(Role)}") from None
+        if user_role is Role.SYSTEM:
+            raise InvalidValue("role", "the system role is not for people")
+        if len(password) < MIN_PASSWORD:
+            raise InvalidValue("password", f"must be at least {MIN_PASSWORD} characters")
+        home = self.institution(normalize_uscc(institution, "institution")) if institution else None
+        if institution and home is None:
+            raise InvalidValue("institution", f"no institution with code {institution}")
+        check_staff_institution(user_role, home.kind if home else None)
+        clean_id: str | None = None
+        if user_role is Role.PARTY and id_number:
+            clean_id = normalize_id_number(id_number)
+        elif id_number:
+            raise InvalidValue("id_number", "only a party account carries an ID number")
+        shown = (display_name or name).strip()[:200] or name
+        now = self.clock()
+        account = UserAccount(
+            username=name,
+            display_name=shown,
+            role=user_role,
+            institution=home.code if home else None,
+            id_number=clean_id,
+            password_hash=_hasher.hash(password),
+            occurred_at=now,
+        )
+        claim = (
+            PartyIdentity(id_number=clean_id, username=name, occurred_at=now) if clean_id else None
+        )
+        try:
+            self.save(account, claim)
+        except IntegrityError:
+            if self.user(name) is not None:
+                raise AlreadyExists("username", f"{name} is taken") from None
+            raise AlreadyExists("id_number", "a party account holds this ID number") from None
+        return account
+
+    def user(self, username: str) -> UserAccount | None:
+        found: UserAccount | None = self._get(UserAccount.create_id(username.strip().lower()))
+        return found
+
+    def principal(self, username: str) -> Principal | None:
+        account = self.user(username)
+        return principal_of(account) if account is not None else None
+
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        account = self.user(username)
+        if account is None or not account.active:
+            _hasher.hash(password)  # spend the same time whether or not the user exists
+            return None
+        try:
+            _hasher.verify(account.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return principal_of(account)
+
+    # --- portal invitations ---------------------------------------------------------------
+
+    def invite(self, id_number: str, phone: str, name: str) -> PortalInvitation | None:
+        """An invitation for a natural person; None if one exists or the account does."""
+        if self._get(PartyIdentity.create_id(id_number)) is not None:
+            return None
+        invitation = PortalInvitation(
+            id_number=id_number, phone=phone, name=name, occurred_at=self.clock()
+        )
+        try:
+            self.save(invitation)
+        except IntegrityError:
+            return None
+        return invitation
+
+    def send_claim_code(self, invitation_id: UUID, send: Callable[[str, str], None]) -> None:
+        """A one-time code to the invitation's phone; silently nothing for an unknown one."""
+        invitation: PortalInvitation | None = self._get(invitation_id)
+        if not isinstance(invitation, PortalInvitation):
+            return
+        code = f"{secrets.randbelow(10**6):06d}"
+        invitation.issue_code(secrets.token_hex(8), code, self.clock())
+        self.save(invitation)
+        send(invitation.phone, f"【调解平台】验证码 {code}，10分钟内有效。Your code: {code}")
+
+    def claim(
+        self, invitation_id: UUID, code: str, id_suffix: str, username: str, password: str
+    ) -> Principal:
+        """Create the party account, tied to the invitation's ID number."""
+        wrong = InvalidValue("code", "the code or the last 6 characters of the ID number are wrong")
+        invitation: PortalInvitation | None = self._get(invitation_id)
+        if not isinstance(invitation, PortalInvitation):
+            raise wrong
+        ok = invitation.check(code, id_suffix, self.clock())
+        if not ok:
+            self.save(invitation)
+            raise wrong
+        account = self.add_user(
+            username, password, "party", None, invitation.id_number, invitation.name
+        )
+        invitation.claimed(account.username, self.clock())
+        self.save(invitation)
+        return principal_of(account)
+
+    # --- calendar -------------------------------------------------------------------------
+
+    def load_calendar(self, year: int, holidays: list[date], working_days: list[date]) -> None:
+        check_schedule(year, holidays, working_days)
+        now = self.clock()
+        existing: CalendarYear | None = self._get(CalendarYear.create_id(year))
+        if existing is None:
+            self.save(
+                CalendarYear(
+                    year=year,
+                    holidays=sorted(holidays),
+                    working_days=sorted(working_days),
+                    occurred_at=now,
+                )
+            )
+        else:
+            existing.replace(sorted(holidays), sorted(working_days), now)
+            self.save(existing)
+
+    def calendar_schedule(self, year: int) -> Schedule | None:
+        found: CalendarYear | None = self._get(CalendarYear.create_id(year))
+        if found is None:
+            return None
+        return Schedule(year, frozenset(found.holidays), frozenset(found.working_days))
+
+
+def principal_of(account: UserAccount) -> Principal:
+    return Principal(
+        user_id=account.username,
+        role=Role(account.role),
+        institution=account.institution,
+        id_number=account.id_number,
+        display_name=account.display_name,
+    )

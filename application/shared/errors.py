@@ -1,0 +1,33 @@
+"""Refusals raised by the applications (the domain's own are in domain.shared.errors)."""
+
+from __future__ import annotations
+
+
+class ConcurrencyConflict(Exception):
+    """Another act on the same aggregate kept winning; the retries ran out."""
+
+    def __init__(self, what: str, attempts: int) -> None:
+        super().__init__(f"{what} was changed concurrently {attempts} times; try again")
+        self.what = what
+        self.attempts = attempts
+
+
+class AlreadyExists(Exception):
+    """A uniquely named thing (institution code, username, ID number) is taken."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(Exception):
+    """No such thing (or none the caller may see)."""
+
+
+class BatchInvalid(Exception):
+    """Rows of a bulk filing broke data rules; nothing was stored."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+        super().__init__(f"{len(errors)} invalid field(s) in the batch; nothing was stored")
+        self.errors = errors  # (row, field, message)

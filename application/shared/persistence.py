@@ -1,0 +1,102 @@
+"""Which store each application uses: its own SQLite file, or its own PostgreSQL tables."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.sql import SQL, Identifier
+
+from application.shared.settings import Settings
+
+
+class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """The library's one-call insert function, per table and with the table lock kept.
+
+    The stock function (`POSTGRES_ENABLE_DB_FUNCTIONS`) is named after the ID type only, so two
+    applications in one schema overwrite each other's function, and it skips the EXCLUSIVE
+    table lock that keeps notification IDs in commit order (followers in other processes would
+    otherwise skip events committed late). This one is named after its table and locks it.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.pg_function_name_insert_events = f"tj_insert_{events_table_name}"[:63]
+        self.sql_invoke_pg_function_insert_events = SQL(
+            "SELECT * FROM {schema}.{insert_events}((%s))"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            insert_events=Identifier(self.pg_function_name_insert_events),
+        )
+        self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
+            "CREATE OR REPLACE FUNCTION "
+            "{schema}.{insert_events}(events {schema}.{event}[]) "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "BEGIN "
+            "    SET LOCAL lock_timeout = '{lock_timeout}s';"
+            "    LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE;"
+            "    NOTIFY {channel};"
+            "    RETURN QUERY"
+            "    INSERT INTO {schema}.{table} AS t"
+            "    (originator_id, originator_version, topic, state)"
+            "    SELECT originator_id, originator_version, topic, state FROM unnest(events)"
+            "    RETURNING notification_id;"
+            "END; $BODY$"
+        ).format(
+            insert_events=Identifier(self.pg_function_name_insert_events),
+            lock_timeout=self.datastore.lock_timeout,
+            channel=Identifier(self.channel_name),
+            event=Identifier(self.stored_event_type_name),
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+        )
+
+
+def store_env(settings: Settings, name: str, *, process: bool = False) -> dict[str, str]:
+    """eventsourcing's environment for the application (or view) called `name`.
+
+    A process application records tracking with its events; the one-call insert function
+    ignores tracking, so process applications use the library's locking insert path.
+    """
+    env = _backend_env(settings, name)
+    if process and settings.uses_postgres:
+        env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"
+        del env["APPLICATION_RECORDER_TOPIC"]
+    return env | {
+        # Loaded aggregates are cached and fast-forwarded from the store on each get, so a
+        # write by another process is seen; commands get deep copies.
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache),
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+
+def _backend_env(settings: Settings, name: str) -> dict[str, str]:
+    if settings.uses_memory:
+        if name in ("views", "audit"):  # these need SQL: a private in-memory SQLite database
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": f"file:tiaojie-{name}-{uuid4().hex}?mode=memory&cache=shared",
+            }
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    if not settings.uses_postgres:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.data_dir / f"{name.lower()}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    address = settings.postgres()
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_HOST": address.host,
+        "POSTGRES_PORT": str(address.port),
+        "POSTGRES_USER": address.user,
+        "POSTGRES_PASSWORD": address.password,
+        "POSTGRES_DBNAME": address.dbname,
+        "POSTGRES_SCHEMA": settings.postgres_schema,
+        "POSTGRES_POOL_SIZE": "1",  # opened at start; more on demand, up to the overflow
+        "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": f"{__name__}:{LockingPostgresApplicationRecorder.__name__}",
+    }

@@ -1,0 +1,49 @@
+"""EnforcementCase (执行): opened on the creditor's application on an enforceable instrument."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.actors import Actor
+from domain.shared.value import copy_state
+
+ENFORCEMENT_KIND_LABEL = "执"
+
+
+class EnforcementCase(Aggregate):
+    """Enforcement (执行) on the creditor's application: a confirmed agreement in default."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> EnforcementCase:
+        copied: EnforcementCase = copy_state(self, memo)
+        return copied
+
+    @staticmethod
+    def create_id(basis_id: UUID) -> UUID:
+        """One enforcement per enforceable instrument."""
+        return uuid5(NAMESPACE_URL, f"tiaojie:enforcement:{basis_id}")
+
+    @event("Opened")
+    def __init__(
+        self,
+        basis: str,
+        basis_id: UUID,
+        mediation_case_id: UUID,
+        docket_number: str,
+        creditor: str,
+        debtor: str,
+        amount_fen: int,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.basis = basis
+        self.basis_id = basis_id
+        self.mediation_case_id = mediation_case_id
+        self.docket_number = docket_number
+        self.creditor = creditor
+        self.debtor = debtor
+        self.amount_fen = amount_fen
+        self.state = "opened"

@@ -1,0 +1,1 @@
+"""The mediation center's domain: filings, mediation cases, repayment plans and agreements."""

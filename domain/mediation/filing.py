@@ -1,0 +1,187 @@
+"""What an institution or a person files: the sides, the claim and the facts (the stable shape)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.shared.errors import InvalidValue
+from domain.shared.identity import normalize_id_number, normalize_uscc
+from domain.shared.value import Value
+
+MAX_FEN = 10**13
+MAX_FACTS = 5_000
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class DisputeType(StrEnum):
+    LOAN = "loan"
+    CREDIT_CARD = "credit_card"
+    INSURANCE = "insurance"
+    GUARANTEE = "guarantee"
+    FINANCIAL_LEASE = "financial_lease"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    ONLINE = "online"
+    GRID_STATION = "grid_station"
+    COURT_REFERRAL = "court_referral"
+    BULK_IMPORT = "bulk_import"
+
+
+class SideKind(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+    INSTITUTION = "institution"
+
+
+class SideRole(StrEnum):
+    APPLICANT = "applicant"
+    RESPONDENT = "respondent"
+
+    @property
+    def other(self) -> SideRole:
+        return SideRole.RESPONDENT if self is SideRole.APPLICANT else SideRole.APPLICANT
+
+
+def check_fen(value: int, field: str, *, positive: bool = False) -> int:
+    """Amounts are integer fen below 10^13; principal-like amounts must be positive."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, "must be an integer number of fen")
+    if positive and value <= 0:
+        raise InvalidValue(field, "must be greater than 0")
+    if value < 0:
+        raise InvalidValue(field, "must not be negative")
+    if value >= MAX_FEN:
+        raise InvalidValue(field, "must be below 10^13 fen")
+    return value
+
+
+def _non_blank(value: str, field: str, limit: int) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidValue(field, "must not be empty")
+    if len(text) > limit:
+        raise InvalidValue(field, f"must be at most {limit} characters")
+    return text
+
+
+@dataclass(frozen=True)
+class Side(Value):
+    """One side of a dispute. A person carries an ID number; a company or institution a code."""
+
+    kind: SideKind
+    name: str
+    id_number: str | None
+    org_code: str | None
+    phone: str
+    email: str | None = None
+    address: str | None = None
+
+    @classmethod
+    def create(
+        cls,
+        kind: str,
+        name: str,
+        phone: str,
+        id_number: str | None = None,
+        org_code: str | None = None,
+        email: str | None = None,
+        address: str | None = None,
+    ) -> Side:
+        """A validated side; InvalidValue names the field relative to the side."""
+        try:
+            side_kind = SideKind(kind)
+        except ValueError:
+            raise InvalidValue("kind", "must be person, company or institution") from None
+        clean_name = _non_blank(name, "name", 200)
+        if side_kind is SideKind.PERSON:
+            if not id_number:
+                raise InvalidValue("id_number", "is required for a person")
+            if org_code:
+                raise InvalidValue("org_code", "a person has an ID number, not an org code")
+            id_number, org_code = normalize_id_number(id_number), None
+        else:
+            if not org_code:
+                raise InvalidValue("org_code", f"is required for a {side_kind.value}")
+            if id_number:
+                raise InvalidValue("id_number", f"a {side_kind.value} has an org code")
+            id_number, org_code = None, normalize_uscc(org_code)
+        clean_phone = phone.strip().replace(" ", "").replace("-", "")
+        if not _PHONE.match(clean_phone):
+            raise InvalidValue("phone", "must be a phone number of 6 to 15 digits")
+        if email is not None and not _EMAIL.match(email.strip()):
+            raise InvalidValue("email", "must be an e-mail address")
+        return cls(
+            kind=side_kind,
+            name=clean_name,
+            id_number=id_number,
+            org_code=org_code,
+            phone=clean_phone,
+            email=email.strip() if email else None,
+            address=_non_blank(address, "address", 500) if address else None,
+        )
+
+    @property
+    def identifier(self) -> str:
+        """The ID number of a person, the org code of anyone else."""
+        return self.id_number or self.org_code or ""
+
+
+@dataclass(frozen=True)
+class Claim(Value):
+    principal_fen: int
+    interest_fen: int
+    fees_fen: int
+
+    @classmethod
+    def create(cls, principal_fen: int, interest_fen: int, fees_fen: int) -> Claim:
+        return cls(
+            principal_fen=check_fen(principal_fen, "principal_fen", positive=True),
+            interest_fen=check_fen(interest_fen, "interest_fen"),
+            fees_fen=check_fen(fees_fen, "fees_fen"),
+        )
+
+    @property
+    def total_fen(self) -> int:
+        return self.principal_fen + self.interest_fen + self.fees_fen
+
+
+@dataclass(frozen=True)
+class Filing(Value):
+    dispute_type: DisputeType
+    channel: Channel
+    applicant: Side
+    respondent: Side
+    claim: Claim
+    facts: str
+
+    @classmethod
+    def create(
+        cls,
+        dispute_type: str,
+        channel: str,
+        applicant: Side,
+        respondent: Side,
+        claim: Claim,
+        facts: str,
+    ) -> Filing:
+        try:
+            kind = DisputeType(dispute_type)
+        except ValueError:
+            raise InvalidValue("dispute_type", "unknown dispute type") from None
+        try:
+            how = Channel(channel)
+        except ValueError:
+            raise InvalidValue("channel", "unknown channel") from None
+        if len(facts) > MAX_FACTS:
+            raise InvalidValue("facts", f"must be at most {MAX_FACTS} characters")
+        if applicant.identifier == respondent.identifier:
+            raise InvalidValue("respondent", "the respondent must differ from the applicant")
+        return cls(kind, how, applicant, respondent, claim, facts)
+
+    def side(self, role: SideRole) -> Side:
+        return self.applicant if role is SideRole.APPLICANT else self.respondent

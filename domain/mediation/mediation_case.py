@@ -1,0 +1,869 @@
+"""MediationCase: one dispute from filing to settlement, failure or withdrawal.
+
+The state table of the domain spec is the contract. Each public method checks the act against
+the current state and the rules, then triggers one event; the decorated private methods are the
+events' apply logic and run again on replay, so they only assign state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.mediation.filing import Channel, Filing, SideRole
+from domain.mediation.repayment_plan import RepaymentPlan
+from domain.shared.actors import Actor
+from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.periods import (
+    Deadline,
+    WorkingCalendar,
+    calendar_days_deadline,
+    shanghai_date,
+    working_days_deadline,
+)
+from domain.shared.value import Value, copy_state
+
+ACCEPTANCE_WINDOW_WORKING_DAYS = 3
+MAX_TEXT = 2_000
+_PHONE = re.compile(r"^\+?\d{6,15}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class CaseState(StrEnum):
+    FILED = "filed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REFERRED = "referred"
+    ASSIGNED = "assigned"
+    AWAITING_CONSENT = "awaiting_consent"
+    IN_MEDIATION = "in_mediation"
+    SETTLED = "settled"
+    FAILED = "failed"
+    TRANSFERRED = "transferred"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+TERMINAL_STATES = frozenset(
+    {CaseState.REJECTED, CaseState.TRANSFERRED, CaseState.WITHDRAWN, CaseState.CLOSED}
+)
+WITHDRAWABLE_STATES = frozenset(
+    {
+        CaseState.FILED,
+        CaseState.ACCEPTED,
+        CaseState.REFERRED,
+        CaseState.ASSIGNED,
+        CaseState.AWAITING_CONSENT,
+        CaseState.IN_MEDIATION,
+    }
+)
+RECUSABLE_STATES = frozenset(
+    {CaseState.ASSIGNED, CaseState.AWAITING_CONSENT, CaseState.IN_MEDIATION}
+)
+PERIOD_RUNNING_STATES = frozenset(
+    {
+        CaseState.REFERRED,
+        CaseState.ASSIGNED,
+        CaseState.AWAITING_CONSENT,
+        CaseState.IN_MEDIATION,
+    }
+)
+
+
+class ReferralKind(StrEnum):
+    PRE_FILING = "pre_filing"  # 委派
+    IN_LITIGATION = "in_litigation"  # 委托
+
+
+class Procedure(StrEnum):
+    ORDINARY = "ordinary"
+    SUMMARY = "summary"
+
+
+# Mediation periods in calendar days, by referral kind and (in litigation) procedure.
+MEDIATION_PERIOD_DAYS: dict[tuple[ReferralKind, Procedure | None], int] = {
+    (ReferralKind.PRE_FILING, None): 30,
+    (ReferralKind.IN_LITIGATION, Procedure.ORDINARY): 15,
+    (ReferralKind.IN_LITIGATION, Procedure.SUMMARY): 7,
+}
+
+DOCKET_KIND_LABELS: dict[ReferralKind, str] = {
+    ReferralKind.PRE_FILING: "民诉前调",
+    ReferralKind.IN_LITIGATION: "民诉中调",
+}
+FILING_KIND_LABEL = "民调登"
+
+
+class FailureReason(StrEnum):
+    CONSENT_REFUSED = "consent_refused"
+    PERIOD_EXPIRED = "period_expired"
+    NO_AGREEMENT = "no_agreement"
+    RESPONDENT_UNREACHABLE = "respondent_unreachable"
+    OTHER = "other"
+
+
+class ServiceChannel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+
+
+class ClosingReason(StrEnum):
+    FULFILLED = "fulfilled"
+    ENFORCEMENT_ENDED = "enforcement_ended"
+
+
+# The state table: in which states each act is allowed.
+ACT_STATES: dict[str, frozenset[CaseState]] = {
+    "accept": frozenset({CaseState.FILED}),
+    "reject": frozenset({CaseState.FILED}),
+    "refer": frozenset({CaseState.ACCEPTED}),
+    "assign_mediator": frozenset({CaseState.REFERRED}),
+    "accept_assignment": frozenset({CaseState.ASSIGNED}),
+    "decline_assignment": frozenset({CaseState.ASSIGNED}),
+    "lapse_assignment": frozenset({CaseState.ASSIGNED}),
+    "consent_to_mediation": frozenset({CaseState.AWAITING_CONSENT}),
+    "refuse_mediation": frozenset({CaseState.AWAITING_CONSENT}),
+    "schedule_session": frozenset({CaseState.IN_MEDIATION}),
+    "propose": frozenset({CaseState.IN_MEDIATION}),
+    "counter_propose": frozenset({CaseState.IN_MEDIATION}),
+    "accept_proposal": frozenset({CaseState.IN_MEDIATION}),
+    "consent_to_extension": frozenset({CaseState.IN_MEDIATION}),
+    "draft_agreement": frozenset({CaseState.IN_MEDIATION}),
+    "agreement_took_effect": frozenset({CaseState.IN_MEDIATION}),
+    "declare_failure": frozenset({CaseState.IN_MEDIATION}),
+    "expire_period": PERIOD_RUNNING_STATES,
+    "withdraw": WITHDRAWABLE_STATES,
+    "request_recusal": RECUSABLE_STATES,
+    "grant_recusal": RECUSABLE_STATES,
+    "deny_recusal": RECUSABLE_STATES,
+    "close": frozenset({CaseState.SETTLED}),
+    "return_to_mediation": frozenset({CaseState.SETTLED}),
+    "record_transfer": frozenset({CaseState.FAILED}),
+}
+
+
+@dataclass(frozen=True)
+class ServiceAddress(Value):
+    """A side's consent to electronic service: where documents may be served."""
+
+    channel: ServiceChannel
+    address: str
+    consented_by: str
+    consented_at: datetime
+
+
+@dataclass(frozen=True)
+class Proposal(Value):
+    number: int
+    side: SideRole | None  # None: the mediator's own proposal
+    plan: RepaymentPlan
+    in_reply_to: int | None
+    proposed_by: str
+    proposed_at: datetime
+
+
+@dataclass(frozen=True)
+class CourtOutcome(Value):
+    """What the court decided on this case: a confirmation ruling, refusal or judgment."""
+
+    kind: str  # judicial_confirmation | litigation
+    docket_number: str
+    outcome: str  # confirmed | rejected | refused | lapsed | judgment | court_mediation
+    reason: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class Session(Value):
+    number: int
+    starts_at: datetime
+    duration_minutes: int
+
+
+def _text(value: str, field: str, *, required: bool = True) -> str:
+    text = value.strip()
+    if required and not text:
+        raise InvalidValue(field, "must not be empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidValue(field, f"must be at most {MAX_TEXT} characters")
+    return text
+
+
+class MediationCase(Aggregate):
+    """A dispute between an applicant and a respondent, mediated under a court-anchored period.
+
+    State holds only immutable values (Value objects, str, int, datetime), directly or in
+    dicts and lists, so a deep copy copies just those containers.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MediationCase:
+        copied: MediationCase = copy_state(self, memo)
+        return copied
+
+    @event("Filed")
+    def __init__(
+        self, filing_number: str, filing: Filing, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.filing_number = filing_number
+        self.filing = filing
+        self.filed_by = actor.actor_id
+        self.filed_by_institution = actor.institution
+        self.filed_at = occurred_at
+        self.updated_at = occurred_at
+        self.state = CaseState.FILED
+        self.docket_number: str | None = None
+        self.referral_kind: ReferralKind | None = None
+        self.procedure: Procedure | None = None
+        self.period: Deadline | None = None
+        self.mediator_id: str | None = None
+        self.acceptance_window: Deadline | None = None
+        self.disclosure: str | None = None
+        # An applicant consents by filing, except on a court referral where each side consents.
+        self.consents: dict[str, bool] = (
+            {} if filing.channel == Channel.COURT_REFERRAL else {SideRole.APPLICANT: True}
+        )
+        self.service_addresses: dict[str, ServiceAddress] = {}
+        self.party_links: dict[str, str] = {}  # user id -> side
+        self.sessions: list[Session] = []
+        self.proposals: list[Proposal] = []
+        self.accepted_proposal: int | None = None
+        self.extension_consents: dict[str, int] = {}  # side -> extra days consented
+        self.extensions: int = 0
+        self.recusal_requested_by: str | None = None
+        self.agreed_plan: RepaymentPlan | None = None
+        self.agreement_id: UUID | None = None
+        self.outcome_reason: str | None = None
+        self.court_docket_number: str | None = None
+        self.court_outcomes: list[CourtOutcome] = []
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _require(self, act: str) -> None:
+        if self.state not in ACT_STATES[act]:
+            raise ActRefused(act, str(self.state), "state")
+
+    def acts_now(self) -> list[str]:
+        """The acts the state table allows now (who may do them is the access table's)."""
+        return [act for act, states in ACT_STATES.items() if self.state in states]
+
+    def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
+        return ActRefused(act, str(self.state), rule, detail)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    def pending_consents(self) -> list[SideRole]:
+        return [role for role in SideRole if not self.consents.get(role)]
+
+    # --- center: acceptance, referral, assignment ---------------------------------------
+
+    def accept(self, actor: Actor, at: datetime) -> None:
+        self._require("accept")
+        self._accepted(actor=actor, occurred_at=at)
+
+    @event("Accepted")
+    def _accepted(self, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.ACCEPTED
+        self.updated_at = occurred_at
+
+    def reject(self, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("reject")
+        self._rejected(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
+
+    @event("Rejected")
+    def _rejected(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.REJECTED
+        self.outcome_reason = reason
+        self.updated_at = occurred_at
+
+    def refer(
+        self,
+        kind: ReferralKind,
+        procedure: Procedure | None,
+        docket_number: str,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self._require("refer")
+        if kind is ReferralKind.IN_LITIGATION and procedure is None:
+            raise InvalidValue("procedure", "in-litigation referral needs ordinary or summary")
+        if kind is ReferralKind.PRE_FILING and procedure is not None:
+            raise InvalidValue("procedure", "a pre-filing referral has no procedure")
+        days = MEDIATION_PERIOD_DAYS[(kind, procedure)]
+        period = calendar_days_deadline(shanghai_date(at), days, calendar)
+        self._referred(
+            kind=kind,
+            procedure=procedure,
+            docket_number=docket_number,
+            period=period,
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("Referred")
+    def _referred(
+        self,
+        kind: ReferralKind,
+        procedure: Procedure | None,
+        docket_number: str,
+        period: Deadline,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.state = CaseState.REFERRED
+        self.referral_kind = kind
+        self.procedure = procedure
+        self.docket_number = docket_number
+        self.period = period
+        self.updated_at = occurred_at
+
+    def assign_mediator(
+        self, mediator_id: str, calendar: WorkingCalendar, actor: Actor, at: datetime
+    ) -> None:
+        self._require("assign_mediator")
+        window = working_days_deadline(shanghai_date(at), ACCEPTANCE_WINDOW_WORKING_DAYS, calendar)
+        self._mediator_assigned(
+            mediator_id=mediator_id, acceptance_window=window, actor=actor, occurred_at=at
+        )
+
+    @event("MediatorAssigned")
+    def _mediator_assigned(
+        self, mediator_id: str, acceptance_window: Deadline, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = CaseState.ASSIGNED
+        self.mediator_id = mediator_id
+        self.acceptance_window = acceptance_window
+        self.disclosure = None
+        self.updated_at = occurred_at
+
+    # --- mediator: acceptance of the assignment -----------------------------------------
+
+    def accept_assignment(self, disclosure: str, actor: Actor, at: datetime) -> None:
+        self._require("accept_assignment")
+        assert self.acceptance_window is not None
+        if self.acceptance_window.has_passed(at):
+            raise self._refuse(
+                "accept_assignment",
+                "acceptance_window_passed",
+                f"the acceptance window ended on {self.acceptance_window.due.isoformat()}",
+            )
+        all_consented = not self.pending_consents()
+        self._assignment_accepted(
+            disclosure=_text(disclosure, "disclosure", required=False),
+            next_state=CaseState.IN_MEDIATION if all_consented else CaseState.AWAITING_CONSENT,
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("AssignmentAccepted")
+    def _assignment_accepted(
+        self, disclosure: str, next_state: CaseState, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = next_state
+        self.disclosure = disclosure
+        self.acceptance_window = None
+        self.updated_at = occurred_at
+
+    def decline_assignment(self, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("decline_assignment")
+        self._assignment_declined(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
+
+    @event("AssignmentDeclined")
+    def _assignment_declined(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self._back_to_referred(occurred_at)
+
+    def lapse_assignment(self, actor: Actor, at: datetime) -> None:
+        self._require("lapse_assignment")
+        assert self.acceptance_window is not None
+        if not self.acceptance_window.has_passed(at):
+            raise self._refuse(
+                "lapse_assignment",
+                "acceptance_window_open",
+                f"the acceptance window runs until {self.acceptance_window.due.isoformat()}",
+            )
+        self._assignment_lapsed(actor=actor, occurred_at=at)
+
+    @event("AssignmentLapsed")
+    def _assignment_lapsed(self, actor: Actor, occurred_at: datetime) -> None:
+        self._back_to_referred(occurred_at)
+
+    def _back_to_referred(self, occurred_at: datetime) -> None:
+        self.state = CaseState.REFERRED
+        self.mediator_id = None
+        self.acceptance_window = None
+        self.disclosure = None
+        self.recusal_requested_by = None
+        self.updated_at = occurred_at
+
+    # --- sides: consent ------------------------------------------------------------------
+
+    def consent_to_mediation(self, side: SideRole, actor: Actor, at: datetime) -> None:
+        self._require("consent_to_mediation")
+        if self.consents.get(side):
+            raise self._refuse(
+                "consent_to_mediation", "already_consented", f"the {side} side already consented"
+            )
+        remaining = [role for role in self.pending_consents() if role != side]
+        self._mediation_consented(
+            side=side,
+            next_state=CaseState.AWAITING_CONSENT if remaining else CaseState.IN_MEDIATION,
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("MediationConsented")
+    def _mediation_consented(
+        self, side: SideRole, next_state: CaseState, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.consents[side] = True
+        self.state = next_state
+        self.updated_at = occurred_at
+
+    def refuse_mediation(self, side: SideRole, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("refuse_mediation")
+        self._mediation_refused(
+            side=side, reason=_text(reason, "reason", required=False), actor=actor, occurred_at=at
+        )
+
+    @event("MediationRefused")
+    def _mediation_refused(
+        self, side: SideRole, reason: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = CaseState.FAILED
+        self.outcome_reason = FailureReason.CONSENT_REFUSED
+        self.updated_at = occurred_at
+
+    def consent_to_electronic_service(
+        self, side: SideRole, channel: ServiceChannel, address: str, actor: Actor, at: datetime
+    ) -> None:
+        if self.is_terminal:
+            raise ActRefused("consent_to_electronic_service", str(self.state), "state")
+        clean = address.strip()
+        pattern = _PHONE if channel is ServiceChannel.SMS else _EMAIL
+        if not pattern.match(clean):
+            raise InvalidValue("address", f"is not a valid {channel} address")
+        self._electronic_service_consented(
+            side=side, channel=channel, address=clean, actor=actor, occurred_at=at
+        )
+
+    @event("ElectronicServiceConsented")
+    def _electronic_service_consented(
+        self,
+        side: SideRole,
+        channel: ServiceChannel,
+        address: str,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.service_addresses[side] = ServiceAddress(channel, address, actor.actor_id, occurred_at)
+        self.updated_at = occurred_at
+
+    # --- mediation ----------------------------------------------------------------------
+
+    def schedule_session(
+        self, starts_at: datetime, duration_minutes: int, actor: Actor, at: datetime
+    ) -> None:
+        self._require("schedule_session")
+        if starts_at.tzinfo is None:
+            raise InvalidValue("starts_at", "must carry a time zone")
+        if starts_at <= at:
+            raise InvalidValue("starts_at", "must be in the future")
+        if not 5 <= duration_minutes <= 480:
+            raise InvalidValue("duration_minutes", "must be between 5 and 480")
+        self._session_scheduled(
+            number=len(self.sessions) + 1,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("SessionScheduled")
+    def _session_scheduled(
+        self,
+        number: int,
+        starts_at: datetime,
+        duration_minutes: int,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.sessions.append(Session(number, starts_at, duration_minutes))
+        self.updated_at = occurred_at
+
+    def _check_plan(self, act: str, plan: RepaymentPlan) -> None:
+        claim = self.filing.claim
+        if plan.principal_fen > claim.principal_fen:
+            raise self._refuse(
+                act, "plan_exceeds_claim", "the plan's principal exceeds the claimed principal"
+            )
+
+    def propose(
+        self, side: SideRole | None, plan: RepaymentPlan, actor: Actor, at: datetime
+    ) -> int:
+        self._require("propose")
+        self._check_plan("propose", plan)
+        number = len(self.proposals) + 1
+        self._proposed(
+            number=number, side=side, plan=plan, in_reply_to=None, actor=actor, occurred_at=at
+        )
+        return number
+
+    def counter_propose(
+        self,
+        in_reply_to: int,
+        side: SideRole,
+        plan: RepaymentPlan,
+        actor: Actor,
+        at: datetime,
+    ) -> int:
+        self._require("counter_propose")
+        original = self.proposal(in_reply_to, "counter_propose")
+        if original.side == side:
+            raise self._refuse(
+                "counter_propose", "own_proposal", "a side cannot counter its own proposal"
+            )
+        self._check_plan("counter_propose", plan)
+        number = len(self.proposals) + 1
+        self._proposed(
+            number=number,
+            side=side,
+            plan=plan,
+            in_reply_to=in_reply_to,
+            actor=actor,
+            occurred_at=at,
+        )
+        return number
+
+    @event("Proposed")
+    def _proposed(
+        self,
+        number: int,
+        side: SideRole | None,
+        plan: RepaymentPlan,
+        in_reply_to: int | None,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.proposals.append(
+            Proposal(number, side, plan, in_reply_to, actor.actor_id, occurred_at)
+        )
+        self.accepted_proposal = None
+        self.updated_at = occurred_at
+
+    def proposal(self, number: int, act: str) -> Proposal:
+        if not 1 <= number <= len(self.proposals):
+            raise InvalidValue("proposal", f"there is no proposal {number}")
+        if number != len(self.proposals):
+            raise self._refuse(act, "superseded", f"proposal {number} has been superseded")
+        return self.proposals[number - 1]
+
+    def accept_proposal(self, number: int, side: SideRole, actor: Actor, at: datetime) -> None:
+        self._require("accept_proposal")
+        proposal = self.proposal(number, "accept_proposal")
+        if proposal.side == side:
+            raise self._refuse(
+                "accept_proposal", "own_proposal", "a side cannot accept its own proposal"
+            )
+        self._proposal_accepted(number=number, side=side, actor=actor, occurred_at=at)
+
+    @event("ProposalAccepted")
+    def _proposal_accepted(
+        self, number: int, side: SideRole, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.accepted_proposal = number
+        self.updated_at = occurred_at
+
+    def consent_to_extension(
+        self, side: SideRole, days: int, calendar: WorkingCalendar, actor: Actor, at: datetime
+    ) -> bool:
+        """Record one side's consent; the period is extended once both sides agree on `days`."""
+        self._require("consent_to_extension")
+        if isinstance(days, bool) or not 1 <= days <= 90:
+            raise InvalidValue("days", "must be between 1 and 90")
+        assert self.period is not None
+        if self.period.has_passed(at):
+            raise self._refuse(
+                "consent_to_extension", "period_expired", "the mediation period has ended"
+            )
+        other = side.other
+        if self.extension_consents.get(other) == days:
+            new_period = calendar_days_deadline(self.period.due, days, calendar)
+            self._extension_granted(
+                days=days,
+                consented_sides=[other, side],
+                period=new_period,
+                actor=actor,
+                occurred_at=at,
+            )
+            return True
+        self._extension_consented(side=side, days=days, actor=actor, occurred_at=at)
+        return False
+
+    @event("ExtensionConsented")
+    def _extension_consented(
+        self, side: SideRole, days: int, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.extension_consents[side] = days
+        self.updated_at = occurred_at
+
+    @event("ExtensionGranted")
+    def _extension_granted(
+        self,
+        days: int,
+        consented_sides: list[SideRole],
+        period: Deadline,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.period = period
+        self.extensions += 1
+        self.extension_consents = {}
+        self.updated_at = occurred_at
+
+    def agreement_basis(self) -> Proposal:
+        """The accepted proposal an agreement is drafted from, if the case is ready for one."""
+        self._require("draft_agreement")
+        if self.accepted_proposal is None:
+            raise self._refuse(
+                "draft_agreement", "no_accepted_proposal", "no proposal has been accepted yet"
+            )
+        return self.proposals[self.accepted_proposal - 1]
+
+    def draft_agreement(self, agreement_id: UUID, actor: Actor, at: datetime) -> None:
+        """Note a new agreement draft made from the accepted proposal."""
+        proposal = self.agreement_basis()
+        self._agreement_drafted(
+            agreement_id=agreement_id, proposal=proposal.number, actor=actor, occurred_at=at
+        )
+
+    @event("AgreementDrafted")
+    def _agreement_drafted(
+        self, agreement_id: UUID, proposal: int, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.agreement_id = agreement_id
+        self.updated_at = occurred_at
+
+    def agreement_took_effect(
+        self, agreement_id: UUID, plan: RepaymentPlan, actor: Actor, at: datetime
+    ) -> None:
+        """The last signature on the current draft: the case is settled."""
+        self._require("agreement_took_effect")
+        if agreement_id != self.agreement_id:
+            raise self._refuse(
+                "agreement_took_effect", "not_current_draft", "that draft has been superseded"
+            )
+        self._agreement_took_effect(
+            agreement_id=agreement_id, plan=plan, actor=actor, occurred_at=at
+        )
+
+    @event("AgreementTookEffect")
+    def _agreement_took_effect(
+        self, agreement_id: UUID, plan: RepaymentPlan, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = CaseState.SETTLED
+        self.agreed_plan = plan
+        self.updated_at = occurred_at
+
+    def declare_failure(self, reason: FailureReason, note: str, actor: Actor, at: datetime) -> None:
+        self._require("declare_failure")
+        if reason in (FailureReason.PERIOD_EXPIRED, FailureReason.CONSENT_REFUSED):
+            raise InvalidValue("reason", f"'{reason}' is recorded by its own act")
+        self._failed(
+            reason=reason, note=_text(note, "note", required=False), actor=actor, occurred_at=at
+        )
+
+    def expire_period(self, actor: Actor, at: datetime) -> None:
+        self._require("expire_period")
+        assert self.period is not None
+        if not self.period.has_passed(at):
+            raise self._refuse(
+                "expire_period",
+                "period_running",
+                f"the mediation period runs until {self.period.due.isoformat()}",
+            )
+        self._failed(reason=FailureReason.PERIOD_EXPIRED, note="", actor=actor, occurred_at=at)
+
+    @event("MediationFailed")
+    def _failed(
+        self, reason: FailureReason, note: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = CaseState.FAILED
+        self.outcome_reason = reason
+        self.acceptance_window = None
+        self.updated_at = occurred_at
+
+    # --- withdrawal, recusal, links ------------------------------------------------------
+
+    def withdraw(self, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("withdraw")
+        self._withdrawn(reason=_text(reason, "reason", required=False), actor=actor, occurred_at=at)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.WITHDRAWN
+        self.outcome_reason = reason
+        self.acceptance_window = None
+        self.updated_at = occurred_at
+
+    def request_recusal(self, side: SideRole, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("request_recusal")
+        if self.recusal_requested_by is not None:
+            raise self._refuse(
+                "request_recusal", "recusal_pending", "a recusal request is already pending"
+            )
+        self._recusal_requested(
+            side=side, reason=_text(reason, "reason"), actor=actor, occurred_at=at
+        )
+
+    @event("RecusalRequested")
+    def _recusal_requested(
+        self, side: SideRole, reason: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.recusal_requested_by = side
+        self.updated_at = occurred_at
+
+    def grant_recusal(self, actor: Actor, at: datetime) -> None:
+        self._require("grant_recusal")
+        self._require_recusal_pending("grant_recusal")
+        self._recusal_granted(mediator_id=self.mediator_id, actor=actor, occurred_at=at)
+
+    @event("RecusalGranted")
+    def _recusal_granted(
+        self, mediator_id: str | None, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self._back_to_referred(occurred_at)
+
+    def deny_recusal(self, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("deny_recusal")
+        self._require_recusal_pending("deny_recusal")
+        self._recusal_denied(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
+
+    @event("RecusalDenied")
+    def _recusal_denied(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.recusal_requested_by = None
+        self.updated_at = occurred_at
+
+    def _require_recusal_pending(self, act: str) -> None:
+        if self.recusal_requested_by is None:
+            raise self._refuse(act, "no_recusal_request", "no recusal request is pending")
+
+    def link_party(
+        self, side: SideRole, user_id: str, authorization: str, actor: Actor, at: datetime
+    ) -> None:
+        if self.is_terminal:
+            raise ActRefused("link_party", str(self.state), "state")
+        if user_id in self.party_links:
+            raise self._refuse("link_party", "already_linked", "the account is already linked")
+        self._party_linked(
+            side=side,
+            user_id=user_id,
+            authorization=_text(authorization, "authorization"),
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("PartyLinked")
+    def _party_linked(
+        self, side: SideRole, user_id: str, authorization: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.party_links[user_id] = side
+        self.updated_at = occurred_at
+
+    # --- after mediation -----------------------------------------------------------------
+
+    def close(self, reason: ClosingReason, actor: Actor, at: datetime) -> None:
+        self._require("close")
+        self._closed(reason=reason, actor=actor, occurred_at=at)
+
+    @event("Closed")
+    def _closed(self, reason: ClosingReason, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.CLOSED
+        self.outcome_reason = reason
+        self.updated_at = occurred_at
+
+    def return_to_mediation(self, reason: str, actor: Actor, at: datetime) -> None:
+        self._require("return_to_mediation")
+        self._returned_to_mediation(reason=_text(reason, "reason"), actor=actor, occurred_at=at)
+
+    @event("ReturnedToMediation")
+    def _returned_to_mediation(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.IN_MEDIATION
+        self.agreed_plan = None
+        self.agreement_id = None
+        self.accepted_proposal = None
+        self.updated_at = occurred_at
+
+    def record_transfer(self, court_docket_number: str, actor: Actor, at: datetime) -> None:
+        self._require("record_transfer")
+        if self.referral_kind != ReferralKind.PRE_FILING:
+            raise self._refuse(
+                "record_transfer",
+                "not_pre_filing",
+                "only a failed pre-filing mediation is transferred to the court",
+            )
+        self._transferred(
+            court_docket_number=_text(court_docket_number, "court_docket_number"),
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("Transferred")
+    def _transferred(self, court_docket_number: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = CaseState.TRANSFERRED
+        self.court_docket_number = court_docket_number
+        self.updated_at = occurred_at
+
+    def record_court_outcome(self, outcome: CourtOutcome, actor: Actor, at: datetime) -> None:
+        """The court's decision shows on the mediation file, once."""
+        if outcome in self.court_outcomes:
+            raise self._refuse(
+                "record_court_outcome", "already_recorded", "the outcome is already recorded"
+            )
+        self._court_outcome_recorded(outcome=outcome, actor=actor, occurred_at=at)
+
+    @event("CourtOutcomeRecorded")
+    def _court_outcome_recorded(
+        self, outcome: CourtOutcome, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.court_outcomes = [*self.court_outcomes, outcome]
+        self.updated_at = occurred_at
+
+    # --- deadlines ----------------------------------------------------------------------
+
+    def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
+        """Apply a newly loaded official schedule; True when a deadline moved or firmed up."""
+        period = self.period.recomputed(calendar) if self.period else None
+        window = self.acceptance_window.recomputed(calendar) if self.acceptance_window else None
+        if (period, window) == (self.period, self.acceptance_window):
+            return False
+        self._deadlines_recomputed(
+            period=period, acceptance_window=window, actor=actor, occurred_at=at
+        )
+        return True
+
+    @event("DeadlinesRecomputed")
+    def _deadlines_recomputed(
+        self,
+        period: Deadline | None,
+        acceptance_window: Deadline | None,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.period = period
+        self.acceptance_window = acceptance_window
+
+    def next_deadline(self) -> Deadline | None:
+        """The deadline that matters now: the acceptance window while assigned, else the period."""
+        if self.state == CaseState.ASSIGNED and self.acceptance_window is not None:
+            return self.acceptance_window
+        if self.state in PERIOD_RUNNING_STATES:
+            return self.period
+        return None

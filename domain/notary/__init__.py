@@ -1,0 +1,1 @@
+"""The notary office's domain: notarial matters and their certificates."""

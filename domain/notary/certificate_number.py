@@ -1,0 +1,33 @@
+"""CertificateNumber: which matter a notarial certificate number was issued for.
+
+Numbers run per office and year, e.g. ``(2026)渝江北证字1号``; the aggregate's ID is derived from
+the number, so a number can be saved only once (and looked up by anyone verifying it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.value import copy_state
+
+CERTIFICATE_KIND_LABEL = "证字"
+
+
+class CertificateNumber(Aggregate):
+    """Which matter a certificate number was issued for: unique per office (named ID)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CertificateNumber:
+        copied: CertificateNumber = copy_state(self, memo)
+        return copied
+
+    @staticmethod
+    def create_id(number: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"tiaojie:notarial-certificate:{number}")
+
+    @event("Assigned")
+    def __init__(self, number: str, matter_id: UUID) -> None:
+        self.number = number
+        self.matter_id = matter_id

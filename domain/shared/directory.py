@@ -1,0 +1,110 @@
+"""Institutions and user accounts: who may act on the platform, and for whom."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.actors import ROLE_INSTITUTION_KINDS, InstitutionKind, Role
+from domain.shared.errors import InvalidValue
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+_PREFIX = re.compile(r"^\S{1,16}$")
+
+
+class Institution(Aggregate):
+    """An organisation known to the platform, identified by its unified social credit code."""
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"tiaojie:institution:{code}")
+
+    @event("Registered")
+    def __init__(
+        self,
+        code: str,
+        kind: InstitutionKind,
+        name: str,
+        docket_prefix: str | None,
+        occurred_at: datetime,
+    ) -> None:
+        self.code = code
+        self.kind = kind
+        self.name = name
+        self.docket_prefix = docket_prefix
+
+
+class UserAccount(Aggregate):
+    """A login. Staff belong to one institution; a party account is tied to an ID number."""
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"tiaojie:user:{username}")
+
+    @event("Created")
+    def __init__(
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        institution: str | None,
+        id_number: str | None,
+        password_hash: str,
+        occurred_at: datetime,
+    ) -> None:
+        self.username = username
+        self.display_name = display_name
+        self.role = role
+        self.institution = institution
+        self.id_number = id_number
+        self.password_hash = password_hash
+        self.active = True
+
+    def change_password(self, password_hash: str, occurred_at: datetime) -> None:
+        self._password_changed(password_hash=password_hash, occurred_at=occurred_at)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str, occurred_at: datetime) -> None:
+        self.password_hash = password_hash
+
+
+class PartyIdentity(Aggregate):
+    """Reserves an ID number for one party account, so two accounts cannot claim one person."""
+
+    @staticmethod
+    def create_id(id_number: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"tiaojie:party-identity:{id_number}")
+
+    @event("Claimed")
+    def __init__(self, id_number: str, username: str, occurred_at: datetime) -> None:
+        self.id_number = id_number
+        self.username = username
+
+
+def check_username(username: str) -> str:
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InvalidValue("username", "3-64 characters: lower-case letters, digits, . _ -")
+    return name
+
+
+def check_docket_prefix(prefix: str | None) -> str | None:
+    if prefix is not None and not _PREFIX.match(prefix):
+        raise InvalidValue("docket_prefix", "1-16 characters without spaces")
+    return prefix
+
+
+def check_staff_institution(role: Role, kind: InstitutionKind | None) -> None:
+    """A staff role belongs to an institution of a fitting kind; a party belongs to none."""
+    allowed = ROLE_INSTITUTION_KINDS[role]
+    if role is Role.PARTY:
+        if kind is not None:
+            raise InvalidValue("institution", "a party account belongs to no institution")
+        return
+    if kind is None:
+        raise InvalidValue("institution", f"a {role} belongs to an institution")
+    if kind not in allowed:
+        raise InvalidValue("institution", f"a {role} cannot belong to a {kind}")

@@ -1,0 +1,91 @@
+"""How deadlines are counted (Civil Procedure Law, on periods), on a working-day calendar.
+
+The calendar is passed in: the domain knows the rules, the application knows the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from domain.shared.value import Value
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class WorkingCalendar(Protocol):
+    """Which days are working days, and whether the official schedule of a year is known."""
+
+    def is_working_day(self, day: date) -> bool: ...
+
+    def knows(self, year: int) -> bool: ...
+
+
+class PeriodKind(StrEnum):
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+
+
+@dataclass(frozen=True)
+class Deadline(Value):
+    """The last day of a period (it ends at 24:00 Asia/Shanghai); provisional in unknown years."""
+
+    kind: PeriodKind
+    start: date
+    length: int
+    due: date
+    provisional: bool
+
+    def has_passed(self, now: datetime) -> bool:
+        return shanghai_date(now) > self.due
+
+    def ends_at(self) -> datetime:
+        """The instant the period ends: midnight after the last day, Shanghai time."""
+        return datetime.combine(self.due + timedelta(days=1), time(0), SHANGHAI)
+
+    def days_left(self, now: datetime) -> int:
+        return (self.due - shanghai_date(now)).days
+
+    def recomputed(self, calendar: WorkingCalendar) -> Deadline:
+        return period_deadline(self.kind, self.start, self.length, calendar)
+
+
+def shanghai_date(moment: datetime) -> date:
+    """The calendar date in Asia/Shanghai of an aware instant."""
+    if moment.tzinfo is None:
+        msg = "time must be timezone-aware"
+        raise ValueError(msg)
+    return moment.astimezone(SHANGHAI).date()
+
+
+def calendar_days_deadline(start: date, days: int, calendar: WorkingCalendar) -> Deadline:
+    """Starting day excluded; a last day that is a rest day moves to the next working day."""
+    due = start + timedelta(days=days)
+    while not calendar.is_working_day(due):
+        due += timedelta(days=1)
+    return Deadline(PeriodKind.CALENDAR_DAYS, start, days, due, _provisional(start, due, calendar))
+
+
+def working_days_deadline(start: date, days: int, calendar: WorkingCalendar) -> Deadline:
+    """The `days`-th working day after the starting day."""
+    due, counted = start, 0
+    while counted < days:
+        due += timedelta(days=1)
+        if calendar.is_working_day(due):
+            counted += 1
+    return Deadline(PeriodKind.WORKING_DAYS, start, days, due, _provisional(start, due, calendar))
+
+
+def period_deadline(
+    kind: PeriodKind, start: date, days: int, calendar: WorkingCalendar
+) -> Deadline:
+    if kind is PeriodKind.CALENDAR_DAYS:
+        return calendar_days_deadline(start, days, calendar)
+    return working_days_deadline(start, days, calendar)
+
+
+def _provisional(start: date, due: date, calendar: WorkingCalendar) -> bool:
+    return any(not calendar.knows(year) for year in range(start.year, due.year + 1))

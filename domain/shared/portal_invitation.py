@@ -1,0 +1,117 @@
+"""Portal invitations: a natural-person side claims a portal account by proving control of the
+phone (a one-time code) and knowing the last 6 characters of the ID number.
+
+The code is stored only as a salted hash; wrong attempts are counted and, after too many,
+further attempts are refused for a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import ActRefused
+from domain.shared.value import copy_state
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+CODE_LIFETIME = timedelta(minutes=10)
+RESEND_AFTER = timedelta(seconds=60)
+
+
+def code_hash(salt: str, code: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+class PortalInvitation(Aggregate):
+    def __deepcopy__(self, memo: dict[int, Any]) -> PortalInvitation:
+        copied: PortalInvitation = copy_state(self, memo)
+        return copied
+
+    @staticmethod
+    def create_id(id_number: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"tiaojie:portal-invitation:{id_number}")
+
+    @event("Issued")
+    def __init__(self, id_number: str, phone: str, name: str, occurred_at: datetime) -> None:
+        self.id_number = id_number
+        self.phone = phone
+        self.name = name
+        self.code_salt: str | None = None
+        self.code_sha256: str | None = None
+        self.code_expires: datetime | None = None
+        self.code_sent_at: datetime | None = None
+        self.failures = 0
+        self.locked_until: datetime | None = None
+        self.claimed_by: str | None = None
+
+    def _refuse_if_closed(self, act: str, at: datetime) -> None:
+        if self.claimed_by is not None:
+            raise ActRefused(act, "claimed", "already_claimed", "this invitation has been used")
+        if self.locked_until is not None and at < self.locked_until:
+            raise ActRefused(
+                act,
+                "locked",
+                "throttled",
+                f"too many wrong attempts; try again after {self.locked_until}",
+            )
+
+    def issue_code(self, salt: str, code: str, at: datetime) -> None:
+        """A new one-time code (its hash kept); at most one a minute."""
+        self._refuse_if_closed("send_code", at)
+        if self.code_sent_at is not None and at - self.code_sent_at < RESEND_AFTER:
+            raise ActRefused(
+                "send_code", "code_sent", "throttled", "a code was sent less than a minute ago"
+            )
+        self._code_issued(
+            salt=salt, code_sha256=code_hash(salt, code), expires=at + CODE_LIFETIME, occurred_at=at
+        )
+
+    @event("CodeIssued")
+    def _code_issued(
+        self, salt: str, code_sha256: str, expires: datetime, occurred_at: datetime
+    ) -> None:
+        self.code_salt = salt
+        self.code_sha256 = code_sha256
+        self.code_expires = expires
+        self.code_sent_at = occurred_at
+
+    def check(self, code: str, id_suffix: str, at: datetime) -> bool:
+        """True when the code and the ID suffix are right; a wrong try is recorded."""
+        self._refuse_if_closed("claim", at)
+        right = (
+            self.code_salt is not None
+            and self.code_sha256 is not None
+            and self.code_expires is not None
+            and at <= self.code_expires
+            and hmac.compare_digest(code_hash(self.code_salt, code.strip()), self.code_sha256)
+            and hmac.compare_digest(id_suffix.strip().upper(), self.id_number[-6:])
+        )
+        if not right:
+            failures = self.failures + 1
+            self._attempt_failed(
+                failures=failures,
+                locked_until=at + LOCKOUT if failures >= MAX_FAILURES else None,
+                occurred_at=at,
+            )
+        return right
+
+    @event("AttemptFailed")
+    def _attempt_failed(
+        self, failures: int, locked_until: datetime | None, occurred_at: datetime
+    ) -> None:
+        self.failures = 0 if locked_until is not None else failures
+        self.locked_until = locked_until
+
+    def claimed(self, username: str, at: datetime) -> None:
+        self._claimed(username=username, occurred_at=at)
+
+    @event("Claimed")
+    def _claimed(self, username: str, occurred_at: datetime) -> None:
+        self.claimed_by = username
+        self.code_sha256 = None

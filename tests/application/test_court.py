@@ -1,0 +1,227 @@
+"""The court: automatic docketing of failed mediations (exactly once), litigation, confirmation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from application.bootstrap import Platform, build_platform
+from application.mediation_center import commands as cmd
+from application.shared.access import Forbidden
+from application.shared.calendar import OfficialCalendar
+from application.shared.clock import ManualClock
+from application.shared.errors import NotFound
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.shared.actors import Actor, Role
+from domain.shared.errors import ActRefused
+from tests.conftest import PG_URL, make_platform, settings_for
+from tests.support.data import (
+    ADMIN,
+    AGENT,
+    JUDGE,
+    MEDIATOR,
+    OTHER_PARTY,
+    PARTY,
+    START,
+    drive,
+    filing,
+    settle,
+)
+
+
+def fail(platform: Platform, clock: ManualClock, kind: str = "pre_filing") -> object:
+    case = platform.center.file(AGENT, filing())
+    steps = [
+        (ADMIN, cmd.Accept()),
+        (ADMIN, cmd.Refer(kind=kind, procedure=None if kind == "pre_filing" else "ordinary")),
+        (ADMIN, cmd.AssignMediator(mediator="mediator1")),
+        (MEDIATOR, cmd.AcceptAssignment()),
+        (PARTY, cmd.ConsentToMediation()),
+        (MEDIATOR, cmd.DeclareFailure(reason="no_agreement")),
+    ]
+    for who, command in steps:
+        clock.advance(timedelta(minutes=1))
+        case = platform.center.act(case.id, who, command)
+    return case
+
+
+def docketed_events(platform: Platform) -> list[object]:
+    notifications = platform.court.recorder.select_notifications(
+        1, 10_000, topics=["domain.court.litigation_case:LitigationCase.Docketed"]
+    )
+    return [platform.court.mapper.to_domain_event(n) for n in notifications]
+
+
+def test_failed_pre_filing_mediation_is_docketed_once(
+    platform: Platform, clock: ManualClock
+) -> None:
+    case = fail(platform, clock)
+    kept = fail(platform, clock, kind="in_litigation")
+    platform.catch_up()
+    platform.catch_up()
+    litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
+    assert litigation is not None
+    assert litigation.docket_number == "(2026)渝0105民初1号"
+    assert litigation.mediation_docket_number == "(2026)渝0105民诉前调1号"
+    assert litigation.plaintiff == "江北商业银行" and litigation.claim_total_fen == 1_012_345
+    assert len(docketed_events(platform)) == 1
+    after = platform.center.case(case.id, ADMIN)  # type: ignore[attr-defined]
+    assert after.state == "transferred" and after.court_docket_number == litigation.docket_number
+    assert platform.court.litigation_for(kept.id) is None  # type: ignore[attr-defined]
+    assert platform.center.case(kept.id, ADMIN).state == "failed"  # type: ignore[attr-defined]
+
+
+def test_docketing_survives_a_restart(tmp_path: Path, clock: ManualClock) -> None:
+    settings = settings_for("sqlite", tmp_path)
+    platform = make_platform(settings, clock)
+    first = fail(platform, clock)
+    platform.catch_up()
+    second = fail(platform, clock)
+    platform.close()  # the court has not seen the second failure yet
+    again = build_platform(settings, clock)
+    try:
+        again.catch_up()
+        again.catch_up()
+        numbers = sorted(e.docket_number for e in docketed_events(again))  # type: ignore[attr-defined]
+        assert numbers == ["(2026)渝0105民初1号", "(2026)渝0105民初2号"]
+        for case in (first, second):
+            assert again.center.case(case.id, ADMIN).state == "transferred"  # type: ignore[attr-defined]
+    finally:
+        again.close()
+
+
+def test_litigation_hearing_and_decision(platform: Platform, clock: ManualClock) -> None:
+    case = fail(platform, clock)
+    platform.catch_up()
+    litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
+    assert litigation is not None
+    with pytest.raises(NotFound):  # the docket is the court's: others do not see it
+        platform.court.schedule_hearing(litigation.id, MEDIATOR, clock() + timedelta(days=3))
+    with pytest.raises(ActRefused):
+        platform.court.decide(litigation.id, JUDGE, "judgment", "判决被告还款")
+    heard = platform.court.schedule_hearing(litigation.id, JUDGE, clock() + timedelta(days=3))
+    assert heard.state == "hearing_scheduled"
+    done = platform.court.decide(
+        litigation.id, JUDGE, "court_mediation", "双方在法院主持下达成调解"
+    )
+    assert done.state == "mediated"
+
+
+def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
+    case = drive(platform.center, clock, "in_mediation")
+    case = settle(platform.center, clock, case)
+    agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+    with pytest.raises(Forbidden):
+        platform.court.apply_for_confirmation(agreement, case, OTHER_PARTY)
+    opened = platform.court.apply_for_confirmation(agreement, case, AGENT)
+    assert opened.state == "applying" and opened.docket_number is None
+    with pytest.raises(ActRefused) as twice:
+        platform.court.apply_for_confirmation(agreement, case, AGENT)
+    assert twice.value.rule == "already_applied"
+    joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
+    assert joint.state == "applied" and joint.docket_number == "(2026)渝0105民特1号"
+    assert joint.acceptance_deadline is not None
+    with pytest.raises(Forbidden):
+        platform.court.confirmation_act(joint.id, ADMIN, "accept")
+    accepted = platform.court.confirmation_act(joint.id, JUDGE, "accept")
+    assert accepted.ruling_deadline is not None
+    assert accepted.ruling_deadline.length == 15
+    extended = platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
+    assert extended.ruling_deadline is not None and extended.extended
+    with pytest.raises(ActRefused) as again:
+        platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
+    assert again.value.rule == "already_extended"
+    with pytest.raises(ActRefused) as early:
+        platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert early.value.rule == "not_confirmed"
+    ruled = platform.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
+    assert ruled.state == "confirmed"
+    with pytest.raises(ActRefused) as paying:
+        platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert paying.value.rule == "not_in_default"
+    with pytest.raises(NotFound):
+        platform.court.confirmation(joint.id, OTHER_PARTY, case)
+
+
+def test_confirmation_must_be_applied_for_within_30_days(
+    platform: Platform, clock: ManualClock
+) -> None:
+    case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+    agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+    clock.advance(timedelta(days=31))
+    with pytest.raises(ActRefused) as late:
+        platform.court.apply_for_confirmation(agreement, case, AGENT)
+    assert late.value.rule == "application_window_passed"
+
+
+def test_court_deadlines_over_a_holiday() -> None:
+    """An application received on 30 September: 3 days end on 3 October, a holiday: 8 October."""
+    calendar = OfficialCalendar(lambda year: None)
+    side = Actor("p", Role.PARTY, None)
+    at = datetime(2026, 9, 30, 2, tzinfo=UTC)
+    confirmation = JudicialConfirmation.open(
+        agreement_id=uuid4(),
+        mediation_case_id=uuid4(),
+        agreement_sha256="0" * 64,
+        effective=at,
+        calendar=calendar,
+        side="applicant",
+        actor=side,
+        at=at,
+    )
+    confirmation.join("respondent", "d", calendar, side, at)
+    assert confirmation.acceptance_deadline is not None
+    assert confirmation.acceptance_deadline.due == date(2026, 10, 8)
+    assert not confirmation.overdue(datetime(2026, 10, 8, 15, tzinfo=UTC))
+    assert confirmation.overdue(datetime(2026, 10, 8, 16, tzinfo=UTC))  # the court is late
+
+
+def test_two_workers_on_postgres_one_killed(tmp_path: Path, pg_schema: str) -> None:
+    """Failed mediations docketed exactly once with two worker processes, one killed midway."""
+    clock = ManualClock(START)
+    settings = settings_for("postgres", tmp_path, pg_schema)
+    platform = make_platform(settings, clock)
+    env = {
+        **os.environ,
+        "TIAOJIE_DATA_DIR": str(tmp_path / "data"),
+        "TIAOJIE_DATABASE_URL": PG_URL,
+        "TIAOJIE_POSTGRES_SCHEMA": pg_schema,
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / f"worker{n}.log").open("w"),
+        )
+        for n in range(2)
+    ]
+    try:
+        cases = [fail(platform, clock) for _ in range(10)]
+        time.sleep(1.0)
+        workers[0].send_signal(signal.SIGKILL)
+        cases += [fail(platform, clock) for _ in range(10)]
+        give_up = time.monotonic() + 60
+        while not all(
+            platform.center.case(c.id, ADMIN).state == "transferred"  # type: ignore[attr-defined]
+            for c in cases
+        ):
+            assert time.monotonic() < give_up, "the workers did not docket every case: " + "".join(
+                (tmp_path / f"worker{n}.log").read_text()[-3000:] for n in range(2)
+            )
+            time.sleep(0.2)
+        numbers = sorted(e.docket_number for e in docketed_events(platform))  # type: ignore[attr-defined]
+        assert numbers == sorted(f"(2026)渝0105民初{n}号" for n in range(1, 21))
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait()
+        platform.close()

@@ -1,0 +1,62 @@
+"""Batch filing spreadsheets: columns by dotted path, yuan to fen exactly, bad cells named."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from application.mediation_center.spreadsheet import (
+    COLUMNS,
+    EXAMPLE,
+    filings_from,
+    template_csv,
+    template_xlsx,
+)
+
+
+def test_template_round_trips_in_both_formats() -> None:
+    for data, name in ((template_csv(), "t.csv"), (template_xlsx(), "t.xlsx")):
+        filings, errors = filings_from(data, name)
+        assert errors == []
+        [filing] = filings
+        assert filing["claim"] == {
+            "principal_fen": 1_000_000,
+            "interest_fen": 12_345,
+            "fees_fen": 0,
+        }
+        assert filing["respondent"]["id_number"] == "11010519491231002X"
+        assert filing["applicant"]["kind"] == "institution"
+
+
+def test_bad_amounts_are_named_by_row_and_column() -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow(EXAMPLE)
+    bad = list(EXAMPLE)
+    bad[COLUMNS.index("claim.principal_yuan")] = "10.005"
+    bad[COLUMNS.index("claim.interest_yuan")] = "十元"
+    writer.writerow(bad)
+    writer.writerow([""] * len(COLUMNS))  # blank rows are skipped
+    filings, errors = filings_from(out.getvalue().encode(), "batch.csv")
+    assert len(filings) == 2
+    assert errors == [
+        (1, "claim.principal_yuan", "at most two decimals"),
+        (1, "claim.interest_yuan", "must be an amount in yuan"),
+    ]
+
+
+def test_xlsx_numbers_are_read_as_written() -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(COLUMNS)
+    row: list[object] = list(EXAMPLE)
+    row[COLUMNS.index("claim.principal_yuan")] = 2500.5
+    sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    [filing], errors = filings_from(out.getvalue(), "x.xlsx")
+    assert errors == [] and filing["claim"]["principal_fen"] == 250_050

@@ -1,0 +1,34 @@
+"""The console's message catalog: every key a template uses exists in both languages, once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from api.console import i18n
+
+TEMPLATES = Path(i18n.__file__).parent / "templates"
+
+
+def test_every_template_key_is_translated_once() -> None:
+    tables = (i18n.MESSAGES, i18n.STATES, i18n.ACTS)
+    keys = [key for table in tables for key in table]
+    assert len(keys) == len(set(keys)), "a key in two tables would hide one of them"
+    used = {
+        key
+        for template in TEMPLATES.glob("*.html")
+        for key in re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", template.read_text())
+    }
+    assert used, "no keys found: the pattern is wrong"
+    assert sorted(used - set(keys)) == []
+    for table in tables:
+        for key, (zh, en) in table.items():
+            assert zh and en, key
+
+
+def test_language_choice() -> None:
+    assert i18n.choose(None, None) == "zh-CN"
+    assert i18n.choose(None, "en-US,en;q=0.9") == "en"
+    assert i18n.choose(None, "zh-TW,zh;q=0.9") == "zh-CN"
+    assert i18n.choose("en", "zh-CN") == "en"  # the switch wins
+    assert i18n.choose("fr", "fr-FR") == "zh-CN"

@@ -1,0 +1,154 @@
+"""Periods on China's official calendar (Civil Procedure Law, on periods)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from application.shared.calendar import OfficialCalendar, Schedule
+from domain.mediation.filing import SideRole
+from domain.mediation.mediation_case import CaseState, MediationCase
+from domain.shared.actors import Actor, Role
+from domain.shared.errors import ActRefused
+from domain.shared.periods import calendar_days_deadline, shanghai_date, working_days_deadline
+from tests.domain.test_mediation_case import case_in, mediating
+
+OFFICIAL = OfficialCalendar(lambda year: None)
+SIDE = Actor("p", Role.PARTY, None)
+SYSTEM = Actor("system", Role.SYSTEM, None)
+
+
+def test_calendar_day_period_ending_in_a_holiday_ends_on_the_next_working_day() -> None:
+    # 2026-09-01 + 30 days = 1 October, National Day; the holiday runs to 7 October.
+    deadline = calendar_days_deadline(date(2026, 9, 1), 30, OFFICIAL)
+    assert deadline.due == date(2026, 10, 8)
+    assert not deadline.provisional
+
+
+def test_calendar_day_period_ending_on_a_working_day_is_not_moved() -> None:
+    assert calendar_days_deadline(date(2026, 3, 2), 30, OFFICIAL).due == date(2026, 4, 1)
+
+
+def test_starting_day_does_not_count() -> None:
+    assert calendar_days_deadline(date(2026, 3, 2), 1, OFFICIAL).due == date(2026, 3, 3)
+
+
+def test_last_day_on_an_adjusted_working_saturday_stays() -> None:
+    # 10 October 2026 is a Saturday declared a working day (调休).
+    assert calendar_days_deadline(date(2026, 9, 30), 10, OFFICIAL).due == date(2026, 10, 10)
+
+
+def test_three_working_days_across_a_holiday_and_an_adjusted_saturday() -> None:
+    # Assigned Wednesday 30 September: 1-7 October holiday; Thu 8, Fri 9, Sat 10 (调休).
+    window = working_days_deadline(date(2026, 9, 30), 3, OFFICIAL)
+    assert window.due == date(2026, 10, 10)
+
+
+def test_three_working_days_over_a_plain_weekend() -> None:
+    assert working_days_deadline(date(2026, 3, 5), 3, OFFICIAL).due == date(2026, 3, 10)
+
+
+def test_deadline_in_an_unknown_year_is_provisional() -> None:
+    deadline = calendar_days_deadline(date(2027, 9, 1), 30, OFFICIAL)
+    assert deadline.provisional
+    # Without 2027's schedule, 1 October 2027 (a statutory holiday) still moves on.
+    assert deadline.due == date(2027, 10, 4)
+    assert calendar_days_deadline(date(2026, 12, 20), 30, OFFICIAL).provisional
+
+
+def test_a_loaded_schedule_takes_precedence_and_firms_up_deadlines() -> None:
+    holidays = frozenset(date(2027, 10, d) for d in range(1, 8))
+    loaded = OfficialCalendar(
+        lambda year: (
+            Schedule(2027, holidays, frozenset({date(2027, 10, 9)})) if year == 2027 else None
+        )
+    )
+    deadline = calendar_days_deadline(date(2027, 9, 1), 30, loaded)
+    assert not deadline.provisional
+    assert deadline.due == date(2027, 10, 8)
+    assert loaded.is_working_day(date(2027, 10, 9))  # a Saturday declared working
+
+
+def test_period_ends_at_midnight_shanghai() -> None:
+    deadline = calendar_days_deadline(date(2026, 3, 2), 30, OFFICIAL)
+    assert deadline.ends_at() == datetime(2026, 4, 1, 16, 0, tzinfo=UTC)
+    assert not deadline.has_passed(datetime(2026, 4, 1, 15, 59, tzinfo=UTC))
+    assert deadline.has_passed(datetime(2026, 4, 1, 16, 0, tzinfo=UTC))
+    assert shanghai_date(datetime(2026, 4, 1, 16, 0, tzinfo=UTC)) == date(2026, 4, 2)
+
+
+def test_extension_needs_both_sides_to_agree_on_the_same_days() -> None:
+    case = mediating()
+    assert case.period is not None
+    due = case.period.due
+    at = datetime(2026, 3, 10, tzinfo=UTC)
+    assert not case.consent_to_extension(SideRole.APPLICANT, 10, OFFICIAL, SIDE, at)
+    assert not case.consent_to_extension(SideRole.RESPONDENT, 15, OFFICIAL, SIDE, at)
+    assert case.period.due == due
+    assert case.consent_to_extension(SideRole.APPLICANT, 15, OFFICIAL, SIDE, at)
+    assert case.period.due == calendar_days_deadline(due, 15, OFFICIAL).due
+    assert case.extensions == 1
+    granted = case.collect_events()[-1]
+    assert type(granted).__name__ == "ExtensionGranted"
+    assert set(granted.consented_sides) == {"applicant", "respondent"}  # type: ignore[attr-defined]
+
+
+def test_period_expiry_fails_the_case_exactly_once() -> None:
+    case = mediating()
+    assert case.period is not None
+    before = case.period.ends_at() - timedelta(seconds=1)
+    with pytest.raises(ActRefused) as refused:
+        case.expire_period(SYSTEM, before)
+    assert refused.value.rule == "period_running"
+    case.expire_period(SYSTEM, case.period.ends_at())
+    assert case.state == CaseState.FAILED and case.outcome_reason == "period_expired"
+    with pytest.raises(ActRefused):
+        case.expire_period(SYSTEM, case.period.ends_at() + timedelta(days=1))
+    assert sum(type(e).__name__ == "MediationFailed" for e in case.collect_events()) == 1
+
+
+def test_extension_refused_after_the_period_ended() -> None:
+    case = mediating()
+    assert case.period is not None
+    with pytest.raises(ActRefused) as refused:
+        case.consent_to_extension(SideRole.APPLICANT, 5, OFFICIAL, SIDE, case.period.ends_at())
+    assert refused.value.rule == "period_expired"
+
+
+def test_acceptance_window_lapses_only_after_it_ends() -> None:
+    case = case_in(CaseState.ASSIGNED)
+    window = case.acceptance_window
+    assert window is not None and window.due == date(2026, 3, 5)
+    with pytest.raises(ActRefused) as refused:
+        case.lapse_assignment(SYSTEM, window.ends_at() - timedelta(minutes=1))
+    assert refused.value.rule == "acceptance_window_open"
+    late = window.ends_at()
+    with pytest.raises(ActRefused) as too_late:
+        case.accept_assignment("", Actor("mediator1", Role.MEDIATOR, "C"), late)
+    assert too_late.value.rule == "acceptance_window_passed"
+    case.lapse_assignment(SYSTEM, late)
+    assert case.state == CaseState.REFERRED and case.mediator_id is None
+
+
+def test_recomputing_deadlines_after_a_schedule_load() -> None:
+    case = MediationCase(
+        filing_number="n",
+        filing=case_in(CaseState.FILED).filing,
+        actor=SYSTEM,
+        occurred_at=datetime(2027, 9, 1, 2, tzinfo=UTC),
+    )
+    at = datetime(2027, 9, 1, 2, tzinfo=UTC)
+    case.accept(SYSTEM, at)
+    from domain.mediation.mediation_case import ReferralKind
+
+    case.refer(ReferralKind.PRE_FILING, None, "d", OFFICIAL, SYSTEM, at)
+    assert case.period is not None and case.period.provisional
+    assert not case.recompute_deadlines(OFFICIAL, SYSTEM, at)
+    holidays = frozenset(date(2027, 10, d) for d in range(1, 9))
+    loaded = OfficialCalendar(
+        lambda y: Schedule(2027, holidays, frozenset()) if y == 2027 else None
+    )
+    assert case.recompute_deadlines(loaded, SYSTEM, at)
+    assert not case.period.provisional
+    assert case.period.due == date(2027, 10, 11)  # 9, 10 October 2027 are a weekend
