@@ -8,38 +8,18 @@ import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery
 from litestar.security.jwt import Token
 
 from api.routing import act_route
 from application.bootstrap import Platform
-from application.mediation_center import commands as cmd
-from application.mediation_center.app import AGREEMENT_ACTS
+from application.mediation_center.acts import AGREEMENT_ACTS
 from application.shared.access import Principal
+from application.shared.commands import Command
 from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.shared.periods import shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
-
-ACT_DESCRIPTIONS = {
-    "sign": "A side (its party account or its institution's agent) or the case's mediator signs "
-    "the agreement, sending the SHA-256 of the text they read. The last of the three signatures "
-    "makes it effective and settles the case. Refused if the hash differs, if this signer has "
-    "signed, or if the first instalment would fall due before the agreement takes effect.",
-    "record_payment": "The creditor side records a payment against one instalment (partial "
-    "payments allowed, overpayment refused). The last payment fulfils the agreement and closes "
-    "the case.",
-    "report_payment": "The debtor side reports a payment, for the creditor to confirm.",
-    "confirm_payment": "The creditor side confirms a reported payment, which is then recorded.",
-    "reject_payment_report": "The creditor side rejects a reported payment, with a reason.",
-    "declare_default": "The creditor side (or center staff) records the default once an "
-    "instalment is past the grace period and the default threshold; with an acceleration "
-    "clause the whole balance falls due. The scheduler records it by itself the day after the "
-    "threshold.",
-    "mark_overdue": "Records the instalments that are unpaid past their grace days (each once). "
-    "The scheduler does this by itself; the creditor side or center staff may record it earlier "
-    "in the day.",
-}
 
 
 class SignatureOut(msgspec.Struct):
@@ -177,17 +157,19 @@ def read_agreement(
     return agreement_out(agreement, platform, on or shanghai_date(platform.center.clock()))
 
 
-def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
+def act_handler(command_type: type[Command]) -> HTTPRouteHandler:
+    """One POST endpoint for one act on an agreement."""
+
     def handler(
         request: AuthRequest,
         agreement_id: FromPath[UUID],
-        data: JSONBody[command_type],  # type: ignore[valid-type]
+        data: Command,
         platform: NamedDependency[Platform],
     ) -> AgreementOut:
         agreement, _ = platform.center.agreement_act(agreement_id, request.user, data)
         return agreement_out(agreement, platform, shanghai_date(platform.center.clock()))
 
-    return act_route("agreement", name, ACT_DESCRIPTIONS[name], handler)
+    return act_route("agreement", command_type, handler)
 
 
 @get(
@@ -215,7 +197,7 @@ def agreement_pdf(
 
 
 def agreements_router() -> Router:
-    acts = [act_handler(name, command_type) for command_type, (name, _) in AGREEMENT_ACTS.items()]
+    acts = [act_handler(command_type) for command_type in AGREEMENT_ACTS]
     return Router(
         "/api/agreements",
         route_handlers=[read_agreement, agreement_pdf, *acts],

@@ -34,14 +34,15 @@ from api.agreements import agreements_router
 from api.audit import audit_router
 from api.auth import build_auth, login
 from api.cases import cases_router
-from api.console.notary import notary_console_router
-from api.console.pages import CHANGES, TEMPLATES, console_router
+from api.console.rendering import CHANGES, TEMPLATES
+from api.console.router import console_router
 from api.court import court_router
 from api.notary import notary_router
 from api.portal import portal_router
 from api.problems import handle
 from api.video.media import MediaWorkers
-from api.video.signaling import Hub, video_router
+from api.video.sessions import video_sessions_router
+from api.video.signaling import Hub, signaling_router
 from application.bootstrap import Platform, build_platform
 from application.shared.settings import Settings
 
@@ -63,7 +64,7 @@ def health(platform: NamedDependency[Platform]) -> HealthOut:
         status="ok",
         database="reachable",
         backend="postgresql" if platform.settings.uses_postgres else "sqlite",
-        projection_position=platform.poller.position,
+        projection_position=platform.follower("case-list").position,
     )
 
 
@@ -131,10 +132,10 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             court_router(),
             portal_router(settings.login_rate),
             audit_router(),
-            video_router(),
+            video_sessions_router(),
+            signaling_router(),
             notary_router(),
             console_router(settings.login_rate),
-            notary_console_router(),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"exclude_from_auth": True}
             ),

@@ -24,48 +24,14 @@ from api.schemas.cases import (
 )
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
-from application.mediation_center.app import ACTS
+from application.mediation_center.acts import CASE_ACTS
 from application.read_models.case_list import CaseFilters
 from application.shared.access import Principal
+from application.shared.commands import Command
 from domain.shared.errors import InvalidValue
 from domain.shared.periods import shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
-
-# What each act does, for the OpenAPI description of its endpoint.
-ACT_DESCRIPTIONS: dict[str, str] = {
-    "accept": "Center staff accept a filed case.",
-    "reject": "Center staff reject a filed case, with a reason (ends the case).",
-    "refer": "Center staff refer an accepted case: pre-filing (委派, 30 days) or in-litigation "
-    "(委托, 15 days ordinary, 7 summary). Assigns the docket number and starts the period.",
-    "assign_mediator": "Center staff assign a mediator; the 3-working-day acceptance window "
-    "starts.",
-    "accept_assignment": "The assigned mediator accepts, with a disclosure of any conflict.",
-    "decline_assignment": "The assigned mediator declines; the case returns to referred.",
-    "lapse_assignment": "Center staff record that the acceptance window passed unanswered.",
-    "consent_to_mediation": "A side consents to (online) mediation.",
-    "refuse_mediation": "A side refuses mediation; the case fails (consent_refused).",
-    "consent_to_electronic_service": "A side consents to electronic service at an address.",
-    "schedule_session": "The mediator schedules a mediation session.",
-    "propose": "A side (or the mediator) proposes a repayment plan.",
-    "counter_propose": "The other side answers the latest proposal with a plan of its own.",
-    "accept_proposal": "The other side accepts the latest proposal.",
-    "consent_to_extension": "A side consents to extend the mediation period by N days; granted "
-    "when both sides consent to the same N.",
-    "draft_agreement": "The mediator drafts the repayment agreement from the accepted proposal "
-    "(an unsigned earlier draft is superseded); the sides and the mediator then sign it.",
-    "declare_failure": "The mediator declares the mediation failed, with a reason.",
-    "expire_period": "Record that the mediation period ended without agreement (period_expired).",
-    "withdraw": "The applicant withdraws the case.",
-    "request_recusal": "A side asks for the mediator's recusal.",
-    "grant_recusal": "Center staff grant the recusal; the case returns to referred.",
-    "deny_recusal": "Center staff deny the recusal request.",
-    "link_party": "Center staff link a party account to a side after checking an "
-    "authorization (power of attorney).",
-    "close": "Center staff close a settled case (agreement fulfilled or enforcement ended).",
-    "return_to_mediation": "The court refused confirmation: the sides return to mediation.",
-    "record_transfer": "A failed pre-filing case is docketed by the court (transfer).",
-}
 
 
 def _encode_cursor(seq: int | None) -> str | None:
@@ -176,23 +142,23 @@ def case_events(
     return [event_out(e) for e in platform.center.history(case_id, request.user)]
 
 
-def act_handler(name: str, command_type: type[cmd.Command]) -> HTTPRouteHandler:
+def act_handler(command_type: type[Command]) -> HTTPRouteHandler:
     """One POST endpoint for one lifecycle act."""
 
     def handler(
         request: AuthRequest,
         case_id: FromPath[UUID],
-        data: JSONBody[command_type],  # type: ignore[valid-type]
+        data: Command,
         platform: NamedDependency[Platform],
     ) -> CaseOut:
         case = platform.center.act(case_id, request.user, data)
         return case_out(case, platform.center.clock())
 
-    return act_route("case", name, ACT_DESCRIPTIONS[name], handler)
+    return act_route("case", command_type, handler)
 
 
 def cases_router() -> Router:
-    acts = [act_handler(name, command_type) for command_type, (name, _) in ACTS.items()]
+    acts = [act_handler(command_type) for command_type in CASE_ACTS]
     return Router(
         "/api/cases",
         route_handlers=[file_case, file_bulk, list_cases, read_case, case_events, *acts],

@@ -133,7 +133,7 @@ def cmd_projections_rebuild(_: argparse.Namespace) -> int:
         platform.case_list.view.reset(platform.center.name)
         with Progress() as progress:
             task = progress.add_task("case list", total=total)
-            count = platform.poller.catch_up(lambda n: progress.advance(task, n))
+            count = platform.follower("case-list").catch_up(lambda n: progress.advance(task, n))
     finally:
         platform.close()
     print(f"case list rebuilt from {count} events")

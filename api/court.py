@@ -1,18 +1,23 @@
 """HTTP resources of the court: judicial confirmation and litigation."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
 from litestar.security.jwt import Token
 
+from api.routing import act_route
 from api.schemas.cases import DeadlineOut, deadline_out
 from application.bootstrap import Platform
+from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
+from application.shared import access
 from application.shared.access import Principal
+from application.shared.commands import Command
 from application.shared.errors import NotFound
 from domain.court.court_documents import ruling_text
 from domain.court.enforcement_case import EnforcementCase
@@ -52,20 +57,6 @@ class LitigationOut(msgspec.Struct):
     state: str
     hearings: list[datetime]
     outcome: str | None
-
-
-class CourtAct(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    act: Literal["accept", "refuse", "extend_ruling_period", "rule_confirmed", "rule_rejected"]
-    reason: Reason = ""
-
-
-class ScheduleHearing(msgspec.Struct, forbid_unknown_fields=True):
-    starts_at: datetime
-
-
-class Decide(msgspec.Struct, forbid_unknown_fields=True):
-    outcome: Literal["judgment", "court_mediation"]
-    summary: Reason
 
 
 class EnforcementOut(msgspec.Struct):
@@ -157,7 +148,7 @@ def apply_for_confirmation(
 def read_confirmation(
     request: AuthRequest, confirmation_id: FromPath[UUID], platform: NamedDependency[Platform]
 ) -> ConfirmationOut:
-    case_id = platform.court.confirmation_case_id(confirmation_id)
+    case_id = platform.court.load(confirmation_id, JudicialConfirmation).mediation_case_id
     try:
         case = platform.center.case(case_id, request.user)
     except NotFound:
@@ -166,24 +157,19 @@ def read_confirmation(
     return confirmation_out(found, platform.court.clock())
 
 
-@post(
-    "/api/confirmations/{confirmation_id:uuid}/act",
-    sync_to_thread=True,
-    status_code=200,
-    summary="Act on a judicial confirmation",
-    description="Court staff accept or refuse the application (refusal needs a reason); a "
-    "judge extends the ruling period once (+10 days, the president's approval) and rules: "
-    "confirmed (the agreement becomes enforceable) or rejected (with a reason).",
-    tags=["court"],
-)
-def act_on_confirmation(
-    request: AuthRequest,
-    confirmation_id: FromPath[UUID],
-    data: JSONBody[CourtAct],
-    platform: NamedDependency[Platform],
-) -> ConfirmationOut:
-    found = platform.court.confirmation_act(confirmation_id, request.user, data.act, data.reason)
-    return confirmation_out(found, platform.court.clock())
+def confirmation_act(command_type: type[Command]) -> HTTPRouteHandler:
+    """One POST endpoint for one court act on a judicial confirmation."""
+
+    def handler(
+        request: AuthRequest,
+        confirmation_id: FromPath[UUID],
+        data: Command,
+        platform: NamedDependency[Platform],
+    ) -> ConfirmationOut:
+        found = platform.court.confirmation_act(confirmation_id, request.user, data)
+        return confirmation_out(found, platform.court.clock())
+
+    return act_route("confirmation", command_type, handler)
 
 
 @get(
@@ -199,42 +185,18 @@ def read_litigation(
     return litigation_out(platform.court.litigation(litigation_id, request.user))
 
 
-@post(
-    "/api/litigations/{litigation_id:uuid}/schedule_hearing",
-    sync_to_thread=True,
-    status_code=200,
-    summary="Schedule a hearing",
-    description="Court staff schedule a hearing of a docketed case.",
-    tags=["court"],
-)
-def schedule_hearing(
-    request: AuthRequest,
-    litigation_id: FromPath[UUID],
-    data: JSONBody[ScheduleHearing],
-    platform: NamedDependency[Platform],
-) -> LitigationOut:
-    return litigation_out(
-        platform.court.schedule_hearing(litigation_id, request.user, data.starts_at)
-    )
+def litigation_act(command_type: type[Command]) -> HTTPRouteHandler:
+    """One POST endpoint for one court act on a litigation case."""
 
+    def handler(
+        request: AuthRequest,
+        litigation_id: FromPath[UUID],
+        data: Command,
+        platform: NamedDependency[Platform],
+    ) -> LitigationOut:
+        return litigation_out(platform.court.litigation_act(litigation_id, request.user, data))
 
-@post(
-    "/api/litigations/{litigation_id:uuid}/decide",
-    sync_to_thread=True,
-    status_code=200,
-    summary="Decide a case",
-    description="A judge ends a heard case by judgment or by a court mediation document.",
-    tags=["court"],
-)
-def decide(
-    request: AuthRequest,
-    litigation_id: FromPath[UUID],
-    data: JSONBody[Decide],
-    platform: NamedDependency[Platform],
-) -> LitigationOut:
-    return litigation_out(
-        platform.court.decide(litigation_id, request.user, data.outcome, data.summary)
-    )
+    return act_route("litigation", command_type, handler)
 
 
 @post(
@@ -264,7 +226,7 @@ def apply_for_enforcement(
 def ruling_pdf(
     request: AuthRequest, confirmation_id: FromPath[UUID], platform: NamedDependency[Platform]
 ) -> Response[bytes]:
-    case_id = platform.court.confirmation_case_id(confirmation_id)
+    case_id = platform.court.load(confirmation_id, JudicialConfirmation).mediation_case_id
     try:
         case = platform.center.case(case_id, request.user)
     except NotFound:
@@ -291,16 +253,25 @@ def ruling_pdf(
 
 
 def court_router() -> Router:
+    """The court's resources; one route per act a person does (the scheduler's are not)."""
+    staff = [c for c in CONFIRMATION_ACTS if c.act_name() not in access.SCHEDULER_ACTS]
     return Router(
         "/",
         route_handlers=[
             apply_for_confirmation,
             read_confirmation,
-            act_on_confirmation,
             read_litigation,
-            schedule_hearing,
-            decide,
             apply_for_enforcement,
             ruling_pdf,
+            Router(
+                "/api/confirmations",
+                route_handlers=[confirmation_act(c) for c in staff],
+                tags=["court"],
+            ),
+            Router(
+                "/api/litigations",
+                route_handlers=[litigation_act(c) for c in LITIGATION_ACTS],
+                tags=["court"],
+            ),
         ],
     )

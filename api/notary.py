@@ -4,71 +4,37 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 from litestar.response import File
 from litestar.security.jwt import Token
 
 from api.audit import EntryOut, entry_out
 from api.court import EnforcementOut, enforcement_out
-from api.video.signaling import ScheduleIn, SessionOut, session_out
+from api.routing import act_route
+from api.schemas.video import SessionOut, session_out
+from api.video.sessions import ScheduleIn
 from application.bootstrap import Platform
+from application.notary_office import commands as cmd
+from application.notary_office.acts import MATTER_ACTS
 from application.shared.access import Principal
-from domain.notary.notarial_matter import MatterType, NotarialMatter
+from application.shared.commands import Command
+from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.errors import InvalidValue
-from domain.shared.identity import normalize_id_number
 
 AuthRequest = Request[Principal, Token, Any]
 Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
 PAGE = Path(__file__).parent / "static"
-
-
-class MatterIn(msgspec.Struct, forbid_unknown_fields=True):
-    matter_type: Literal[
-        "power_of_attorney",
-        "declaration",
-        "enforceable_agreement",
-        "enforcement_certificate",
-        "evidence_preservation",
-    ]
-    applicant_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    applicant_id_number: str
-    lives_abroad: bool = False
-    remote: bool = False
-    document_text: Text = ""
-    related_id: UUID | None = None
-
-
-class MatterActIn(msgspec.Struct, forbid_unknown_fields=True):
-    act: Literal[
-        "check_eligibility",
-        "link_session",
-        "record_identity_check",
-        "record_answer",
-        "sign",
-        "serve_letter",
-        "refuse_certificate",
-        "revoke",
-    ]
-    session_id: UUID | None = None
-    method: Literal["document_check", "face_match", "in_person", "electronic", "wet_ink"] | None = (
-        None
-    )
-    passed: bool | None = None
-    question: Annotated[str, msgspec.Meta(max_length=1_000)] | None = None
-    answer: Annotated[str, msgspec.Meta(max_length=5_000)] | None = None
-    document_sha256: Sha256 | None = None
-    paper_original: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    accepts_enforcement: bool = False
-    reason: Annotated[str, msgspec.Meta(max_length=2_000)] | None = None
 
 
 class IssuanceOut(msgspec.Struct):
@@ -152,26 +118,13 @@ def matter_out(found: NotarialMatter, platform: Platform) -> MatterOut:
     sync_to_thread=True,
     status_code=201,
     summary="Take a notarial application",
-    description="A notary of the office records an application of a type from the allow-list. "
-    "For an agreement with enforcement effect, `related_id` is the repayment agreement (its "
-    "canonical text is the document); for an enforcement certificate, the notarized "
-    "agreement's matter.",
+    description=inspect.cleandoc(cmd.TakeApplication.__doc__ or ""),
     tags=["notary"],
 )
 def apply(
-    request: AuthRequest, data: JSONBody[MatterIn], platform: NamedDependency[Platform]
+    request: AuthRequest, data: JSONBody[cmd.TakeApplication], platform: NamedDependency[Platform]
 ) -> MatterOut:
-    found = platform.notary.apply(
-        request.user,
-        MatterType(data.matter_type),
-        data.applicant_name,
-        normalize_id_number(data.applicant_id_number, "applicant_id_number"),
-        lives_abroad=data.lives_abroad,
-        remote=data.remote,
-        document_text=data.document_text,
-        related_id=data.related_id,
-    )
-    return matter_out(found, platform)
+    return matter_out(platform.notary.apply(request.user, data), platform)
 
 
 @get(
@@ -187,56 +140,18 @@ def read_matter(
     return matter_out(platform.notary.matter(matter_id, request.user), platform)
 
 
-_NEEDS: dict[str, tuple[str, ...]] = {
-    "link_session": ("session_id",),
-    "record_identity_check": ("method", "passed"),
-    "record_answer": ("question", "answer"),
-    "sign": ("method", "document_sha256"),
-    "refuse_certificate": ("reason",),
-    "revoke": ("reason",),
-}
+def matter_act(command_type: type[Command]) -> HTTPRouteHandler:
+    """One POST endpoint for one notary's act on a matter."""
 
+    def handler(
+        request: AuthRequest,
+        matter_id: FromPath[UUID],
+        data: Command,
+        platform: NamedDependency[Platform],
+    ) -> MatterOut:
+        return matter_out(platform.notary.act(matter_id, request.user, data), platform)
 
-@post(
-    "/api/notarial_matters/{matter_id:uuid}/act",
-    sync_to_thread=True,
-    status_code=200,
-    summary="A notary's act on a matter",
-    description="check_eligibility (reasons or the fee), link_session, record_identity_check "
-    "(method, passed; at most 3 attempts), record_answer (question, answer), sign (method "
-    "electronic or wet_ink, the document's SHA-256, the paper original's location for wet ink, "
-    "accepts_enforcement for an agreement with enforcement effect), serve_letter (enforcement "
-    "certificate: the debtor's 7 days start), refuse_certificate, revoke (reason).",
-    tags=["notary"],
-)
-def act(
-    request: AuthRequest,
-    matter_id: FromPath[UUID],
-    data: JSONBody[MatterActIn],
-    platform: NamedDependency[Platform],
-) -> MatterOut:
-    params = {f: getattr(data, f) for f in MatterActIn.__struct_fields__ if f != "act"}
-    for field in _NEEDS.get(data.act, ()):
-        if params[field] is None:
-            raise InvalidValue(field, f"is required for {data.act}")
-    found = platform.notary.act(matter_id, request.user, data.act, **params)
-    return matter_out(found, platform)
-
-
-@post(
-    "/api/notarial_matters/{matter_id:uuid}/issue",
-    sync_to_thread=True,
-    status_code=200,
-    summary="Issue the certificate",
-    description="Renders the certificate (PDF, CJK font embedded, QR code with the verification "
-    "link), signs it PAdES under the office's certificate and records its number, SHA-256 and "
-    "the signer certificate's fingerprint.",
-    tags=["notary"],
-)
-def issue(
-    request: AuthRequest, matter_id: FromPath[UUID], platform: NamedDependency[Platform]
-) -> MatterOut:
-    return matter_out(platform.notary.issue(matter_id, request.user), platform)
+    return act_route("matter", command_type, handler)
 
 
 @get(
@@ -364,7 +279,7 @@ def apply_notarized(
 ) -> EnforcementOut:
     certificate = platform.notary.enforcement_certificate(data.certificate_number)
     assert certificate.related_id is not None
-    instrument = platform.notary.instrument(certificate.related_id)
+    instrument = platform.notary.load(certificate.related_id, NotarialMatter)
     assert instrument.related_id is not None
     agreement, case = platform.center.agreement(instrument.related_id, request.user)
     return enforcement_out(
@@ -391,7 +306,7 @@ def schedule_notarization(
 ) -> SessionOut:
     platform.notary.matter(matter_id, request.user)
     session = platform.notary_video.schedule(matter_id, request.user, data.title, data.starts_at)
-    platform.notary.act(matter_id, request.user, "link_session", session_id=session.id)
+    platform.notary.act(matter_id, request.user, cmd.LinkSession(session_id=session.id))
     return session_out(session)
 
 
@@ -401,8 +316,11 @@ def notary_router() -> Router:
         route_handlers=[
             apply,
             read_matter,
-            act,
-            issue,
+            Router(
+                "/api/notarial_matters",
+                route_handlers=[matter_act(c) for c in MATTER_ACTS],
+                tags=["notary"],
+            ),
             certificate_pdf,
             letter_pdf,
             verify,

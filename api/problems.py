@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from application.shared.access import Forbidden, NotVisible
+from application.shared.access import Forbidden
 from application.shared.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
 from domain.shared.errors import ActRefused, InvalidValue
 
@@ -99,7 +99,7 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         return problem(409, "conflict", "Concurrent change", str(exc))
     if isinstance(exc, AlreadyExists):
         return problem(409, "already-exists", "Already exists", str(exc), field=exc.field)
-    if isinstance(exc, NotFound | NotVisible):
+    if isinstance(exc, NotFound):
         return problem(404, "not-found", "Not found", "No such resource")
     if isinstance(exc, Forbidden):
         return problem(403, "forbidden", "Forbidden", exc.reason, act=exc.act)

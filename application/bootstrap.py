@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import threading
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
@@ -19,26 +18,14 @@ from application.audit.log import (
     SQLiteAuditStore,
 )
 from application.audit.verify import Source
-from application.court.app import (
-    COURT_OUTCOME_TOPICS,
-    FAILED_TOPIC,
-    Court,
-    CourtConfig,
-    CourtOutcomes,
-)
+from application.court.app import Court, CourtConfig
 from application.documents.pki import InstitutionPKI
 from application.documents.signed_documents import SignedDocuments
-from application.followers.outbox import (
-    COURT_DOCUMENT_TOPICS,
-    FILED_TOPIC,
-    LETTER_TOPIC,
-    TOOK_EFFECT_TOPIC,
-    Channels,
-    Invitations,
-    Outbox,
-)
+from application.followers.channels import Channels
+from application.followers.court_outcomes import CourtOutcomes
+from application.followers.invitations import Invitations
+from application.followers.outbox import Outbox
 from application.followers.scheduler import Scheduler
-from application.mediation_center import commands as cmd
 from application.mediation_center.app import CenterConfig, MediationCenter
 from application.notary_office.app import NotaryOffice, OfficeConfig
 from application.read_models.case_list import (
@@ -48,26 +35,28 @@ from application.read_models.case_list import (
     SQLiteCaseListView,
 )
 from application.read_models.timers import (
-    AGREEMENT_TOPICS,
-    CONFIRMATION_TOPICS,
+    AGREEMENT_EVENTS,
+    CONFIRMATION_EVENTS,
     Timers,
     lapsed_timers,
 )
-from application.shared.access import SYSTEM, Forbidden, Principal
+from application.shared import access
 from application.shared.calendar import OfficialCalendar
 from application.shared.clock import Clock, system_clock
 from application.shared.directory import Directory
 from application.shared.errors import NotFound
 from application.shared.following import NotificationPoller
+from application.shared.institution import Institution
 from application.shared.persistence import store_env
 from application.shared.settings import Settings
 from application.shared.video_sessions import VideoSessions
+from application.wiring import FOLLOWERS
 from domain.court.judicial_confirmation import JudicialConfirmation
-from domain.mediation.mediation_case import CaseState, CourtOutcome
+from domain.mediation.mediation_case import MediationCase
+from domain.mediation.repayment_agreement import RepaymentAgreement
+from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Role
-from domain.shared.errors import ActRefused
-
-log = logging.getLogger("tiaojie.followers")
+from domain.shared.video_session import VideoSession
 
 
 class DeploymentResolver:
@@ -133,7 +122,8 @@ class DeploymentResolver:
 
 
 class Platform:
-    """The built applications of one process, with their followers and calendar."""
+    """The built applications of one process, their followers (the wiring table), the
+    scheduler and the video sessions each institution holds."""
 
     def __init__(
         self,
@@ -151,42 +141,33 @@ class Platform:
     ) -> None:
         self.settings = settings
         self.directory = directory
-        self.center = center
-        self.court = court
-        self.notary = notary
+        self.center: MediationCenter = center
+        self.court: Court = court
+        self.notary: NotaryOffice = notary
         self.documents = notary.documents
-        self.case_list = case_list
+        self.case_list: CaseListProjection = case_list
         self.calendar = calendar
         self.view_factory = view_factory
         self.center_config = deployment.center
+        self.audit: AuditLog = audit
+        self.audit_factory = audit_factory
         self._deployment = deployment
-        self.poller = NotificationPoller(center, case_list, name="case-list")
-        self.court_poller = NotificationPoller(center, court, name="court", topics=[FAILED_TOPIC])
-        outcomes = CourtOutcomes(
-            court, self._record_transfer, self._record_outcome, view_factory.tracking_recorder()
-        )
-        self.transfer_poller = NotificationPoller(
-            court, outcomes, name="court-outcomes", topics=COURT_OUTCOME_TOPICS
-        )
         view = case_list.view
-        self.timer_pollers = [
-            NotificationPoller(
-                center,
-                Timers(view, "agreement", lambda i: center.agreement_aggregate(i).timers(calendar)),
-                name="timers-center",
-                topics=AGREEMENT_TOPICS,
-            ),
-            NotificationPoller(
-                court,
-                Timers(
-                    view,
-                    "confirmation",
-                    lambda i: court.aggregate(i, JudicialConfirmation).timers(),
-                ),
-                name="timers-court",
-                topics=CONFIRMATION_TOPICS,
-            ),
-        ]
+        self.court_outcomes: CourtOutcomes = CourtOutcomes(
+            center, court, view_factory.tracking_recorder()
+        )
+        self.agreement_timers: Timers = Timers(
+            view,
+            "agreement",
+            lambda i: center.load(i, RepaymentAgreement).timers(calendar),
+            AGREEMENT_EVENTS,
+        )
+        self.confirmation_timers: Timers = Timers(
+            view,
+            "confirmation",
+            lambda i: court.load(i, JudicialConfirmation).timers(),
+            CONFIRMATION_EVENTS,
+        )
         channels = Channels(
             settings.smtp_host,
             settings.smtp_port,
@@ -194,7 +175,7 @@ class Platform:
             settings.sms_outbox or settings.data_dir / "sms-outbox.jsonl",
             center.clock,
         )
-        self.outbox = Outbox(
+        self.outbox: Outbox = Outbox(
             center,
             court,
             notary,
@@ -202,151 +183,64 @@ class Platform:
             view_factory.tracking_recorder(),
             settings.reminder_days,
         )
-        self.invitations = Invitations(
+        self.invitations: Invitations = Invitations(
             directory, channels, view_factory.tracking_recorder(), settings.public_url
         )
-        self.invitation_poller = NotificationPoller(
-            center, self.invitations, name="invitations", topics=[FILED_TOPIC]
-        )
-        self.outbox_pollers = [
-            NotificationPoller(center, self.outbox, name="outbox", topics=[TOOK_EFFECT_TOPIC]),
-            NotificationPoller(
-                court, self.outbox, name="outbox-court", topics=COURT_DOCUMENT_TOPICS
-            ),
-            NotificationPoller(notary, self.outbox, name="outbox-notary", topics=[LETTER_TOPIC]),
-        ]
+        self.followers = [follower.build(self) for follower in FOLLOWERS]
         self.scheduler = Scheduler(
             center,
             case_list,
             self.outbox.remind,
             timers=lambda today: lapsed_timers(view, today),
-            court_timer=court.fire_timer,
+            court=court,
         )
-        self.audit = audit
         self.video = VideoSessions(
             center,
-            center.clock,
             settings.jwt_secret(),
-            self._may_host,
+            lambda principal, case_id: (
+                (case := center.find(case_id, MediationCase)) is not None
+                and access.hosts_case_session(principal, case, center.config.deployment)
+            ),
             Role.MEDIATOR,
-            lambda: deployment.center().deployment.center,
-            retries=settings.conflict_retries,
+            lambda: center.config.code,
         )
         self.notary_video = VideoSessions(
             notary,
-            notary.clock,
             settings.jwt_secret(),
-            self._may_notarize,
+            lambda principal, matter_id: (
+                access.hosts_notarization(principal, notary.config.code)
+                and notary.find(matter_id, NotarialMatter) is not None
+            ),
             Role.NOTARY,
-            lambda: deployment.notary_office().code,
-            retries=settings.conflict_retries,
+            lambda: notary.config.code,
         )
-        self._session_hosts: dict[UUID, VideoSessions] = {}
-        self.audit_factory = audit_factory
-        self.audit_pollers = [
-            NotificationPoller(
-                app,
-                AuditFollower(audit.store, institution, lambda _: audit.checkpoint_if_due()),
-                name=f"audit-{app.name}",
-                on_idle=audit.checkpoint_if_due,
-            )
-            for app, institution in (
-                (center, lambda: deployment.center().deployment.center),
-                (court, lambda: deployment.court().code),
-                (notary, lambda: deployment.notary_office().code),
-            )
-        ]
-        center.on_recorded(self.audit_pollers[0].wake)
-        court.on_recorded(self.audit_pollers[1].wake)
-        notary.on_recorded(self.audit_pollers[2].wake)
-        center.on_recorded(self.outbox_pollers[0].wake)
-        court.on_recorded(self.outbox_pollers[1].wake)
-        notary.on_recorded(self.outbox_pollers[2].wake)
-        center.on_recorded(self.invitation_poller.wake)
-        center.on_recorded(self.poller.wake)
-        center.on_recorded(self.court_poller.wake)
-        court.on_recorded(self.transfer_poller.wake)
-        center.on_recorded(self.timer_pollers[0].wake)
-        court.on_recorded(self.timer_pollers[1].wake)
+
+    def follower(self, name: str) -> NotificationPoller:
+        """The follower of this name (the wiring table's)."""
+        return next(f for f in self.followers if f.name == name)
+
+    def audit_follower(self, source: Institution[Any]) -> AuditFollower:
+        """Appends one institution's events to the audit log, checkpointing when due."""
+        return AuditFollower(
+            self.audit.store, lambda: source.config.code, lambda _: self.audit.checkpoint_if_due()
+        )
 
     def audit_sources(self) -> list[Source]:
         """Each institution's application whose events the audit trail holds."""
-        return [
-            Source(self._deployment.center().deployment.center, self.center),
-            Source(self._deployment.court().code, self.court),
-            Source(self._deployment.notary_office().code, self.notary),
-        ]
-
-    @property
-    def followers(self) -> list[NotificationPoller]:
-        return [
-            self.poller,
-            self.court_poller,
-            self.transfer_poller,
-            *self.outbox_pollers,
-            self.invitation_poller,
-            *self.timer_pollers,
-            *self.audit_pollers,
-        ]
-
-    def _record_transfer(self, case_id: UUID, docket_number: str) -> None:
-        try:
-            self.center.act(case_id, SYSTEM, cmd.RecordTransfer(court_docket_number=docket_number))
-        except ActRefused as refused:
-            if refused.current_state != CaseState.TRANSFERRED:  # already recorded: nothing to do
-                log.warning(
-                    "transfer of %s to %s not recorded: %s", case_id, docket_number, refused
-                )
-
-    def _may_host(self, principal: Principal, case_id: UUID) -> bool:
-        """The case's own mediator hosts its video sessions."""
-        if principal.role is not Role.MEDIATOR:
-            return False
-        try:
-            case = self.center.file_of(case_id)
-        except NotFound:
-            return False
-        return case.mediator_id == principal.user_id and (
-            principal.institution == self.center_config().deployment.center
-        )
-
-    def _may_notarize(self, principal: Principal, matter_id: UUID) -> bool:
-        """The office's notaries host its remote notarizations."""
-        if principal.role is not Role.NOTARY:
-            return False
-        try:
-            self.notary.matter(matter_id, principal)
-        except (NotFound, Forbidden):
-            return False
-        return True
+        return [Source(app.config.code, app) for app in (self.center, self.court, self.notary)]
 
     def video_sessions(self, session_id: UUID) -> VideoSessions:
         """The institution that holds a video session (the center or the notary office)."""
-        found = self._session_hosts.get(session_id)
-        if found is None:
-            for sessions in (self.video, self.notary_video):
-                try:
-                    sessions.session(session_id)
-                except NotFound:
-                    continue
-                found = self._session_hosts[session_id] = sessions
-                break
-            else:
-                raise NotFound(str(session_id))
-        return found
-
-    def _record_outcome(self, case_id: UUID, outcome: CourtOutcome) -> None:
-        try:
-            self.center.record_court_outcome(case_id, outcome)
-        except ActRefused as refused:
-            if refused.rule != "already_recorded":
-                log.warning("court outcome on %s not recorded: %s", case_id, refused)
+        for sessions in (self.video, self.notary_video):
+            if sessions.app.find(session_id, VideoSession) is not None:
+                return sessions
+        raise NotFound(str(session_id))
 
     def load_calendar(self, year: int, holidays: list, working_days: list) -> int:  # type: ignore[type-arg]
         """Store an official schedule and move the deadlines it changes; how many moved."""
         self.directory.load_calendar(year, holidays, working_days)
         self.calendar.forget(year)
-        self.poller.catch_up()
+        self.follower("case-list").catch_up()
         return self.center.recompute_deadlines(self.case_list.running_case_ids())
 
     def catch_up(self) -> None:
@@ -424,7 +318,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         deployment.notary_office,
         documents,
         settings.public_url,
-        center.agreement_aggregate,
+        lambda agreement_id: center.load(agreement_id, RepaymentAgreement),
         retries=settings.conflict_retries,
     )
     view, view_factory = build_case_list_view(settings)

@@ -12,6 +12,7 @@ from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
+from application.shared.commands import Command
 from application.shared.errors import AlreadyExists
 from domain.shared.actors import Role
 from domain.shared.identity import id_number_check_character, uscc_check_character
@@ -262,7 +263,7 @@ def _pay_everything(center: Any, case_id: Any, creditor: Principal, clock: Manua
 
 def _steps_to(
     state: str, rng: random.Random, plan: cmd.PlanIn, mediator_id: str
-) -> list[tuple[str, cmd.Command | None]]:
+) -> list[tuple[str, Command | None]]:
     """The acts (by whom) that bring a new case to `state`."""
     refer = rng.choice(
         [
@@ -276,7 +277,7 @@ def _steps_to(
         refer = cmd.Refer(kind="pre_filing")
     elif state == "failed":  # a failed in-litigation mediation goes back to its judge
         refer = cmd.Refer(kind="in_litigation", procedure="ordinary")
-    path: list[tuple[str, cmd.Command | None]] = [
+    path: list[tuple[str, Command | None]] = [
         ("admin", cmd.Accept()),
         ("admin", refer),
         ("admin", cmd.AssignMediator(mediator=mediator_id)),

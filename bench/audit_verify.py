@@ -38,7 +38,7 @@ def main() -> None:
         while (platform.center.recorder.max_notification_id() or 0) < args.events:
             platform.center.file_bulk(AGENT, rows)
         filed = time.perf_counter() - started
-        follower = platform.audit_pollers[0]
+        follower = platform.follower("audit-MediationCenter")
         follower.batch = 5_000
         started = time.perf_counter()
         follower.catch_up()

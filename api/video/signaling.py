@@ -1,11 +1,11 @@
-"""Video sessions over HTTP and their signaling WebSocket.
+"""The signaling WebSocket of video sessions and the hub of this process's connections.
 
-HTTP: the case's mediator schedules a session, invites participants (each gets a signed link)
-and revokes invitations. WebSocket `/api/video-sessions/{id}/ws`: the first message is `join`
+WebSocket `/api/video_sessions/{id}/ws`: the first message is `join`
 with the invitation token; then the server sends offers (it drives renegotiation, one offer at
 a time), the client answers; the host sends its acts (admit, remove, mute, caucus, recording,
 end), each recorded as an event before the media plane is told the new audience. Messages are
-msgspec structs tagged by `type` (see the `*Msg` classes below).
+msgspec structs tagged by `type`: `JoinMsg`, `AnswerMsg`, `ChatMsg` below, and the host acts'
+own commands (application/shared/video_sessions.py).
 """
 
 from __future__ import annotations
@@ -13,29 +13,38 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Request, Router, WebSocket, get, post, websocket
-from litestar.di import NamedDependency
+from litestar import Request, Router, WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath, JSONBody
-from litestar.response import File
+from litestar.params import FromPath
 from litestar.security.jwt import Token
 
 from api.auth import principal_from_token
+from api.schemas.video import session_out
 from api.video.media import MediaUnavailable, MediaWorkers
 from application.bootstrap import Platform
 from application.shared.access import Principal
+from application.shared.commands import Command
 from application.shared.errors import ConcurrencyConflict, NotFound
-from application.shared.video_sessions import InvitationRefused, VideoSessions
-from domain.shared.actors import Role
-from domain.shared.errors import DomainError, InvalidValue
+from application.shared.video_sessions import (
+    RECORDING_NOTICE,
+    Admit,
+    CloseCaucus,
+    End,
+    InvitationRefused,
+    Mute,
+    OpenCaucus,
+    Remove,
+    StartRecording,
+    StopRecording,
+    VideoSessions,
+)
+from domain.shared.errors import DomainError
 from domain.shared.video_session import (
-    IdentityCheck,
     Participant,
     ParticipantRole,
     RecordingFile,
@@ -47,202 +56,6 @@ Text = Annotated[str, msgspec.Meta(max_length=2_000)]
 Id = Annotated[str, msgspec.Meta(max_length=64)]
 SDP = Annotated[str, msgspec.Meta(max_length=200_000)]
 PAGE = Path(__file__).parents[1] / "static"
-
-# --- HTTP ------------------------------------------------------------------------------------
-
-
-class ScheduleIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    starts_at: datetime
-
-
-class InviteIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    role: Literal["applicant", "respondent", "observer"]
-    valid_hours: Annotated[int, msgspec.Meta(ge=1, le=24 * 90)] | None = None
-    account: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-
-
-class ParticipantOut(msgspec.Struct):
-    id: str
-    name: str
-    role: str
-    admitted: bool
-    present: bool
-    removed: bool
-    revoked: bool
-    in_caucus: bool
-
-
-class RecordingOut(msgspec.Struct):
-    participant_id: str
-    track: str
-    file: str
-    sha256: str
-    duration_seconds: float
-    size_bytes: int
-
-
-class SessionOut(msgspec.Struct):
-    id: UUID
-    case_id: UUID
-    title: str
-    starts_at: datetime
-    state: str
-    host_id: str
-    participants: list[ParticipantOut]
-    caucus: list[str]
-    recording: bool
-    recordings: list[RecordingOut]
-
-
-class InvitationOut(msgspec.Struct):
-    session: SessionOut
-    participant_id: str
-    token: str
-    link: str
-
-
-class HostTokenOut(msgspec.Struct):
-    token: str
-    link: str
-
-
-def session_out(found: VideoSession) -> SessionOut:
-    return SessionOut(
-        id=found.id,
-        case_id=found.subject_id,
-        title=found.title,
-        starts_at=found.starts_at,
-        state=str(found.state),
-        host_id=found.host_id,
-        participants=[
-            ParticipantOut(
-                p.participant_id,
-                p.name,
-                str(p.role),
-                p.admitted,
-                p.present,
-                p.removed,
-                p.revoked,
-                p.participant_id in found.caucus,
-            )
-            for p in found.participants.values()
-        ],
-        caucus=found.caucus,
-        recording=found.recording,
-        recordings=[
-            RecordingOut(
-                r.participant_id, r.track, r.file, r.sha256, r.duration_seconds, r.size_bytes
-            )
-            for r in found.recordings
-        ],
-    )
-
-
-def _link(platform: Platform, session_id: UUID, token: str) -> str:
-    # The token travels in the fragment: browsers do not send it to servers or proxies' logs.
-    return f"{platform.settings.public_url.rstrip('/')}/video/{session_id}#t={token}"
-
-
-@post(
-    "/api/cases/{case_id:uuid}/video_sessions",
-    sync_to_thread=True,
-    status_code=201,
-    summary="Schedule a video session",
-    description="The case's mediator schedules a remote session and becomes its host.",
-    tags=["video"],
-)
-def schedule(
-    request: AuthRequest,
-    case_id: FromPath[UUID],
-    data: JSONBody[ScheduleIn],
-    platform: NamedDependency[Platform],
-) -> SessionOut:
-    platform.center.case(case_id, request.user)
-    return session_out(platform.video.schedule(case_id, request.user, data.title, data.starts_at))
-
-
-@get(
-    "/api/video_sessions/{session_id:uuid}",
-    sync_to_thread=True,
-    summary="Read a video session",
-    description="For its host: participants, attendance, caucus and recordings with hashes.",
-    tags=["video"],
-)
-def read_session(
-    request: AuthRequest, session_id: FromPath[UUID], platform: NamedDependency[Platform]
-) -> SessionOut:
-    return session_out(platform.video_sessions(session_id).hosted(session_id, request.user))
-
-
-@post(
-    "/api/video_sessions/{session_id:uuid}/invitations",
-    sync_to_thread=True,
-    status_code=201,
-    summary="Invite a participant",
-    description="A signed link bound to this participant and this session, usable until it "
-    "expires, is revoked or the session ends. Using it again resumes the same participant.",
-    tags=["video"],
-)
-def invite(
-    request: AuthRequest,
-    session_id: FromPath[UUID],
-    data: JSONBody[InviteIn],
-    platform: NamedDependency[Platform],
-) -> InvitationOut:
-    hours = data.valid_hours or platform.settings.invitation_hours
-    until = platform.center.clock() + timedelta(hours=hours)
-    account = data.account.strip().lower() if data.account else None
-    if account is not None:
-        found_account = platform.directory.principal(account)
-        if found_account is None or found_account.role is not Role.PARTY:
-            raise InvalidValue("account", f"no party account named {account}")
-    found, participant_id, token = platform.video_sessions(session_id).invite(
-        session_id, request.user, data.name, ParticipantRole(data.role), until, account
-    )
-    return InvitationOut(
-        session_out(found), participant_id, token, _link(platform, found.id, token)
-    )
-
-
-@post(
-    "/api/video_sessions/{session_id:uuid}/invitations/{participant_id:str}/revoke",
-    sync_to_thread=True,
-    status_code=200,
-    summary="Revoke an invitation",
-    tags=["video"],
-)
-def revoke(
-    request: AuthRequest,
-    session_id: FromPath[UUID],
-    participant_id: FromPath[str],
-    platform: NamedDependency[Platform],
-) -> SessionOut:
-    return session_out(
-        platform.video_sessions(session_id).revoke(session_id, request.user, participant_id)
-    )
-
-
-@post(
-    "/api/video_sessions/{session_id:uuid}/host_link",
-    sync_to_thread=True,
-    status_code=200,
-    summary="The host's own link",
-    description="A link for the signed-in host to open the room (valid 12 hours).",
-    tags=["video"],
-)
-def host_link(
-    request: AuthRequest, session_id: FromPath[UUID], platform: NamedDependency[Platform]
-) -> HostTokenOut:
-    token = platform.video_sessions(session_id).host_token(session_id, request.user)
-    return HostTokenOut(token, _link(platform, session_id, token))
-
-
-@get("/video/{session_id:uuid}", exclude_from_auth=True, include_in_schema=False)
-async def room_page(session_id: FromPath[UUID]) -> File:  # noqa: ARG001 (the page reads it from the URL)
-    return File(PAGE / "video.html", content_disposition_type="inline", media_type="text/html")
-
 
 # --- signaling messages ----------------------------------------------------------------------
 
@@ -257,76 +70,16 @@ class AnswerMsg(msgspec.Struct, tag="answer", tag_field="type", forbid_unknown_f
     sdp: SDP
 
 
-class AdmitMsg(msgspec.Struct, tag="admit", tag_field="type", forbid_unknown_fields=True):
-    participant: Id
-    identity_check: Literal["id_document", "account", "known_person"]
-
-
-class RemoveMsg(msgspec.Struct, tag="remove", tag_field="type", forbid_unknown_fields=True):
-    participant: Id
-    reason: Text = ""
-
-
-class MuteMsg(msgspec.Struct, tag="mute", tag_field="type", forbid_unknown_fields=True):
-    participant: Id
-    track: Literal["audio", "video"] = "audio"
-
-
-class OpenCaucusMsg(
-    msgspec.Struct, tag="open_caucus", tag_field="type", forbid_unknown_fields=True
-):
-    participants: Annotated[list[Id], msgspec.Meta(max_length=20)]
-
-
-class CloseCaucusMsg(
-    msgspec.Struct, tag="close_caucus", tag_field="type", forbid_unknown_fields=True
-):
-    pass
-
-
-class StartRecordingMsg(
-    msgspec.Struct, tag="start_recording", tag_field="type", forbid_unknown_fields=True
-):
-    pass
-
-
-class StopRecordingMsg(
-    msgspec.Struct, tag="stop_recording", tag_field="type", forbid_unknown_fields=True
-):
-    pass
-
-
-class EndMsg(msgspec.Struct, tag="end", tag_field="type", forbid_unknown_fields=True):
-    pass
-
-
 class ChatMsg(msgspec.Struct, tag="chat", tag_field="type", forbid_unknown_fields=True):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=2_000)]
 
 
-ClientMessage = (
-    JoinMsg
-    | AnswerMsg
-    | AdmitMsg
-    | RemoveMsg
-    | MuteMsg
-    | OpenCaucusMsg
-    | CloseCaucusMsg
-    | StartRecordingMsg
-    | StopRecordingMsg
-    | EndMsg
-    | ChatMsg
+# A host's messages are the host acts' commands themselves (tagged by `type`).
+HostMessage = (
+    Admit | Remove | Mute | OpenCaucus | CloseCaucus | StartRecording | StopRecording | End
 )
-HOST_ACTS = (
-    AdmitMsg,
-    RemoveMsg,
-    MuteMsg,
-    OpenCaucusMsg,
-    CloseCaucusMsg,
-    StartRecordingMsg,
-    StopRecordingMsg,
-    EndMsg,
-)
+ClientMessage = JoinMsg | AnswerMsg | ChatMsg | HostMessage
+HOST_MESSAGES = (Admit, Remove, Mute, OpenCaucus, CloseCaucus, StartRecording, StopRecording, End)
 _decoder = msgspec.json.Decoder(ClientMessage)
 
 
@@ -406,9 +159,7 @@ def _room_state(found: VideoSession) -> dict[str, Any]:
         "host": found.host_id,
         "caucus": found.caucus,
         "recording": found.recording,
-        "notice": "本次会话正在录音录像，作为证据保存。This session is being recorded as evidence."
-        if found.recording
-        else None,
+        "notice": RECORDING_NOTICE if found.recording else None,
         "participants": [
             msgspec.to_builtins(p)
             for p in session_out(found).participants
@@ -422,49 +173,31 @@ def _error(code: str, detail: str, field: str | None = None) -> dict[str, Any]:
     return {"type": "error", "code": code, "detail": detail, "field": field}
 
 
-async def _host_act(hub: Hub, connection: Connection, message: Any) -> None:
+async def _host_act(hub: Hub, connection: Connection, message: Command) -> None:
+    """Record the host's act, then tell the media plane and the room. Recordings stop in the
+    media plane first: its files and their hashes are what the act records."""
     session_id = connection.session_id
     video = await hub.sessions(session_id)
     found = await asyncio.to_thread(video.session, session_id)
     host = video.host_principal(found)
-    if isinstance(message, AdmitMsg):
-        await asyncio.to_thread(
-            video.admit,
-            session_id,
-            host,
-            message.participant,
-            IdentityCheck(message.identity_check),
-        )
-    elif isinstance(message, RemoveMsg):
-        await asyncio.to_thread(
-            video.remove, session_id, host, message.participant, message.reason or "removed"
-        )
+    if isinstance(message, StopRecording) or (isinstance(message, End) and found.recording):
+        answer = await hub.media.request(str(session_id), "record_stop")
+        files = tuple(RecordingFile(**f) for f in answer["files"])
+        await asyncio.to_thread(video.act, session_id, host, StopRecording(files=files))
+    if not isinstance(message, StopRecording):
+        await asyncio.to_thread(video.act, session_id, host, message)
+    if isinstance(message, Remove):
         removed = hub.connection(session_id, message.participant)
         if removed is not None:
             await removed.send(_error("removed", "the host removed you from this session"))
             await removed.socket.close(code=4403, reason="removed")
-    elif isinstance(message, MuteMsg):
-        await asyncio.to_thread(video.mute, session_id, host, message.participant, message.track)
+    elif isinstance(message, Mute):
         muted = hub.connection(session_id, message.participant)
         if muted is not None:
             await muted.send({"type": "muted", "track": message.track})
-    elif isinstance(message, OpenCaucusMsg):
-        await asyncio.to_thread(video.open_caucus, session_id, host, message.participants)
-    elif isinstance(message, CloseCaucusMsg):
-        await asyncio.to_thread(video.close_caucus, session_id, host)
-    elif isinstance(message, StartRecordingMsg):
-        await asyncio.to_thread(video.start_recording, session_id, host)
+    elif isinstance(message, StartRecording):
         await hub.media.request(str(session_id), "record_start")
-    elif isinstance(message, StopRecordingMsg):
-        answer = await hub.media.request(str(session_id), "record_stop")
-        files = [RecordingFile(**f) for f in answer["files"]]
-        await asyncio.to_thread(video.stop_recording, session_id, host, files)
-    elif isinstance(message, EndMsg):
-        if found.recording:
-            answer = await hub.media.request(str(session_id), "record_stop")
-            files = [RecordingFile(**f) for f in answer["files"]]
-            await asyncio.to_thread(video.stop_recording, session_id, host, files)
-        await asyncio.to_thread(video.end, session_id, host)
+    elif isinstance(message, End):
         await hub.refresh(session_id)
         await hub.media.request(str(session_id), "close")
         for other in list(hub.rooms.get(session_id, {}).values()):
@@ -605,7 +338,7 @@ async def _serve(hub: Hub, connection: Connection) -> None:
                     connection=connection.number,
                     sdp=message.sdp,
                 )
-            elif isinstance(message, HOST_ACTS):
+            elif isinstance(message, HOST_MESSAGES):
                 if not connection.host:
                     await connection.send(_error("forbidden", "only the host does that"))
                     continue
@@ -624,22 +357,11 @@ async def _serve(hub: Hub, connection: Connection) -> None:
             )
         except (MediaUnavailable, ConcurrencyConflict) as error:
             await connection.send(_error("unavailable", str(error)))
-        if (isinstance(message, EndMsg) and connection.host) or hub.connection(
+        if (isinstance(message, End) and connection.host) or hub.connection(
             connection.session_id, connection.participant_id
         ) is not connection:
             return
 
 
-def video_router() -> Router:
-    return Router(
-        "/",
-        route_handlers=[
-            schedule,
-            read_session,
-            invite,
-            revoke,
-            host_link,
-            room_page,
-            signaling,
-        ],
-    )
+def signaling_router() -> Router:
+    return Router("/", route_handlers=[signaling])

@@ -18,7 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Snapshot
 
 from application.audit.log import AuditLog, AuditStore, leaf_entry
-from application.shared.commanding import replay
+from application.shared.institution import replay
 from domain.shared import tlog
 
 

@@ -1,93 +1,37 @@
-"""The outbox: electronic service of agreements and reminders before due dates.
+"""The outbox: electronic service of agreements, rulings, decisions and letters, and reminders
+before due dates.
 
 Served only where the addressee's consent and address are on the case. Each service is queued
 once (its ID is derived from the document and the addressee), then sent through its channel and
-its delivery recorded as an event; a send that fails is recorded as failed.
+its delivery recorded as an event, in the serving institution's store; a send that fails is
+recorded as failed.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import smtplib
-import threading
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
-from email.message import EmailMessage
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID, uuid5
 
-from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 from application.court.app import Court
+from application.followers.channels import Channels, DeliveryFailed
 from application.mediation_center.app import MediationCenter
 from application.notary_office.app import NotaryOffice
-from application.shared.directory import Directory
+from application.shared.following import followed_by
+from application.shared.institution import Institution
 from domain.court.court_documents import decision_text, ruling_text
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
-from domain.mediation.repayment_agreement import sha256_hex
+from domain.mediation.repayment_agreement import RepaymentAgreement, sha256_hex
+from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.document_service import DocumentService, reminder_id
-from domain.shared.errors import ActRefused
-
-TOOK_EFFECT_TOPIC = "domain.mediation.repayment_agreement:RepaymentAgreement.TookEffect"
-COURT_DOCUMENT_TOPICS = (
-    "domain.court.judicial_confirmation:JudicialConfirmation.Ruled",
-    "domain.court.litigation_case:LitigationCase.Decided",
-)
-LETTER_TOPIC = "domain.notary.notarial_matter:NotarialMatter.VerificationLetterServed"
-FILED_TOPIC = "domain.mediation.mediation_case:MediationCase.Filed"
-
-
-class DeliveryFailed(Exception):
-    """The channel did not accept the message."""
-
-
-class Channels:
-    """E-mail over SMTP; SMS through a local stand-in that records each message (JSON lines)
-    until a gateway contract exists."""
-
-    def __init__(
-        self,
-        smtp_host: str,
-        smtp_port: int,
-        mail_from: str,
-        sms_outbox: Path,
-        clock: Callable[[], datetime],
-    ) -> None:
-        self.smtp_host = smtp_host
-        self.smtp_port = smtp_port
-        self.mail_from = mail_from
-        self.sms_outbox = sms_outbox
-        self.clock = clock
-        self._sms_lock = threading.Lock()
-
-    def send(self, channel: str, address: str, subject: str, body: str) -> datetime:
-        """Send; the moment the addressee's system accepted it."""
-        if channel == "email":
-            message = EmailMessage()
-            message["From"] = self.mail_from
-            message["To"] = address
-            message["Subject"] = subject
-            message.set_content(body)
-            try:
-                with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=10) as smtp:
-                    smtp.send_message(message)
-            except (OSError, smtplib.SMTPException) as error:
-                raise DeliveryFailed(f"smtp {self.smtp_host}:{self.smtp_port}: {error}") from error
-            return self.clock()
-        if channel == "sms":
-            record = {"to": address, "text": f"{subject}\n{body}", "at": self.clock().isoformat()}
-            with self._sms_lock:
-                self.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
-                with self.sms_outbox.open("a", encoding="utf-8") as outbox:
-                    outbox.write(json.dumps(record, ensure_ascii=False) + "\n")
-            return self.clock()
-        raise DeliveryFailed(f"unknown channel {channel}")
+from domain.shared.money import format_yuan
 
 
 class Outbox:
@@ -115,21 +59,35 @@ class Outbox:
 
     def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
         for domain_event, tracking in items:
-            name = type(domain_event).__qualname__
-            if name == "RepaymentAgreement.TookEffect":
-                self.serve_agreement(domain_event.originator_id)
-            elif name == "JudicialConfirmation.Ruled":
-                self.serve_ruling(domain_event.originator_id, domain_event.originator_version)
-            elif name == "LitigationCase.Decided":
-                self.serve_decision(domain_event.originator_id, domain_event.summary)
-            elif name == "NotarialMatter.VerificationLetterServed":
-                self.serve_letter(domain_event.originator_id)
+            self.react(domain_event)
             self.tracking.insert_tracking(
                 Tracking(f"outbox:{tracking.application_name}", tracking.notification_id)
             )
 
+    @singledispatchmethod
+    def react(self, domain_event: Any) -> None:
+        """Events that serve nothing."""
+
+    @react.register(RepaymentAgreement.TookEffect)
+    def _took_effect(self, domain_event: Any) -> None:
+        self.serve_agreement(domain_event.originator_id)
+
+    @react.register(JudicialConfirmation.Ruled)
+    def _ruled(self, domain_event: Any) -> None:
+        self.serve_ruling(domain_event.originator_id, domain_event.originator_version)
+
+    @react.register(LitigationCase.Decided)
+    def _decided(self, domain_event: Any) -> None:
+        self.serve_decision(domain_event.originator_id, domain_event.summary)
+
+    @react.register(NotarialMatter.VerificationLetterServed)
+    def _letter(self, domain_event: Any) -> None:
+        self.serve_letter(domain_event.originator_id)
+
+    follows = followed_by(react)
+
     def serve_agreement(self, agreement_id: UUID) -> list[DocumentService]:
-        agreement = self.center.agreement_aggregate(agreement_id)
+        agreement = self.center.load(agreement_id, RepaymentAgreement)
         case = self.center.file_of(agreement.case_id)
         served = []
         for side in SideRole:
@@ -152,9 +110,7 @@ class Outbox:
         return served
 
     def serve_ruling(self, confirmation_id: UUID, version: int) -> list[DocumentService]:
-        confirmation: JudicialConfirmation = self.court.aggregate(
-            confirmation_id, JudicialConfirmation, version
-        )
+        confirmation = self.court.load(confirmation_id, JudicialConfirmation, version)
         case = self.center.file_of(confirmation.mediation_case_id)
         text = ruling_text(confirmation, case.filing.applicant.name, case.filing.respondent.name)
         return self._serve_court_document(
@@ -166,7 +122,7 @@ class Outbox:
         )
 
     def serve_decision(self, litigation_id: UUID, summary: str) -> list[DocumentService]:
-        litigation: LitigationCase = self.court.aggregate(litigation_id, LitigationCase)
+        litigation = self.court.load(litigation_id, LitigationCase)
         case = self.center.file_of(litigation.mediation_case_id)
         return self._serve_court_document(
             uuid5(litigation_id, "decision"),
@@ -178,12 +134,12 @@ class Outbox:
 
     def serve_letter(self, matter_id: UUID) -> list[DocumentService]:
         """The notary's verification letter, on the debtor of the notarized agreement."""
-        matter = self.notary.instrument(matter_id)
+        matter = self.notary.load(matter_id, NotarialMatter)
         assert matter.related_id is not None
         assert matter.letter_sha256 is not None
-        instrument = self.notary.instrument(matter.related_id)
+        instrument = self.notary.load(matter.related_id, NotarialMatter)
         assert instrument.related_id is not None
-        agreement = self.center.agreement_aggregate(instrument.related_id)
+        agreement = self.center.load(instrument.related_id, RepaymentAgreement)
         case = self.center.file_of(agreement.case_id)
         debtor = agreement.plan.debtor
         address = case.service_addresses.get(debtor)
@@ -248,9 +204,9 @@ class Outbox:
                     continue
                 body = (
                     f"您在案件{case.filing_number}中的第{number}期还款"
-                    f"{outstanding / 100:.2f}元将于{item.due_date.isoformat()}到期。\n"
+                    f"{format_yuan(outstanding)}元将于{item.due_date.isoformat()}到期。\n"
                     f"Instalment {number} of case {case.filing_number}: CNY "
-                    f"{outstanding / 100:.2f} due on {item.due_date.isoformat()}."
+                    f"{format_yuan(outstanding)} due on {item.due_date.isoformat()}."
                 )
                 if self._serve(
                     document_id=reminder_id(agreement.id, number),
@@ -278,7 +234,7 @@ class Outbox:
         subject: str,
         body: str,
         document_sha256: str,
-        store: Application[UUID] | None = None,
+        store: Institution[Any] | None = None,
     ) -> DocumentService | None:
         """Queue (once), send and record; in the serving institution's store."""
         app = store or self.center
@@ -305,56 +261,3 @@ class Outbox:
             service.delivered(sent_at, delivered_at)
         app.save(service)
         return service
-
-
-class Invitations:
-    """Follows the mediation center: each natural-person side of a new case is invited by SMS
-    to claim a portal account (once per person)."""
-
-    def __init__(
-        self, directory: Directory, channels: Channels, tracking: TrackingRecorder, public_url: str
-    ) -> None:
-        self.directory = directory
-        self.channels = channels
-        self.tracking = tracking
-        self.public_url = public_url.rstrip("/")
-
-    def position(self, application_name: str) -> int:
-        return self.tracking.max_tracking_id(f"invitations:{application_name}") or 0
-
-    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
-        for domain_event, tracking in items:
-            if type(domain_event).__qualname__ == "MediationCase.Filed":
-                filing = domain_event.filing
-                for side in (filing.applicant, filing.respondent):
-                    if side.id_number:
-                        self._invite(
-                            side.id_number, side.phone, side.name, domain_event.filing_number
-                        )
-            self.tracking.insert_tracking(
-                Tracking(f"invitations:{tracking.application_name}", tracking.notification_id)
-            )
-
-    def _invite(self, id_number: str, phone: str, name: str, filing_number: str) -> None:
-        invitation = self.directory.invite(id_number, phone, name)
-        if invitation is None:
-            return
-        link = f"{self.public_url}/portal/claim/{invitation.id}"
-        try:
-            self.channels.send(
-                "sms",
-                phone,
-                "调解平台",
-                f"{name}您好：您有一件调解案件（{filing_number}）。请在此开通账户查看：{link} "
-                f"You are a side of case {filing_number}; claim your account: {link}",
-            )
-        except DeliveryFailed:
-            return  # the invitation stands; staff can resend a code from the claim page
-
-    def send_code(self, invitation_id: UUID) -> None:
-        """Silent when throttled or claimed: the answer must not tell who has a case."""
-        with contextlib.suppress(ActRefused, DeliveryFailed):
-            self.directory.send_claim_code(invitation_id, self._sms)
-
-    def _sms(self, phone: str, text: str) -> None:
-        self.channels.send("sms", phone, "调解平台", text)

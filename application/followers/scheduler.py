@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from application.court import commands as court_cmd
+from application.court.app import Court
 from application.mediation_center import commands as cmd
 from application.mediation_center.app import MediationCenter
 from application.read_models.case_list import CaseListProjection
-from application.shared.access import SYSTEM
+from application.shared.access import SYSTEM, Principal
+from application.shared.commands import Command
 from application.shared.errors import ConcurrencyConflict, NotFound
+from domain.shared.actors import Role
 from domain.shared.errors import ActRefused
 from domain.shared.periods import shanghai_date
 
@@ -34,6 +38,16 @@ class Fired:
     timers_fired: int = 0
 
 
+# Which act each timer of the timers read model fires, by (kind, timer).
+TIMER_ACTS: dict[tuple[str, str], type[Command]] = {
+    ("agreement", "overdue"): cmd.MarkOverdue,
+    ("agreement", "default"): cmd.DeclareDefault,
+    ("confirmation", "application_window"): court_cmd.LapseApplication,
+    ("confirmation", "acceptance"): court_cmd.RecordMissedDeadline,
+    ("confirmation", "ruling"): court_cmd.RecordMissedDeadline,
+}
+
+
 class Scheduler:
     def __init__(
         self,
@@ -43,13 +57,13 @@ class Scheduler:
         interval: float = 60.0,
         *,
         timers: Callable[[date], list[tuple[str, UUID, str]]] = lambda _: [],
-        court_timer: Callable[[UUID, str], object] | None = None,
+        court: Court | None = None,
     ) -> None:
         self.center = center
         self.case_list = case_list
         self.remind = remind
         self.timers = timers
-        self.court_timer = court_timer
+        self.court = court
         self.interval = interval
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -67,21 +81,24 @@ class Scheduler:
         )
         return Fired(expired, lapsed, reminded, timed)
 
-    def _fire(self, case_id: UUID, command: cmd.Command) -> bool:
+    def _fire(self, case_id: UUID, command: Command) -> bool:
         return self._attempt(case_id, lambda: self.center.act(case_id, SYSTEM, command))
 
     def _timer(self, kind: str, aggregate_id: UUID, timer: str) -> bool:
         """An agreement's instalments fall overdue or into default; a confirmation's window
         lapses or the court's lateness is recorded."""
+        command = TIMER_ACTS[(kind, timer)]()
         if kind == "agreement":
-            command = cmd.MarkOverdue() if timer == "overdue" else cmd.DeclareDefault()
             return self._attempt(
                 aggregate_id, lambda: self.center.agreement_act(aggregate_id, SYSTEM, command)
             )
-        court_timer = self.court_timer
-        if court_timer is None:
+        court = self.court
+        if court is None:
             return False
-        return self._attempt(aggregate_id, lambda: court_timer(aggregate_id, timer))
+        scheduler = Principal("court-scheduler", Role.SYSTEM, court.config.code)
+        return self._attempt(
+            aggregate_id, lambda: court.confirmation_act(aggregate_id, scheduler, command)
+        )
 
     @staticmethod
     def _attempt(aggregate_id: UUID, act: Callable[[], object]) -> bool:

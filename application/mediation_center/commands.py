@@ -1,23 +1,18 @@
-"""Commands as they arrive (msgspec Structs that refuse unknown fields), and their conversion
-into domain values with every error naming its dotted field."""
+"""The mediation center's commands: filings and one Struct per act on a case or an agreement
+(its docstring is the act's description), and their conversion into domain values with every
+error naming its dotted field."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from application.shared.commands import Command, Sha256, ShortText, Text
 from domain.mediation.filing import Claim, Filing, Side
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.errors import InvalidValue
-
-Text = Annotated[str, msgspec.Meta(max_length=2_000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=500)]
-
-
-class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every command body."""
 
 
 class SideIn(Command):
@@ -77,153 +72,215 @@ SideName = Literal["applicant", "respondent"]
 
 
 class Accept(Command):
-    pass
+    """Center staff accept a filed case."""
 
 
 class Reject(Command):
+    """Center staff reject a filed case, with a reason (ends the case)."""
+
     reason: Text
 
 
 class Refer(Command):
+    """Center staff refer an accepted case: pre-filing (委派, 30 days) or in-litigation (委托,
+    15 days ordinary, 7 summary). Assigns the docket number and starts the period."""
+
     kind: Literal["pre_filing", "in_litigation"]
     procedure: Literal["ordinary", "summary"] | None = None
 
 
 class AssignMediator(Command):
+    """Center staff assign a mediator; the 3-working-day acceptance window starts."""
+
     mediator: Annotated[str, msgspec.Meta(max_length=64)]
 
 
 class AcceptAssignment(Command):
+    """The assigned mediator accepts, with a disclosure of any conflict."""
+
     disclosure: Text = ""
 
 
 class DeclineAssignment(Command):
+    """The assigned mediator declines; the case returns to referred."""
+
     reason: Text
 
 
 class LapseAssignment(Command):
-    pass
+    """Center staff record that the acceptance window passed unanswered."""
 
 
 class ConsentToMediation(Command):
-    pass
+    """A side consents to (online) mediation."""
 
 
 class RefuseMediation(Command):
+    """A side refuses mediation; the case fails (consent_refused)."""
+
     reason: Text = ""
 
 
 class ConsentToElectronicService(Command):
+    """A side consents to electronic service at an address."""
+
     channel: Literal["sms", "email"]
     address: Annotated[str, msgspec.Meta(max_length=254)]
 
 
 class ScheduleSession(Command):
+    """The mediator schedules a mediation session."""
+
     starts_at: datetime
     duration_minutes: int = 60
 
 
 class Propose(Command):
+    """A side (or the mediator) proposes a repayment plan."""
+
     plan: PlanIn
     side: SideName | None = None
 
 
 class CounterPropose(Command):
+    """The other side answers the latest proposal with a plan of its own."""
+
     in_reply_to: int
     plan: PlanIn
     side: SideName | None = None
 
 
 class AcceptProposal(Command):
+    """The other side accepts the latest proposal."""
+
     proposal: int
     side: SideName | None = None
 
 
 class ConsentToExtension(Command):
+    """A side consents to extend the mediation period by N days; granted when both sides
+    consent to the same N."""
+
     days: int
 
 
 class DraftAgreement(Command):
-    """Draft the repayment agreement from the accepted proposal (superseding an unsigned one)."""
-
-
-Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]
+    """The mediator drafts the repayment agreement from the accepted proposal (an unsigned
+    earlier draft is superseded); the sides and the mediator then sign it."""
 
 
 class SignAgreement(Command):
+    """A side (its party account or its institution's agent) or the case's mediator signs
+    the agreement, sending the SHA-256 of the text they read. The last of the three
+    signatures makes it effective and settles the case. Refused if the hash differs, if
+    this signer has signed, or if the first instalment would fall due before the agreement
+    takes effect."""
+
+    act: ClassVar[str] = "sign"
     text_sha256: Sha256
     method: Literal["account", "sms_code", "wet_ink"] = "account"
 
 
 class RecordPayment(Command):
+    """The creditor side records a payment against one instalment (partial payments
+    allowed, overpayment refused). The last payment fulfils the agreement and closes the
+    case."""
+
     instalment: int
     amount_fen: int
     paid_on: date
 
 
 class ReportPayment(Command):
+    """The debtor side reports a payment, for the creditor to confirm."""
+
     instalment: int
     amount_fen: int
     paid_on: date
 
 
 class ConfirmPayment(Command):
+    """The creditor side confirms a reported payment, which is then recorded."""
+
     report: int
 
 
 class RejectPaymentReport(Command):
+    """The creditor side rejects a reported payment, with a reason."""
+
     report: int
     reason: Text
 
 
 class DeclareDefault(Command):
-    pass
+    """The creditor side (or center staff) records the default once an instalment is past
+    the grace period and the default threshold; with an acceleration clause the whole
+    balance falls due. The scheduler records it by itself the day after the threshold."""
 
 
 class MarkOverdue(Command):
-    """Recorded by the scheduler when instalments pass their grace days."""
+    """Records the instalments that are unpaid past their grace days (each once). The
+    scheduler does this by itself; the creditor side or center staff may record it earlier
+    in the day."""
 
 
 class DeclareFailure(Command):
+    """The mediator declares the mediation failed, with a reason."""
+
     reason: Literal["no_agreement", "respondent_unreachable", "other"]
     note: Text = ""
 
 
 class ExpirePeriod(Command):
-    pass
+    """Record that the mediation period ended without agreement (period_expired)."""
 
 
 class Withdraw(Command):
+    """The applicant withdraws the case."""
+
     reason: Text = ""
 
 
 class RequestRecusal(Command):
+    """A side asks for the mediator's recusal."""
+
     reason: Text
 
 
 class GrantRecusal(Command):
-    pass
+    """Center staff grant the recusal; the case returns to referred."""
 
 
 class DenyRecusal(Command):
+    """Center staff deny the recusal request."""
+
     reason: Text
 
 
 class LinkParty(Command):
+    """Center staff link a party account to a side after checking an authorization (power
+    of attorney)."""
+
     username: Annotated[str, msgspec.Meta(max_length=64)]
     side: SideName
     authorization: Text
 
 
 class Close(Command):
+    """Center staff close a settled case (agreement fulfilled or enforcement ended)."""
+
     reason: Literal["fulfilled", "enforcement_ended"]
 
 
 class ReturnToMediation(Command):
+    """The court refused confirmation: the sides return to mediation."""
+
     reason: Text
 
 
 class RecordTransfer(Command):
+    """A failed pre-filing case is docketed by the court (transfer)."""
+
     court_docket_number: Annotated[str, msgspec.Meta(max_length=100)]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+
+from domain.shared.errors import InvalidValue
+from domain.shared.money import parse_yuan
 
 COLUMNS = [
     "dispute_type",
@@ -71,16 +73,6 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def _fen(text: str) -> int:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError("must be an amount in yuan") from None
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError("at most two decimals")
-    return int(value * 100)
-
-
 def _cells(data: bytes, filename: str) -> list[list[str]]:
     if filename.lower().endswith(".xlsx"):
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -116,9 +108,9 @@ def filings_from(
             if column in YUAN:
                 path = column.replace("_yuan", "_fen")
                 try:
-                    content = _fen(value)
-                except ValueError as error:
-                    errors.append((index, column, str(error)))
+                    content = parse_yuan(value, column)
+                except InvalidValue as error:
+                    errors.append((index, column, error.message))
                     continue
             target = filing
             *parents, leaf = path.split(".")

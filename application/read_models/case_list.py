@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import singledispatch
 from typing import Any
 from uuid import UUID
 
@@ -21,9 +22,8 @@ from eventsourcing.projection import Projection
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from application.shared.access import Deployment, Principal
-from domain.mediation.mediation_case import PERIOD_RUNNING_STATES
-from domain.shared.actors import Role
+from application.shared.access import Deployment, Principal, case_list_scope
+from domain.mediation.mediation_case import PERIOD_RUNNING_STATES, MediationCase
 from domain.shared.periods import Deadline
 
 Statement = tuple[str, dict[str, Any]]
@@ -77,6 +77,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS case_list_deadline ON {case_list} (deadline_due)",
     "CREATE INDEX IF NOT EXISTS case_list_applicant_id ON {case_list} (applicant_id_number)",
     "CREATE INDEX IF NOT EXISTS case_list_respondent_id ON {case_list} (respondent_id_number)",
+    # The cases the court has (MediationCase.before_court), for its staff's list.
+    "CREATE TABLE IF NOT EXISTS {court_cases} (case_id TEXT PRIMARY KEY)",
     """CREATE TABLE IF NOT EXISTS {links} (
         user_id TEXT NOT NULL,
         case_id TEXT NOT NULL,
@@ -131,6 +133,7 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
     tables: dict[str, str] = {  # noqa: RUF012
         "case_list": "case_list",
         "links": "case_party_links",
+        "court_cases": "case_court",
         "timers": "timers",
     }
 
@@ -161,6 +164,7 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM case_list")
             c.execute("DELETE FROM case_party_links")
+            c.execute("DELETE FROM case_court")
             c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
 
 
@@ -179,6 +183,7 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
         self.tables = {
             "case_list": f'"{schema}".case_list',
             "links": f'"{schema}".case_party_links',
+            "court_cases": f'"{schema}".case_court',
             "timers": f'"{schema}".timers',
         }
         for statement in SCHEMA:
@@ -207,6 +212,7 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(SQL("DELETE FROM {}").format(SQL(self.tables["case_list"])))
             curs.execute(SQL("DELETE FROM {}").format(SQL(self.tables["links"])))
+            curs.execute(SQL("DELETE FROM {}").format(SQL(self.tables["court_cases"])))
             curs.execute(
                 SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
                     SQL(f'"{self.datastore.schema}"'), SQL(f'"{self.tracking_table_name}"')
@@ -255,98 +261,155 @@ _BACK_TO_REFERRED = {
     "window_due": None,
     "window_provisional": None,
 }
-_STATE_BY_EVENT = {
-    "Accepted": "accepted",
-    "Rejected": "rejected",
-    "MediationRefused": "failed",
-    "MediationFailed": "failed",
-    "AgreementTookEffect": "settled",
-    "Withdrawn": "withdrawn",
-    "Closed": "closed",
-    "ReturnedToMediation": "in_mediation",
-    "Transferred": "transferred",
-}
 
 
+@singledispatch
 def statements_for(event: Any, seq: int) -> list[Statement]:
-    """The view changes one MediationCase event makes (none for other aggregates' events)."""
-    name = type(event).__name__
-    qualname = type(event).__qualname__
-    if not qualname.startswith("MediationCase."):
-        return []
-    case_id = event.originator_id
-    if name == "Filed":
-        filing = event.filing
-        row = {
-            "case_id": str(case_id),
-            "seq": seq,
-            "filing_number": event.filing_number,
-            "state": "filed",
-            "dispute_type": str(filing.dispute_type),
-            "channel": str(filing.channel),
-            "applicant_kind": str(filing.applicant.kind),
-            "applicant_name": filing.applicant.name,
-            "applicant_code": filing.applicant.org_code,
-            "applicant_id_number": filing.applicant.id_number,
-            "respondent_kind": str(filing.respondent.kind),
-            "respondent_name": filing.respondent.name,
-            "respondent_code": filing.respondent.org_code,
-            "respondent_id_number": filing.respondent.id_number,
-            "principal_fen": filing.claim.principal_fen,
-            "claim_total_fen": filing.claim.total_fen,
-            "filed_by": event.actor.actor_id,
-            "filed_at": event.occurred_at.isoformat(),
-            "updated_at": event.occurred_at.isoformat(),
-            "version": event.originator_version,
-        }
-        columns = ", ".join(row)
-        values = ", ".join(f":{key}" for key in row)
-        return [(f"INSERT INTO {{case_list}} ({columns}) VALUES ({values})", row)]
-    if name in _STATE_BY_EVENT:
-        return _update(case_id, event, state=_STATE_BY_EVENT[name])
-    if name == "Referred":
-        return _update(
-            case_id,
-            event,
-            state="referred",
-            docket_number=event.docket_number,
-            referral_kind=str(event.kind),
-            **_deadline_params("period", event.period),
-        )
-    if name == "MediatorAssigned":
-        return _update(
-            case_id,
-            event,
-            state="assigned",
-            mediator_id=event.mediator_id,
-            **_deadline_params("window", event.acceptance_window),
-        )
-    if name == "AssignmentAccepted":
-        return _update(
-            case_id, event, state=str(event.next_state), window_due=None, window_provisional=None
-        )
-    if name in ("AssignmentDeclined", "AssignmentLapsed", "RecusalGranted"):
-        return _update(case_id, event, **_BACK_TO_REFERRED)
-    if name == "MediationConsented":
-        return _update(case_id, event, state=str(event.next_state))
-    if name == "ExtensionGranted":
-        return _update(case_id, event, **_deadline_params("period", event.period))
-    if name == "DeadlinesRecomputed":
-        return _update(
-            case_id,
-            event,
-            **_deadline_params("period", event.period),
-            **_deadline_params("window", event.acceptance_window),
-        )
-    if name == "PartyLinked":
-        return [
-            *_update(case_id, event),
-            (
-                "INSERT INTO {links} (user_id, case_id) VALUES (:user_id, :case_id)",
-                {"user_id": event.user_id, "case_id": str(case_id)},
-            ),
-        ]
-    return _update(case_id, event)
+    """The view changes one event makes: none for other aggregates' events."""
+    return []
+
+
+@statements_for.register(MediationCase.Event)
+def _touched(event: Any, seq: int) -> list[Statement]:
+    """Any other event of a case: its version and last change."""
+    return _update(event.originator_id, event)
+
+
+@statements_for.register(MediationCase.Filed)
+def _filed(event: Any, seq: int) -> list[Statement]:
+    filing = event.filing
+    row = {
+        "case_id": str(event.originator_id),
+        "seq": seq,
+        "filing_number": event.filing_number,
+        "state": "filed",
+        "dispute_type": str(filing.dispute_type),
+        "channel": str(filing.channel),
+        "applicant_kind": str(filing.applicant.kind),
+        "applicant_name": filing.applicant.name,
+        "applicant_code": filing.applicant.org_code,
+        "applicant_id_number": filing.applicant.id_number,
+        "respondent_kind": str(filing.respondent.kind),
+        "respondent_name": filing.respondent.name,
+        "respondent_code": filing.respondent.org_code,
+        "respondent_id_number": filing.respondent.id_number,
+        "principal_fen": filing.claim.principal_fen,
+        "claim_total_fen": filing.claim.total_fen,
+        "filed_by": event.actor.actor_id,
+        "filed_at": event.occurred_at.isoformat(),
+        "updated_at": event.occurred_at.isoformat(),
+        "version": event.originator_version,
+    }
+    columns = ", ".join(row)
+    values = ", ".join(f":{key}" for key in row)
+    return [(f"INSERT INTO {{case_list}} ({columns}) VALUES ({values})", row)]
+
+
+def _to_state(state: str) -> Any:
+    def statements(event: Any, seq: int) -> list[Statement]:
+        return _update(event.originator_id, event, state=state)
+
+    return statements
+
+
+for _event, _state in (
+    (MediationCase.Accepted, "accepted"),
+    (MediationCase.Rejected, "rejected"),
+    (MediationCase.MediationRefused, "failed"),
+    (MediationCase.MediationFailed, "failed"),
+    (MediationCase.AgreementTookEffect, "settled"),
+    (MediationCase.Withdrawn, "withdrawn"),
+    (MediationCase.Closed, "closed"),
+    (MediationCase.ReturnedToMediation, "in_mediation"),
+):
+    statements_for.register(_event)(_to_state(_state))
+
+
+@statements_for.register(MediationCase.Referred)
+def _referred(event: Any, seq: int) -> list[Statement]:
+    return _update(
+        event.originator_id,
+        event,
+        state="referred",
+        docket_number=event.docket_number,
+        referral_kind=str(event.kind),
+        **_deadline_params("period", event.period),
+    )
+
+
+@statements_for.register(MediationCase.MediatorAssigned)
+def _assigned(event: Any, seq: int) -> list[Statement]:
+    return _update(
+        event.originator_id,
+        event,
+        state="assigned",
+        mediator_id=event.mediator_id,
+        **_deadline_params("window", event.acceptance_window),
+    )
+
+
+@statements_for.register(MediationCase.AssignmentAccepted)
+def _assignment_accepted(event: Any, seq: int) -> list[Statement]:
+    return _update(
+        event.originator_id,
+        event,
+        state=str(event.next_state),
+        window_due=None,
+        window_provisional=None,
+    )
+
+
+@statements_for.register(MediationCase.AssignmentDeclined)
+@statements_for.register(MediationCase.AssignmentLapsed)
+@statements_for.register(MediationCase.RecusalGranted)
+def _back_to_referred(event: Any, seq: int) -> list[Statement]:
+    return _update(event.originator_id, event, **_BACK_TO_REFERRED)
+
+
+@statements_for.register(MediationCase.MediationConsented)
+def _consented(event: Any, seq: int) -> list[Statement]:
+    return _update(event.originator_id, event, state=str(event.next_state))
+
+
+@statements_for.register(MediationCase.ExtensionGranted)
+def _extended(event: Any, seq: int) -> list[Statement]:
+    return _update(event.originator_id, event, **_deadline_params("period", event.period))
+
+
+@statements_for.register(MediationCase.DeadlinesRecomputed)
+def _recomputed(event: Any, seq: int) -> list[Statement]:
+    return _update(
+        event.originator_id,
+        event,
+        **_deadline_params("period", event.period),
+        **_deadline_params("window", event.acceptance_window),
+    )
+
+
+@statements_for.register(MediationCase.PartyLinked)
+def _linked(event: Any, seq: int) -> list[Statement]:
+    return [
+        *_update(event.originator_id, event),
+        (
+            "INSERT INTO {links} (user_id, case_id) VALUES (:user_id, :case_id)",
+            {"user_id": event.user_id, "case_id": str(event.originator_id)},
+        ),
+    ]
+
+
+@statements_for.register(MediationCase.Transferred)
+@statements_for.register(MediationCase.CourtDocketRecorded)
+@statements_for.register(MediationCase.CourtOutcomeRecorded)
+def _before_court(event: Any, seq: int) -> list[Statement]:
+    """The court has the file (the access rule `MediationCase.before_court`)."""
+    state = {"state": "transferred"} if isinstance(event, MediationCase.Transferred) else {}
+    return [
+        *_update(event.originator_id, event, **state),
+        (
+            "INSERT INTO {court_cases} (case_id) VALUES (:case_id) ON CONFLICT DO NOTHING",
+            {"case_id": str(event.originator_id)},
+        ),
+    ]
 
 
 class CaseListProjection(Projection[CaseListView]):
@@ -374,7 +437,7 @@ class CaseListProjection(Projection[CaseListView]):
         limit: int = 50,
         cursor: int | None = None,
     ) -> CasePage:
-        where, params = _scope(principal, deployment)
+        where, params = case_list_scope(principal, deployment)
         if where is None:
             return CasePage([], None)
         clauses = [where]
@@ -426,35 +489,6 @@ class CaseListProjection(Projection[CaseListView]):
         """Cases whose deadlines still matter (for recomputation after a calendar load)."""
         rows = self.view.rows(f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING})", {})
         return [UUID(row["case_id"]) for row in rows]
-
-
-def _scope(principal: Principal, deployment: Deployment) -> tuple[str | None, dict[str, Any]]:
-    """The access table as SQL: which rows this user may list."""
-    role, me = principal.role, principal.user_id
-    params: dict[str, Any] = {"me": me, "inst": principal.institution}
-    if role is Role.SYSTEM or (
-        role is Role.CENTER_ADMIN and principal.institution == deployment.center
-    ):
-        return "1 = 1", params
-    if role is Role.MEDIATOR and principal.institution == deployment.center:
-        return "mediator_id = :me", params
-    if role is Role.GRID_WORKER:
-        return "filed_by = :me", params
-    if role is Role.APPLICANT_AGENT and principal.institution:
-        return "(applicant_code = :inst OR respondent_code = :inst)", params
-    if role is Role.PARTY:
-        params["idn"] = principal.id_number or "-"
-        return (
-            (
-                "((applicant_kind = 'person' AND applicant_id_number = :idn) OR "
-                "(respondent_kind = 'person' AND respondent_id_number = :idn) OR "
-                "case_id IN (SELECT case_id FROM {links} WHERE user_id = :me))"
-            ),
-            params,
-        )
-    if role in (Role.JUDGE, Role.COURT_CLERK) and principal.institution == deployment.court:
-        return "docket_number IS NOT NULL", params
-    return None, params
 
 
 _CONCLUDED = "('settled', 'closed', 'failed', 'transferred')"

@@ -17,31 +17,28 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 
 from application.read_models.case_list import CaseListView, Statement
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.mediation.repayment_agreement import RepaymentAgreement
 
-AGREEMENT_TOPICS = [
-    f"domain.mediation.repayment_agreement:RepaymentAgreement.{name}"
-    for name in (
-        "TookEffect",
-        "PaymentRecorded",
-        "PaymentReportSettled",
-        "InstalmentsOverdue",
-        "Defaulted",
-        "Fulfilled",
-        "SetAside",
-    )
-]
-CONFIRMATION_TOPICS = [
-    f"domain.court.judicial_confirmation:JudicialConfirmation.{name}"
-    for name in (
-        "ApplicationOpened",
-        "Applied",
-        "Accepted",
-        "RulingPeriodExtended",
-        "Ruled",
-        "ApplicationLapsed",
-        "DeadlineMissed",
-    )
-]
+# The events after which an agreement's or a confirmation's timers may have changed.
+AGREEMENT_EVENTS = (
+    RepaymentAgreement.TookEffect,
+    RepaymentAgreement.PaymentRecorded,
+    RepaymentAgreement.PaymentReportSettled,
+    RepaymentAgreement.InstalmentsOverdue,
+    RepaymentAgreement.Defaulted,
+    RepaymentAgreement.Fulfilled,
+    RepaymentAgreement.SetAside,
+)
+CONFIRMATION_EVENTS = (
+    JudicialConfirmation.ApplicationOpened,
+    JudicialConfirmation.Applied,
+    JudicialConfirmation.Accepted,
+    JudicialConfirmation.RulingPeriodExtended,
+    JudicialConfirmation.Ruled,
+    JudicialConfirmation.ApplicationLapsed,
+    JudicialConfirmation.DeadlineMissed,
+)
 
 
 _INSERT = "INSERT INTO {timers} (aggregate_id, kind, timer, due) VALUES (:id, :kind, :timer, :due)"
@@ -51,11 +48,16 @@ class Timers:
     """A consumer of one application's events (center or court), keeping its timer rows."""
 
     def __init__(
-        self, view: CaseListView, kind: str, timers_of: Callable[[UUID], dict[str, date]]
+        self,
+        view: CaseListView,
+        kind: str,
+        timers_of: Callable[[UUID], dict[str, date]],
+        follows: tuple[type[Any], ...],
     ) -> None:
         self.view = view
         self.kind = kind
         self._timers_of = timers_of
+        self.follows = follows
 
     def position(self, application_name: str) -> int:
         return self.view.max_tracking_id(f"timers:{application_name}") or 0

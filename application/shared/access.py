@@ -1,17 +1,21 @@
-"""Who sees which case and who may do which act (the access table of the domain spec).
+"""Every access decision, institution by institution (the access table of the domain spec).
 
-Seeing is checked first: a case a user may not see is "not found" (existence does not leak).
-Acting is checked second: a visible case whose act the user's role may not perform is
-"forbidden".
+Seeing comes first: what a user may not see is "not found" (existence does not leak). Acting
+comes second: a visible record whose act the user's role may not perform is "forbidden". The
+case list's SQL scope sits beside the Python rule it must agree with (a test checks both over
+cases of every kind, for every role), and so do the console pages each role may open.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from domain.mediation.filing import SideKind, SideRole
+from domain.mediation.filing import Filing, SideKind, SideRole
 from domain.mediation.mediation_case import MediationCase
+from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Actor, Role
+from domain.shared.errors import InvalidValue
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,15 @@ class Deployment:
     procuratorate: str | None = None
     notary_office: str | None = None
 
-
-class NotVisible(Exception):
-    """The case does not exist for this user."""
+    @property
+    def institutions(self) -> frozenset[str]:
+        return frozenset(
+            c for c in (self.center, self.court, self.procuratorate, self.notary_office) if c
+        )
 
 
 class Forbidden(Exception):
-    """The user sees the case but their role may not perform this act."""
+    """The user sees the record but their role may not perform this act."""
 
     def __init__(self, act: str, reason: str) -> None:
         super().__init__(reason)
@@ -55,6 +61,20 @@ class Forbidden(Exception):
         self.reason = reason
 
 
+def _is(principal: Principal, roles: frozenset[Role], institution: str | None) -> bool:
+    return (
+        principal.role in roles
+        and institution is not None
+        and (principal.institution == institution)
+    )
+
+
+# --- the mediation center -------------------------------------------------------------------
+
+FILING_ROLES = frozenset({Role.APPLICANT_AGENT, Role.GRID_WORKER, Role.CENTER_ADMIN, Role.PARTY})
+COURT_STAFF = frozenset({Role.JUDGE, Role.COURT_CLERK})
+
+# Who does which act on a case (the state table in the domain says when).
 CENTER_ACTS = frozenset(
     {
         "accept",
@@ -90,29 +110,15 @@ SIDE_ACTS = frozenset(
 )
 SIDE_OR_MEDIATOR_ACTS = frozenset({"propose", "counter_propose", "accept_proposal"})
 APPLICANT_ACTS = frozenset({"withdraw"})
-
-
-def agreement_role(principal: Principal, case: MediationCase, act: str, creditor: SideRole) -> str:
-    """Who acts on an agreement: the signer (a side or the mediator) for `sign`, the creditor
-    side for recording and confirming payments, the debtor side for reporting them."""
-    if principal.role is Role.SYSTEM:
-        return "system"
-    own = sides_of(principal, case)
-    if act == "sign":
-        if principal.role is Role.MEDIATOR and case.mediator_id == principal.user_id:
-            return "mediator"
-        if own:
-            return str(own[0])
-        raise Forbidden(act, "only the sides and the mediator sign the agreement")
-    if act == "report_payment":
-        if creditor.other in own:
-            return str(creditor.other)
-        raise Forbidden(act, "only the debtor reports payments")
-    if act in ("declare_default", "mark_overdue") and principal.role is Role.CENTER_ADMIN:
-        return "center"
-    if creditor in own:
-        return str(creditor)
-    raise Forbidden(act, "only the creditor side records and confirms payments")
+CASE_ACTS = (
+    CENTER_ACTS | COURT_ACTS | MEDIATOR_ACTS | SIDE_ACTS | SIDE_OR_MEDIATOR_ACTS | APPLICANT_ACTS
+)
+# Who does which act on an agreement.
+SIGNING_ACTS = frozenset({"sign"})
+DEBTOR_ACTS = frozenset({"report_payment"})
+CREDITOR_ACTS = frozenset({"record_payment", "confirm_payment", "reject_payment_report"})
+CREDITOR_OR_CENTER_ACTS = frozenset({"declare_default", "mark_overdue"})
+AGREEMENT_ACTS = SIGNING_ACTS | DEBTOR_ACTS | CREDITOR_ACTS | CREDITOR_OR_CENTER_ACTS
 
 
 def sides_of(principal: Principal, case: MediationCase) -> list[SideRole]:
@@ -138,6 +144,7 @@ def sides_of(principal: Principal, case: MediationCase) -> list[SideRole]:
 
 
 def can_see(principal: Principal, case: MediationCase, deployment: Deployment) -> bool:
+    """Who sees a mediation case. `case_list_scope` is the same rule in SQL."""
     role = principal.role
     if role is Role.SYSTEM:
         return True
@@ -149,24 +156,69 @@ def can_see(principal: Principal, case: MediationCase, deployment: Deployment) -
         return case.filed_by == principal.user_id
     if role in (Role.PARTY, Role.APPLICANT_AGENT):
         return bool(sides_of(principal, case))
-    if role in (Role.JUDGE, Role.COURT_CLERK):
-        return principal.institution == deployment.court and case.docket_number is not None
+    if role in COURT_STAFF:
+        return _is(principal, COURT_STAFF, deployment.court) and case.before_court
     return False
 
 
-def check_visible(principal: Principal, case: MediationCase, deployment: Deployment) -> None:
-    if not can_see(principal, case, deployment):
-        raise NotVisible
+def case_list_scope(
+    principal: Principal, deployment: Deployment
+) -> tuple[str | None, dict[str, Any]]:
+    """`can_see` as SQL over the case list: the WHERE clause of the rows this user may list
+    (None: none)."""
+    role, me = principal.role, principal.user_id
+    params: dict[str, Any] = {"me": me, "inst": principal.institution}
+    if role is Role.SYSTEM or (
+        role is Role.CENTER_ADMIN and principal.institution == deployment.center
+    ):
+        return "1 = 1", params
+    if role is Role.MEDIATOR and principal.institution == deployment.center:
+        return "mediator_id = :me", params
+    if role is Role.GRID_WORKER:
+        return "filed_by = :me", params
+    if role is Role.APPLICANT_AGENT and principal.institution:
+        return "(applicant_code = :inst OR respondent_code = :inst)", params
+    if role is Role.PARTY:
+        params["idn"] = principal.id_number or "-"
+        return (
+            (
+                "((applicant_kind = 'person' AND applicant_id_number = :idn) OR "
+                "(respondent_kind = 'person' AND respondent_id_number = :idn) OR "
+                "case_id IN (SELECT case_id FROM {links} WHERE user_id = :me))"
+            ),
+            params,
+        )
+    if _is(principal, COURT_STAFF, deployment.court):
+        before_court = (
+            "(referral_kind = 'in_litigation' OR channel = 'court_referral' OR "
+            "case_id IN (SELECT case_id FROM {court_cases}))"
+        )
+        return before_court, params
+    return None, params
+
+
+def check_filer(principal: Principal, filing: Filing) -> None:
+    """Who files, and for whom: an agent for its own institution, a party for themself."""
+    if principal.role not in FILING_ROLES | {Role.SYSTEM}:
+        raise InvalidValue("applicant", f"a {principal.role} does not file cases")
+    applicant = filing.applicant
+    if principal.role is Role.APPLICANT_AGENT and applicant.org_code != principal.institution:
+        raise InvalidValue(
+            "applicant.org_code",
+            f"an agent files for its own institution ({principal.institution})",
+        )
+    if principal.role is Role.PARTY and not (
+        applicant.kind == SideKind.PERSON and applicant.id_number == principal.id_number
+    ):
+        raise InvalidValue("applicant.id_number", "a party files for themself")
 
 
 def acting_side(
     principal: Principal, case: MediationCase, act: str, requested: SideRole | None
 ) -> SideRole | None:
-    """Authorise `act` and say for which side it is done (None: not a side's act).
-
-    Sides' representatives act for their own side; a mediator may record a proposal, counter
-    or acceptance on a side's behalf (`requested`) or make a proposal of their own.
-    """
+    """Authorise `act` on a visible case and say for which side it is done (None: not a
+    side's act). Sides' representatives act for their own side; a mediator may record a
+    proposal, counter or acceptance on a side's behalf (`requested`) or propose on their own."""
     role = principal.role
     if role is Role.SYSTEM:
         return requested
@@ -175,7 +227,7 @@ def acting_side(
             return None
         raise Forbidden(act, "only the mediation center's staff may do this")
     if act in COURT_ACTS:
-        if role in (Role.JUDGE, Role.COURT_CLERK, Role.CENTER_ADMIN):
+        if role in (*COURT_STAFF, Role.CENTER_ADMIN):
             return None
         raise Forbidden(act, "only the court (or the center recording its decision) may do this")
     is_case_mediator = role is Role.MEDIATOR and case.mediator_id == principal.user_id
@@ -195,3 +247,152 @@ def acting_side(
             return SideRole.APPLICANT
         raise Forbidden(act, "only the applicant may withdraw")
     raise Forbidden(act, "unknown act")
+
+
+def agreement_role(principal: Principal, case: MediationCase, act: str, creditor: SideRole) -> str:
+    """Whom the user acts as on an agreement: the signer (a side or the mediator) for `sign`,
+    the debtor side for reporting payments, the creditor side (or center staff, for overdue
+    and default) for the rest."""
+    if principal.role is Role.SYSTEM:
+        return "system"
+    own = sides_of(principal, case)
+    if act in SIGNING_ACTS:
+        if principal.role is Role.MEDIATOR and case.mediator_id == principal.user_id:
+            return "mediator"
+        if own:
+            return str(own[0])
+        raise Forbidden(act, "only the sides and the mediator sign the agreement")
+    if act in DEBTOR_ACTS:
+        if creditor.other in own:
+            return str(creditor.other)
+        raise Forbidden(act, "only the debtor reports payments")
+    if act in CREDITOR_OR_CENTER_ACTS and principal.role is Role.CENTER_ADMIN:
+        return "center"
+    if act in CREDITOR_ACTS | CREDITOR_OR_CENTER_ACTS and creditor in own:
+        return str(creditor)
+    raise Forbidden(act, "only the creditor side records and confirms payments")
+
+
+def may(decide: Any, *args: Any) -> bool:
+    """Whether an access decision (one of this module's functions that raises Forbidden)
+    allows the act: for showing only the acts a user may do."""
+    try:
+        decide(*args)
+    except Forbidden:
+        return False
+    return True
+
+
+def hosts_case_session(principal: Principal, case: MediationCase, deployment: Deployment) -> bool:
+    """The case's own mediator hosts its video sessions."""
+    return (
+        principal.role is Role.MEDIATOR
+        and principal.institution == deployment.center
+        and case.mediator_id == principal.user_id
+    )
+
+
+# --- the court --------------------------------------------------------------------------------
+
+JUDGE_ACTS = frozenset({"rule_confirmed", "rule_rejected", "extend_ruling_period", "decide"})
+SCHEDULER_ACTS = frozenset({"lapse", "record_missed_deadline"})  # the court's timers
+
+
+def sees_court_docket(principal: Principal, court: str) -> bool:
+    """The court's judges and clerks (and the system) see its docket; nobody else."""
+    return principal.role is Role.SYSTEM or _is(principal, COURT_STAFF, court)
+
+
+def check_court_act(principal: Principal, court: str, act: str) -> None:
+    """Judges and clerks act on the court's cases; only a judge rules or decides."""
+    if principal.role is Role.SYSTEM:
+        return
+    if not _is(principal, COURT_STAFF, court):
+        raise Forbidden(act, "only the court's judges and clerks act on court cases")
+    if act in SCHEDULER_ACTS:
+        raise Forbidden(act, "the scheduler records this when the period ends")
+    if act in JUDGE_ACTS and principal.role is not Role.JUDGE:
+        raise Forbidden(act, "only a judge rules")
+
+
+def sees_confirmation(principal: Principal, court: str, case: MediationCase | None) -> bool:
+    """A judicial confirmation: the court's staff, and the sides of the agreement (given the
+    case when they may see it)."""
+    return sees_court_docket(principal, court) or (
+        case is not None and bool(sides_of(principal, case))
+    )
+
+
+def applying_side(principal: Principal, case: MediationCase) -> SideRole:
+    """The sides apply for judicial confirmation, each for its own side."""
+    own = sides_of(principal, case)
+    if not own:
+        raise Forbidden("apply_for_confirmation", "only the sides apply for confirmation")
+    return own[0]
+
+
+def check_creditor_applies(principal: Principal, case: MediationCase, creditor: SideRole) -> None:
+    """Only the creditor side applies for enforcement."""
+    if creditor not in sides_of(principal, case):
+        raise Forbidden("apply_for_enforcement", "only the creditor applies for enforcement")
+
+
+# --- the notary office ------------------------------------------------------------------------
+
+
+def is_notary(principal: Principal, office: str) -> bool:
+    return _is(principal, frozenset({Role.NOTARY}), office)
+
+
+def check_notary_act(principal: Principal, office: str, act: str) -> None:
+    """The office's notaries act on its notarial matters; nobody else."""
+    if not is_notary(principal, office):
+        raise Forbidden(act, "only the office's notaries act on notarial matters")
+
+
+def sees_matter(principal: Principal, office: str, matter: NotarialMatter) -> bool:
+    """A notarial matter: the office's notaries, the applicant, the system."""
+    applicant = principal.role is Role.PARTY and principal.id_number == (matter.applicant_id_number)
+    return principal.role is Role.SYSTEM or applicant or is_notary(principal, office)
+
+
+def hosts_notarization(principal: Principal, office: str) -> bool:
+    """The office's notaries host its remote notarizations."""
+    return is_notary(principal, office)
+
+
+# --- the audit trail --------------------------------------------------------------------------
+
+METADATA_ROLES = frozenset({Role.AUDITOR, Role.JUDGE, Role.COURT_CLERK, Role.PROSECUTOR})
+
+
+def reads_audit_metadata(principal: Principal, deployment: Deployment) -> bool:
+    """Auditors, judges, clerks and prosecutors of the deployment's institutions read every
+    entry's metadata; others only entries of what they may see."""
+    return principal.role in METADATA_ROLES and principal.institution in deployment.institutions
+
+
+# --- video sessions ---------------------------------------------------------------------------
+
+
+def joins_by_account(principal: Principal) -> bool:
+    """Only party accounts are invited by account (staff join as hosts, others by link)."""
+    return principal.role is Role.PARTY
+
+
+# --- console pages ----------------------------------------------------------------------------
+
+CONSOLE_PAGES: dict[str, frozenset[Role]] = {
+    "cases": frozenset(Role) - {Role.SYSTEM},
+    "intake": frozenset({Role.CENTER_ADMIN, Role.APPLICANT_AGENT, Role.GRID_WORKER}),
+    "waiting_filings": frozenset({Role.CENTER_ADMIN}),
+    "dashboard": frozenset({Role.CENTER_ADMIN}),
+    "court": COURT_STAFF,
+    "notary": frozenset({Role.NOTARY, Role.PARTY}),
+    "notary_office": frozenset({Role.NOTARY}),
+}
+
+
+def may_open(principal: Principal, page: str) -> bool:
+    """Whether the console shows this page (and its link) to this user."""
+    return principal.role in CONSOLE_PAGES[page]

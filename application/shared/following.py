@@ -141,24 +141,8 @@ class NotificationPoller:
         )
 
 
-class SaveListeners:
-    """What an institution's application tells after each save in this process: followers are
-    woken (`on_recorded`), and pages learn which aggregates changed (`on_saved`)."""
-
-    def _init_listeners(self) -> None:
-        self._woken: list[Callable[[], None]] = []
-        self._saved: list[Callable[[list[UUID]], None]] = []
-
-    def on_recorded(self, listener: Callable[[], None]) -> None:
-        self._woken.append(listener)
-
-    def on_saved(self, listener: Callable[[list[UUID]], None]) -> None:
-        self._saved.append(listener)
-
-    def _tell(self, recordings: Sequence[Any]) -> None:
-        for wake in self._woken:
-            wake()
-        if self._saved:
-            ids = list(dict.fromkeys(r.domain_event.originator_id for r in recordings))
-            for listener in self._saved:
-                listener(ids)
+def followed_by(reaction: Any) -> tuple[type[Any], ...]:
+    """The event classes a singledispatch reaction (function or method) is registered for:
+    what its consumer follows."""
+    registry = getattr(reaction, "dispatcher", reaction).registry
+    return tuple(event_class for event_class in registry if event_class is not object)

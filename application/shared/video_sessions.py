@@ -1,10 +1,12 @@
 """Video sessions of a hosting institution: scheduling, signed invitations and every host act.
 
-The hosting application (the mediation center now; the court and the notary office later)
-stores the VideoSession aggregates. An invitation is a signed link (a JWT bound to one session
-and one participant, expiring with the invitation); the aggregate decides whether it may still
-be used (revoked, removed, ended). The media plane never sees a token: the API verifies it here
-and hands the media plane only the room's audience.
+The hosting application (the mediation center, the notary office; the court's hearings later)
+stores the VideoSession aggregates. Host acts are commands like every institution's (a Struct
+each, tagged by `type` so the signaling WebSocket decodes them too) run through HOST_ACTS.
+An invitation is a signed link (a JWT bound to one session and one participant, expiring with
+the invitation); the aggregate decides whether it may still be used (revoked, removed, ended).
+The media plane never sees a token: the API verifies it here and hands the media plane only
+the room's audience.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
 import jwt
-from eventsourcing.application import AggregateNotFoundError, Application
+import msgspec
 from eventsourcing.domain import Aggregate
 
 from application.shared.access import Forbidden, Principal
-from application.shared.commanding import replay, save_retrying
+from application.shared.commands import Command, Context, Handler, Text
 from application.shared.errors import NotFound
+from application.shared.institution import Institution
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused, InvalidValue
 from domain.shared.video_session import (
@@ -33,6 +36,93 @@ from domain.shared.video_session import (
 )
 
 AUDIENCE = "tiaojie:video-invitation"
+RECORDING_NOTICE = "本次会话正在录音录像，作为证据保存。This session is being recorded as evidence."
+Id = Annotated[str, msgspec.Meta(max_length=64)]
+InvitedRole = Literal["applicant", "respondent", "observer"]
+
+
+class Invite(Command):
+    """The host invites a participant (by link; a party account may also join signed in)."""
+
+    participant_id: Id
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    role: InvitedRole
+    valid_until: datetime
+    account: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class RevokeInvitation(Command):
+    """The host revokes an invitation."""
+
+    act: ClassVar[str] = "revoke"
+    participant: Id
+
+
+class Admit(Command, tag="admit", tag_field="type"):
+    """The host admits a participant from the lobby, with the identity check made."""
+
+    participant: Id
+    identity_check: Literal["id_document", "account", "known_person"]
+
+
+class Remove(Command, tag="remove", tag_field="type"):
+    """The host removes a participant from the session."""
+
+    participant: Id
+    reason: Text = ""
+
+
+class Mute(Command, tag="mute", tag_field="type"):
+    """The host mutes a participant's audio or video."""
+
+    participant: Id
+    track: Literal["audio", "video"] = "audio"
+
+
+class OpenCaucus(Command, tag="open_caucus", tag_field="type"):
+    """The host opens a private caucus with these participants."""
+
+    participants: Annotated[list[Id], msgspec.Meta(max_length=20)]
+
+
+class CloseCaucus(Command, tag="close_caucus", tag_field="type"):
+    """The host closes the caucus: everyone is back in the joint session."""
+
+
+class StartRecording(Command, tag="start_recording", tag_field="type"):
+    """The host starts recording; everyone is shown the notice."""
+
+
+class StopRecording(Command, tag="stop_recording", tag_field="type"):
+    """The host stops recording; the media plane's files are recorded with their hashes."""
+
+    files: tuple[RecordingFile, ...] = ()  # from the media plane, never from a client
+
+
+class End(Command, tag="end", tag_field="type"):
+    """The host ends the session."""
+
+
+HOST_ACTS: dict[type[Command], Handler[VideoSessions, VideoSession]] = {
+    Invite: lambda x, s, c: s.invite(
+        c.participant_id,
+        c.name,
+        ParticipantRole(c.role),
+        c.valid_until,
+        x.actor,
+        x.now,
+        c.account,
+    ),
+    RevokeInvitation: lambda x, s, c: s.revoke(c.participant, x.actor, x.now),
+    Admit: lambda x, s, c: s.admit(c.participant, IdentityCheck(c.identity_check), x.actor, x.now),
+    Remove: lambda x, s, c: s.remove(c.participant, c.reason or "removed", x.actor, x.now),
+    Mute: lambda x, s, c: s.mute(c.participant, c.track, x.actor, x.now),
+    OpenCaucus: lambda x, s, c: s.open_caucus(c.participants, x.actor, x.now),
+    CloseCaucus: lambda x, s, c: s.close_caucus(x.actor, x.now),
+    StartRecording: lambda x, s, c: s.start_recording(RECORDING_NOTICE, x.actor, x.now),
+    StopRecording: lambda x, s, c: s.stop_recording(list(c.files), x.actor, x.now),
+    End: lambda x, s, c: s.end(x.actor, x.now),
+}
 
 
 class InvitationRefused(Exception):
@@ -45,23 +135,22 @@ class InvitationRefused(Exception):
 
 
 class VideoSessions:
+    """The video sessions one institution holds (in its own store)."""
+
     def __init__(
         self,
-        app: Application[UUID],
-        clock: Callable[[], datetime],
+        app: Institution[Any],
         secret: str,
         may_host: Callable[[Principal, UUID], bool],
         host_role: Role,
         institution: Callable[[], str],
-        retries: int = 8,
     ) -> None:
         self.app = app
-        self.clock = clock
+        self.clock = app.clock
         self._secret = secret
         self._may_host = may_host
         self.host_role = host_role
         self._institution = institution
-        self.retries = retries
 
     def may_host(self, principal: Principal, subject_id: UUID) -> bool:
         return self._may_host(principal, subject_id)
@@ -74,13 +163,7 @@ class VideoSessions:
     # --- reads ----------------------------------------------------------------------------
 
     def session(self, session_id: UUID) -> VideoSession:
-        try:
-            found = self.app.repository.get(session_id, projector_func=replay)
-        except AggregateNotFoundError:
-            raise NotFound(str(session_id)) from None
-        if not isinstance(found, VideoSession):
-            raise NotFound(str(session_id))
-        return found
+        return self.app.load(session_id, VideoSession)
 
     def hosted(self, session_id: UUID, principal: Principal) -> VideoSession:
         """The session, for its host; to anyone else it does not exist."""
@@ -90,9 +173,6 @@ class VideoSessions:
         return found
 
     # --- host acts ------------------------------------------------------------------------
-
-    def _save(self, what: str, attempt: Callable[[datetime], Sequence[Aggregate]]) -> Any:
-        return save_retrying(self.app, self.clock, self.retries, what, attempt)[0]
 
     def schedule(
         self, subject_id: UUID, principal: Principal, title: str, starts_at: datetime
@@ -111,20 +191,22 @@ class VideoSessions:
             )
             return [VideoSession(subject_id, title.strip(), starts_at, host, principal.actor, now)]
 
-        found: VideoSession = self._save("video session", attempt)
+        found = self.app.save_retrying("video session", attempt)[0]
+        assert isinstance(found, VideoSession)
         return found
 
-    def _host_act(
-        self, session_id: UUID, principal: Principal, act: Callable[[VideoSession, datetime], Any]
-    ) -> VideoSession:
+    def act(self, session_id: UUID, principal: Principal, command: Command) -> VideoSession:
+        """A host's act on a session (HOST_ACTS), for the session's host only."""
+        handler = HOST_ACTS[type(command)]
         self.hosted(session_id, principal)
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             found = self.session(session_id)
-            act(found, now)
+            handler(Context(self, principal, now), found, command)
             return [found]
 
-        saved: VideoSession = self._save(f"video session {session_id}", attempt)
+        saved = self.app.save_retrying(f"video session {session_id}", attempt)[0]
+        assert isinstance(saved, VideoSession)
         return saved
 
     def invite(
@@ -132,18 +214,22 @@ class VideoSessions:
         session_id: UUID,
         principal: Principal,
         name: str,
-        role: ParticipantRole,
+        role: InvitedRole,
         valid_until: datetime,
         account: str | None = None,
     ) -> tuple[VideoSession, str, str]:
         """The session, the new participant's ID and their signed invitation token; with a
         party `account`, that account may also join signed in."""
         participant_id = uuid.uuid4().hex
-        found = self._host_act(
+        found = self.act(
             session_id,
             principal,
-            lambda s, now: s.invite(
-                participant_id, name, role, valid_until, principal.actor, now, account
+            Invite(
+                participant_id=participant_id,
+                name=name,
+                role=role,
+                valid_until=valid_until,
+                account=account,
             ),
         )
         token = jwt.encode(
@@ -171,66 +257,6 @@ class VideoSessions:
             self._secret,
             algorithm="HS256",
         )
-
-    def revoke(self, session_id: UUID, principal: Principal, participant_id: str) -> VideoSession:
-        return self._host_act(
-            session_id, principal, lambda s, now: s.revoke(participant_id, principal.actor, now)
-        )
-
-    def admit(
-        self, session_id: UUID, principal: Principal, participant_id: str, check: IdentityCheck
-    ) -> VideoSession:
-        return self._host_act(
-            session_id,
-            principal,
-            lambda s, now: s.admit(participant_id, check, principal.actor, now),
-        )
-
-    def remove(
-        self, session_id: UUID, principal: Principal, participant_id: str, reason: str
-    ) -> VideoSession:
-        return self._host_act(
-            session_id,
-            principal,
-            lambda s, now: s.remove(participant_id, reason, principal.actor, now),
-        )
-
-    def mute(
-        self, session_id: UUID, principal: Principal, participant_id: str, track: str
-    ) -> VideoSession:
-        return self._host_act(
-            session_id,
-            principal,
-            lambda s, now: s.mute(participant_id, track, principal.actor, now),
-        )
-
-    def open_caucus(
-        self, session_id: UUID, principal: Principal, with_ids: list[str]
-    ) -> VideoSession:
-        return self._host_act(
-            session_id, principal, lambda s, now: s.open_caucus(with_ids, principal.actor, now)
-        )
-
-    def close_caucus(self, session_id: UUID, principal: Principal) -> VideoSession:
-        return self._host_act(
-            session_id, principal, lambda s, now: s.close_caucus(principal.actor, now)
-        )
-
-    def start_recording(self, session_id: UUID, principal: Principal) -> VideoSession:
-        notice = "本次会话正在录音录像，作为证据保存。This session is being recorded as evidence."
-        return self._host_act(
-            session_id, principal, lambda s, now: s.start_recording(notice, principal.actor, now)
-        )
-
-    def stop_recording(
-        self, session_id: UUID, principal: Principal, files: list[RecordingFile]
-    ) -> VideoSession:
-        return self._host_act(
-            session_id, principal, lambda s, now: s.stop_recording(files, principal.actor, now)
-        )
-
-    def end(self, session_id: UUID, principal: Principal) -> VideoSession:
-        return self._host_act(session_id, principal, lambda s, now: s.end(principal.actor, now))
 
     # --- invitations in use -----------------------------------------------------------------
 
@@ -285,7 +311,8 @@ class VideoSessions:
             number[:] = [found.join(participant.participant_id, via, actor, now)]
             return [found]
 
-        saved: VideoSession = self._save(f"video session {session_id}", attempt)
+        saved = self.app.save_retrying(f"video session {session_id}", attempt)[0]
+        assert isinstance(saved, VideoSession)
         return saved, number[0]
 
     def leave(self, session_id: UUID, participant_id: str, connection: int) -> VideoSession:
@@ -297,7 +324,8 @@ class VideoSessions:
             found.leave(participant_id, connection, actor, now)
             return [found]
 
-        saved: VideoSession = self._save(f"video session {session_id}", attempt)
+        saved = self.app.save_retrying(f"video session {session_id}", attempt)[0]
+        assert isinstance(saved, VideoSession)
         return saved
 
     def _participant_actor(self, participant: Participant) -> Actor:

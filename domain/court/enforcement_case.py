@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
-from domain.shared.value import copy_state
+from domain.shared.aggregate import Aggregate
 
 ENFORCEMENT_KIND_LABEL = "执"
 
@@ -17,9 +17,8 @@ ENFORCEMENT_KIND_LABEL = "执"
 class EnforcementCase(Aggregate):
     """Enforcement (执行) on the creditor's application: a confirmed agreement in default."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> EnforcementCase:
-        copied: EnforcementCase = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Opened: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id(basis_id: UUID) -> UUID:

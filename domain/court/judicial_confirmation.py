@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
-from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.aggregate import Aggregate
+from domain.shared.errors import ActRefused
 from domain.shared.periods import Deadline, WorkingCalendar, calendar_days_deadline, shanghai_date
-from domain.shared.value import copy_state
+from domain.shared.text import check_text
 
 CONFIRMATION_APPLICATION_DAYS = 30  # from the agreement taking effect
 CONFIRMATION_ACCEPTANCE_DAYS = 3
@@ -39,9 +40,14 @@ class ConfirmationState(StrEnum):
 class JudicialConfirmation(Aggregate):
     """Judicial confirmation (司法确认) of a repayment agreement, applied for jointly."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> JudicialConfirmation:
-        copied: JudicialConfirmation = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        ApplicationOpened: ClassVar[type[DomainEvent]]
+        Applied: ClassVar[type[DomainEvent]]
+        Accepted: ClassVar[type[DomainEvent]]
+        RulingPeriodExtended: ClassVar[type[DomainEvent]]
+        Ruled: ClassVar[type[DomainEvent]]
+        ApplicationLapsed: ClassVar[type[DomainEvent]]
+        DeadlineMissed: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id(agreement_id: UUID) -> UUID:
@@ -194,7 +200,9 @@ class JudicialConfirmation(Aggregate):
         self._require("rule", ConfirmationState.ACCEPTED)
         self._settled(
             state=ConfirmationState.CONFIRMED if confirmed else ConfirmationState.REJECTED,
-            reason=reason.strip() if confirmed else _reason(reason),
+            reason=check_text(reason, "reason", 2_000, required=False, multiline=True)
+            if confirmed
+            else _reason(reason),
             actor=actor,
             occurred_at=at,
         )
@@ -265,6 +273,4 @@ class JudicialConfirmation(Aggregate):
 
 
 def _reason(reason: str) -> str:
-    if not reason.strip():
-        raise InvalidValue("reason", "must not be empty")
-    return reason.strip()
+    return check_text(reason, "reason", 2_000, multiline=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
-from domain.shared.value import copy_state
+from domain.shared.text import check_text
 
 LITIGATION_KIND_LABEL = "民初"
 
@@ -26,9 +27,10 @@ class LitigationState(StrEnum):
 class LitigationCase(Aggregate):
     """A lawsuit docketed by the court when a pre-filing mediation failed (诉调对接)."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> LitigationCase:
-        copied: LitigationCase = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Docketed: ClassVar[type[DomainEvent]]
+        HearingScheduled: ClassVar[type[DomainEvent]]
+        Decided: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id(mediation_case_id: UUID) -> UUID:
@@ -77,9 +79,8 @@ class LitigationCase(Aggregate):
             raise ActRefused("decide", str(self.state), "state")
         if outcome not in ("judgment", "court_mediation"):
             raise InvalidValue("outcome", "must be judgment or court_mediation")
-        if not summary.strip():
-            raise InvalidValue("summary", "must not be empty")
-        self._decided(outcome=outcome, summary=summary.strip(), actor=actor, occurred_at=at)
+        text = check_text(summary, "summary", 2_000, multiline=True)
+        self._decided(outcome=outcome, summary=text, actor=actor, occurred_at=at)
 
     @event("Decided")
     def _decided(self, outcome: str, summary: str, actor: Actor, occurred_at: datetime) -> None:

@@ -8,9 +8,10 @@ from enum import StrEnum
 
 from domain.shared.errors import InvalidValue
 from domain.shared.identity import normalize_id_number, normalize_uscc
+from domain.shared.money import check_fen
+from domain.shared.text import check_text
 from domain.shared.value import Value
 
-MAX_FEN = 10**13
 MAX_FACTS = 5_000
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -47,28 +48,6 @@ class SideRole(StrEnum):
         return SideRole.RESPONDENT if self is SideRole.APPLICANT else SideRole.APPLICANT
 
 
-def check_fen(value: int, field: str, *, positive: bool = False) -> int:
-    """Amounts are integer fen below 10^13; principal-like amounts must be positive."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(field, "must be an integer number of fen")
-    if positive and value <= 0:
-        raise InvalidValue(field, "must be greater than 0")
-    if value < 0:
-        raise InvalidValue(field, "must not be negative")
-    if value >= MAX_FEN:
-        raise InvalidValue(field, "must be below 10^13 fen")
-    return value
-
-
-def _non_blank(value: str, field: str, limit: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidValue(field, "must not be empty")
-    if len(text) > limit:
-        raise InvalidValue(field, f"must be at most {limit} characters")
-    return text
-
-
 @dataclass(frozen=True)
 class Side(Value):
     """One side of a dispute. A person carries an ID number; a company or institution a code."""
@@ -97,7 +76,7 @@ class Side(Value):
             side_kind = SideKind(kind)
         except ValueError:
             raise InvalidValue("kind", "must be person, company or institution") from None
-        clean_name = _non_blank(name, "name", 200)
+        clean_name = check_text(name, "name", 200)
         if side_kind is SideKind.PERSON:
             if not id_number:
                 raise InvalidValue("id_number", "is required for a person")
@@ -122,7 +101,7 @@ class Side(Value):
             org_code=org_code,
             phone=clean_phone,
             email=email.strip() if email else None,
-            address=_non_blank(address, "address", 500) if address else None,
+            address=check_text(address, "address", 500) if address else None,
         )
 
     @property
@@ -177,8 +156,7 @@ class Filing(Value):
             how = Channel(channel)
         except ValueError:
             raise InvalidValue("channel", "unknown channel") from None
-        if len(facts) > MAX_FACTS:
-            raise InvalidValue("facts", f"must be at most {MAX_FACTS} characters")
+        facts = check_text(facts, "facts", MAX_FACTS, required=False, multiline=True)
         if applicant.identifier == respondent.identifier:
             raise InvalidValue("respondent", "the respondent must differ from the applicant")
         return cls(kind, how, applicant, respondent, claim, facts)

@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.mediation.filing import Channel, Filing, SideRole
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
 from domain.shared.periods import (
     Deadline,
@@ -27,7 +28,8 @@ from domain.shared.periods import (
     shanghai_date,
     working_days_deadline,
 )
-from domain.shared.value import Value, copy_state
+from domain.shared.text import check_text
+from domain.shared.value import Value
 
 ACCEPTANCE_WINDOW_WORKING_DAYS = 3
 MAX_TEXT = 2_000
@@ -187,24 +189,47 @@ class Session(Value):
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
-    text = value.strip()
-    if required and not text:
-        raise InvalidValue(field, "must not be empty")
-    if len(text) > MAX_TEXT:
-        raise InvalidValue(field, f"must be at most {MAX_TEXT} characters")
-    return text
+    return check_text(value, field, MAX_TEXT, required=required, multiline=True)
 
 
 class MediationCase(Aggregate):
-    """A dispute between an applicant and a respondent, mediated under a court-anchored period.
+    """A dispute between an applicant and a respondent, mediated under a court-anchored period."""
 
-    State holds only immutable values (Value objects, str, int, datetime), directly or in
-    dicts and lists, so a deep copy copies just those containers.
-    """
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Filed: ClassVar[type[DomainEvent]]
+        Accepted: ClassVar[type[DomainEvent]]
+        Rejected: ClassVar[type[DomainEvent]]
+        Referred: ClassVar[type[DomainEvent]]
+        MediatorAssigned: ClassVar[type[DomainEvent]]
+        AssignmentAccepted: ClassVar[type[DomainEvent]]
+        AssignmentDeclined: ClassVar[type[DomainEvent]]
+        AssignmentLapsed: ClassVar[type[DomainEvent]]
+        MediationConsented: ClassVar[type[DomainEvent]]
+        MediationRefused: ClassVar[type[DomainEvent]]
+        ElectronicServiceConsented: ClassVar[type[DomainEvent]]
+        SessionScheduled: ClassVar[type[DomainEvent]]
+        Proposed: ClassVar[type[DomainEvent]]
+        ProposalAccepted: ClassVar[type[DomainEvent]]
+        ExtensionConsented: ClassVar[type[DomainEvent]]
+        ExtensionGranted: ClassVar[type[DomainEvent]]
+        AgreementDrafted: ClassVar[type[DomainEvent]]
+        AgreementTookEffect: ClassVar[type[DomainEvent]]
+        MediationFailed: ClassVar[type[DomainEvent]]
+        Withdrawn: ClassVar[type[DomainEvent]]
+        RecusalRequested: ClassVar[type[DomainEvent]]
+        RecusalGranted: ClassVar[type[DomainEvent]]
+        RecusalDenied: ClassVar[type[DomainEvent]]
+        PartyLinked: ClassVar[type[DomainEvent]]
+        Closed: ClassVar[type[DomainEvent]]
+        ReturnedToMediation: ClassVar[type[DomainEvent]]
+        Transferred: ClassVar[type[DomainEvent]]
+        CourtOutcomeRecorded: ClassVar[type[DomainEvent]]
+        CourtDocketRecorded: ClassVar[type[DomainEvent]]
+        DeadlinesRecomputed: ClassVar[type[DomainEvent]]
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> MediationCase:
-        copied: MediationCase = copy_state(self, memo)
-        return copied
+    # The court's cases on this file (民特, ...); a class default, as files snapshotted before
+    # dockets were recorded have none.
+    court_dockets: tuple[str, ...] = ()
 
     @event("Filed")
     def __init__(
@@ -251,9 +276,6 @@ class MediationCase(Aggregate):
     def acts_now(self) -> list[str]:
         """The acts the state table allows now (who may do them is the access table's)."""
         return [act for act, states in ACT_STATES.items() if self.state in states]
-
-    def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
-        return ActRefused(act, str(self.state), rule, detail)
 
     @property
     def is_terminal(self) -> bool:
@@ -836,6 +858,36 @@ class MediationCase(Aggregate):
         self.court_outcomes = [*self.court_outcomes, outcome]
         self.updated_at = occurred_at
 
+    def record_court_docket(self, docket_number: str, actor: Actor, at: datetime) -> None:
+        """The court docketed a case on this file (a joint application for confirmation),
+        once: from then on the case is before the court."""
+        if docket_number in self.court_dockets:
+            raise self._refuse(
+                "record_court_docket", "already_recorded", "the docket is already recorded"
+            )
+        self._court_docket_recorded(
+            docket_number=_text(docket_number, "docket_number"), actor=actor, occurred_at=at
+        )
+
+    @event("CourtDocketRecorded")
+    def _court_docket_recorded(
+        self, docket_number: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.court_dockets = (*self.court_dockets, docket_number)
+        self.updated_at = occurred_at
+
+    @property
+    def before_court(self) -> bool:
+        """The court has this file: it entrusted the case, docketed it on transfer or on an
+        application, or decided on it. (The center's own 诉前调 number does not count.)"""
+        return bool(
+            self.referral_kind == ReferralKind.IN_LITIGATION
+            or self.filing.channel == Channel.COURT_REFERRAL
+            or self.court_docket_number
+            or self.court_dockets
+            or self.court_outcomes
+        )
+
     # --- deadlines ----------------------------------------------------------------------
 
     def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
@@ -859,11 +911,3 @@ class MediationCase(Aggregate):
     ) -> None:
         self.period = period
         self.acceptance_window = acceptance_window
-
-    def next_deadline(self) -> Deadline | None:
-        """The deadline that matters now: the acceptance window while assigned, else the period."""
-        if self.state == CaseState.ASSIGNED and self.acceptance_window is not None:
-            return self.acceptance_window
-        if self.state in PERIOD_RUNNING_STATES:
-            return self.period
-        return None

@@ -12,17 +12,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
-from domain.mediation.filing import Side, SideRole, check_fen
+from domain.mediation.filing import Side, SideRole
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.money import check_fen
+from domain.shared.money import format_yuan as yuan
 from domain.shared.periods import WorkingCalendar, calendar_days_deadline, shanghai_date
-from domain.shared.value import Value, copy_state
+from domain.shared.value import Value
 
 SIGNERS = ("applicant", "respondent", "mediator")
 
@@ -86,10 +89,6 @@ class InstalmentStatus(Value):
         return self.amount_fen - self.paid_fen
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100:,}.{fen % 100:02d}"
-
-
 def canonical_text(
     filing_number: str,
     docket_number: str | None,
@@ -111,13 +110,13 @@ def canonical_text(
         f"申请人：{who(applicant)}",
         f"被申请人：{who(respondent)}",
         (
-            f"一、债务人{debtor.name}确认尚欠债权人{creditor.name}：本金{_yuan(plan.principal_fen)}元，"
-            f"利息{_yuan(plan.interest_fen)}元，费用{_yuan(plan.fees_fen)}元，"
-            f"经调解减免{_yuan(plan.waived_fen)}元，合计应还{_yuan(owed)}元。"
+            f"一、债务人{debtor.name}确认尚欠债权人{creditor.name}：本金{yuan(plan.principal_fen)}元，"
+            f"利息{yuan(plan.interest_fen)}元，费用{yuan(plan.fees_fen)}元，"
+            f"经调解减免{yuan(plan.waived_fen)}元，合计应还{yuan(owed)}元。"
         ),
         "二、分期还款：",
         *(
-            f"  第{i}期：{item.due_date.isoformat()}前支付{_yuan(item.amount_fen)}元"
+            f"  第{i}期：{item.due_date.isoformat()}前支付{yuan(item.amount_fen)}元"
             for i, item in enumerate(plan.instalments, 1)
         ),
         f"三、每期宽限期{plan.grace_days}日；逾期超过{plan.default_threshold_days}日视为违约。",
@@ -139,13 +138,13 @@ def canonical_text(
         f"Respondent: {respondent.name} ({respondent.identifier})",
         (
             f"1. The debtor {debtor.name} acknowledges owing the creditor {creditor.name}: "
-            f"principal CNY {_yuan(plan.principal_fen)}, interest CNY {_yuan(plan.interest_fen)}, "
-            f"fees CNY {_yuan(plan.fees_fen)}, less CNY {_yuan(plan.waived_fen)} waived in "
-            f"mediation: CNY {_yuan(owed)} in all."
+            f"principal CNY {yuan(plan.principal_fen)}, interest CNY {yuan(plan.interest_fen)}, "
+            f"fees CNY {yuan(plan.fees_fen)}, less CNY {yuan(plan.waived_fen)} waived in "
+            f"mediation: CNY {yuan(owed)} in all."
         ),
         "2. Instalments:",
         *(
-            f"  {i}. CNY {_yuan(item.amount_fen)} by {item.due_date.isoformat()}"
+            f"  {i}. CNY {yuan(item.amount_fen)} by {item.due_date.isoformat()}"
             for i, item in enumerate(plan.instalments, 1)
         ),
         (
@@ -176,9 +175,18 @@ def sha256_hex(text: str) -> str:
 class RepaymentAgreement(Aggregate):
     """State holds only immutable values, directly or in dicts and lists (see copy_state)."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> RepaymentAgreement:
-        copied: RepaymentAgreement = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Drafted: ClassVar[type[DomainEvent]]
+        Signed: ClassVar[type[DomainEvent]]
+        TookEffect: ClassVar[type[DomainEvent]]
+        Superseded: ClassVar[type[DomainEvent]]
+        SetAside: ClassVar[type[DomainEvent]]
+        PaymentRecorded: ClassVar[type[DomainEvent]]
+        Fulfilled: ClassVar[type[DomainEvent]]
+        PaymentReported: ClassVar[type[DomainEvent]]
+        PaymentReportSettled: ClassVar[type[DomainEvent]]
+        InstalmentsOverdue: ClassVar[type[DomainEvent]]
+        Defaulted: ClassVar[type[DomainEvent]]
 
     @event("Drafted")
     def __init__(
@@ -234,9 +242,6 @@ class RepaymentAgreement(Aggregate):
     def _require(self, act: str, *states: AgreementState) -> None:
         if self.state not in states:
             raise ActRefused(act, str(self.state), "state")
-
-    def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
-        return ActRefused(act, str(self.state), rule, detail)
 
     # --- signing --------------------------------------------------------------------------
 

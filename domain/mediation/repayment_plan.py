@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.mediation.filing import SideRole, check_fen
+from domain.mediation.filing import SideRole
 from domain.shared.errors import InvalidValue
+from domain.shared.money import check_fen
 from domain.shared.value import Value
 
 MAX_INSTALMENTS = 360

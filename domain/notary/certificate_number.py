@@ -6,22 +6,17 @@ the number, so a number can be saved only once (and looked up by anyone verifyin
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from domain.shared.value import copy_state
+from domain.shared.aggregate import Aggregate
 
 CERTIFICATE_KIND_LABEL = "证字"
 
 
 class CertificateNumber(Aggregate):
     """Which matter a certificate number was issued for: unique per office (named ID)."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> CertificateNumber:
-        copied: CertificateNumber = copy_state(self, memo)
-        return copied
 
     @staticmethod
     def create_id(number: str) -> UUID:

@@ -17,15 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
-from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.aggregate import Aggregate
+from domain.shared.errors import InvalidValue
 from domain.shared.periods import Deadline, WorkingCalendar, calendar_days_deadline, shanghai_date
-from domain.shared.value import Value, copy_state
+from domain.shared.text import check_text
+from domain.shared.value import Value
 
 MAX_IDENTITY_ATTEMPTS = 3
 LETTER_DAYS = 7  # the debtor's time to answer the verification letter
@@ -111,16 +113,21 @@ def letter_deadline(calendar: WorkingCalendar, at: datetime) -> Deadline:
 
 
 def _text(value: str, field: str, limit: int = MAX_TEXT) -> str:
-    text = value.strip()
-    if not text or len(text) > limit:
-        raise InvalidValue(field, f"must be 1 to {limit} characters")
-    return text
+    return check_text(value, field, limit, multiline=True)
 
 
 class NotarialMatter(Aggregate):
-    def __deepcopy__(self, memo: dict[int, Any]) -> NotarialMatter:
-        copied: NotarialMatter = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Applied: ClassVar[type[DomainEvent]]
+        EligibilityChecked: ClassVar[type[DomainEvent]]
+        SessionLinked: ClassVar[type[DomainEvent]]
+        IdentityChecked: ClassVar[type[DomainEvent]]
+        QuestionAnswered: ClassVar[type[DomainEvent]]
+        Signed: ClassVar[type[DomainEvent]]
+        VerificationLetterServed: ClassVar[type[DomainEvent]]
+        CertificateRefused: ClassVar[type[DomainEvent]]
+        Issued: ClassVar[type[DomainEvent]]
+        Revoked: ClassVar[type[DomainEvent]]
 
     @event("Applied")
     def __init__(
@@ -157,9 +164,6 @@ class NotarialMatter(Aggregate):
         self.letter_sha256: str | None = None
         self.issuance: Issuance | None = None
         self.revocation_reason: str | None = None
-
-    def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
-        return ActRefused(act, str(self.state), rule, detail)
 
     def _require(self, act: str, *states: MatterState) -> None:
         if self.state not in states:

@@ -6,9 +6,10 @@ import re
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.shared.actors import ROLE_INSTITUTION_KINDS, InstitutionKind, Role
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import InvalidValue
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")

@@ -8,20 +8,21 @@ however many processes try.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import DomainEvent, event
 
-from domain.shared.value import copy_state
+from domain.shared.aggregate import Aggregate
 
 
 class DocumentService(Aggregate):
     """Service of one document on one addressee: queued, then sent and delivered, or failed."""
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> DocumentService:
-        copied: DocumentService = copy_state(self, memo)
-        return copied
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
+        Queued: ClassVar[type[DomainEvent]]
+        Delivered: ClassVar[type[DomainEvent]]
+        Failed: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id(document_id: UUID, addressee: str) -> UUID:

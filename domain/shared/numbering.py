@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.shared.aggregate import Aggregate
 
 
 class NumberSequence(Aggregate):

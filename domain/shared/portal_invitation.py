@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused
-from domain.shared.value import copy_state
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -29,10 +28,6 @@ def code_hash(salt: str, code: str) -> str:
 
 
 class PortalInvitation(Aggregate):
-    def __deepcopy__(self, memo: dict[int, Any]) -> PortalInvitation:
-        copied: PortalInvitation = copy_state(self, memo)
-        return copied
-
     @staticmethod
     def create_id(id_number: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"tiaojie:portal-invitation:{id_number}")

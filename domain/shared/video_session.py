@@ -14,11 +14,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.shared.actors import Actor
-from domain.shared.errors import ActRefused, InvalidValue
-from domain.shared.value import Value, copy_state
+from domain.shared.aggregate import Aggregate
+from domain.shared.errors import InvalidValue
+from domain.shared.value import Value
 
 MAX_NAME = 100
 
@@ -67,10 +68,6 @@ class RecordingFile(Value):
 
 
 class VideoSession(Aggregate):
-    def __deepcopy__(self, memo: dict[int, Any]) -> VideoSession:
-        copied: VideoSession = copy_state(self, memo)
-        return copied
-
     @staticmethod
     def create_id(subject_id: UUID, starts_at: datetime, **_: Any) -> UUID:
         """One session per subject and start: a case page finds its sessions by their times."""
@@ -98,9 +95,6 @@ class VideoSession(Aggregate):
         self.recordings: list[RecordingFile] = []
 
     # --- helpers --------------------------------------------------------------------------
-
-    def _refuse(self, act: str, rule: str, detail: str) -> ActRefused:
-        return ActRefused(act, str(self.state), rule, detail)
 
     def _live(self, act: str) -> None:
         if self.state == SessionState.ENDED:

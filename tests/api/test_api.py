@@ -390,7 +390,9 @@ def test_fulfilment_closes_the_case(api: Api) -> None:
 def test_list_with_filters_and_cursor(api: Api) -> None:
     for _ in range(3):
         api.file(who="card_agent", applicant_code=CARD_ISSUER, respondent_id=OTHER_PARTY_ID)
-    api.platform.poller.wait_for(api.platform.center.recorder.max_notification_id() or 0)
+    api.platform.follower("case-list").wait_for(
+        api.platform.center.recorder.max_notification_id() or 0
+    )
     first = api.call("GET", "/api/cases", "card_agent", params={"limit": 2}).json()
     assert len(first["items"]) == 2 and first["next_cursor"]
     second = api.call(
@@ -471,7 +473,9 @@ def test_api_on_postgres(tmp_path: Path, pg_schema: str) -> None:
             case_id = api.file(name="𠮷")
             assert api.act(case_id, "accept", "admin").json()["state"] == "accepted"
             assert_problem(api.call("GET", f"/api/cases/{case_id}", "party2"), 404, "not-found")
-            platform.poller.wait_for(platform.center.recorder.max_notification_id() or 0)
+            platform.follower("case-list").wait_for(
+                platform.center.recorder.max_notification_id() or 0
+            )
             items = api.call("GET", "/api/cases", "party1").json()["items"]
             assert [i["respondent_name"] for i in items] == ["𠮷"]
             assert client.get("/health").json()["backend"] == "postgresql"
@@ -495,18 +499,15 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
     assert joint["state"] == "applied" and joint["docket_number"].startswith("(2026)渝0105民特")
     confirmation = f"/api/confirmations/{joint['id']}"
-    assert_problem(
-        api.call("POST", f"{confirmation}/act", "admin", json={"act": "accept"}), 403, "forbidden"
-    )
+    assert_problem(api.call("POST", f"{confirmation}/accept", "admin", json={}), 403, "forbidden")
     assert (
-        api.call("POST", f"{confirmation}/act", "judge1", json={"act": "accept"}).json()["state"]
-        == "accepted"
+        api.call("POST", f"{confirmation}/accept", "judge1", json={}).json()["state"] == "accepted"
     )
     ruled = api.call(
         "POST",
-        f"{confirmation}/act",
+        f"{confirmation}/rule_confirmed",
         "judge1",
-        json={"act": "rule_confirmed", "reason": "协议合法"},
+        json={"reason": "协议合法"},
     ).json()
     assert ruled["state"] == "confirmed"
     assert api.call("GET", confirmation, "party1").json()["state"] == "confirmed"

@@ -157,7 +157,7 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
             case = drive(platform.center, clock, "assigned")
         last = platform.center.recorder.max_notification_id() or 0
         deadline = time.monotonic() + 60
-        while platform.poller.position < last:
+        while platform.follower("case-list").position < last:
             assert time.monotonic() < deadline, "the projection process fell behind"
             time.sleep(0.1)
         page = platform.case_list.page(
@@ -166,7 +166,7 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
         assert len(page.rows) == 320
         row = next(r for r in page.rows if r["case_id"] == str(case.id))
         assert row["state"] == "assigned" and row["version"] == case.version
-        assert platform.poller.run_once() == 0  # nothing left, nothing applied twice
+        assert platform.follower("case-list").run_once() == 0  # nothing left, nothing applied twice
     finally:
         for worker in workers:
             worker.kill()

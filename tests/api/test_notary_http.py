@@ -39,7 +39,10 @@ def matter(api: Api, body: dict[str, object]) -> dict[str, object]:
 
 
 def act(api: Api, matter_id: object, body: dict[str, object]) -> dict[str, object]:
-    response = api.call("POST", f"/api/notarial_matters/{matter_id}/act", "notary1", json=body)
+    """The notary's act named by `act`, with the rest of `body` as its fields."""
+    fields = {k: v for k, v in body.items() if k != "act"}
+    path = f"/api/notarial_matters/{matter_id}/{body['act']}"
+    response = api.call("POST", path, "notary1", json=fields)
     assert response.status_code == 200, response.text
     found: dict[str, object] = response.json()
     return found
@@ -113,7 +116,9 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
             "accepts_enforcement": True,
         },
     )
-    issued = api.call("POST", f"/api/notarial_matters/{instrument['id']}/issue", "notary1").json()
+    issued = api.call(
+        "POST", f"/api/notarial_matters/{instrument['id']}/issue", "notary1", json={}
+    ).json()
     assert issued["state"] == "issued" and issued["enforcement_accepted"]
     agreement_pdf = api.call("GET", f"/api/agreements/{agreement_id}/document.pdf", "party1")
     assert agreement_pdf.headers["content-type"] == "application/pdf"
@@ -152,10 +157,12 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
     served = [m for m in outbox.read_text().splitlines() if "Verification letter" in m]
     assert len(served) == 1 and "13900139000" in served[0]
     assert letter["letter_sha256"] in served[0]
-    early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
+    early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1", json={})
     assert assert_problem(early, 409, "act-refused")["rule"] == "letter_deadline"
     api.clock.advance(timedelta(days=8))
-    certificate = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1")
+    certificate = api.call(
+        "POST", f"/api/notarial_matters/{application['id']}/issue", "notary1", json={}
+    )
     assert certificate.status_code == 200, certificate.text
     number = certificate.json()["issuance"]["certificate_number"]
 
@@ -203,12 +210,12 @@ def test_court_ruling_as_a_signed_pdf(api: Api, tmp_path: Path) -> None:
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
     confirmation = f"/api/confirmations/{joint['id']}"
     assert_problem(api.call("GET", f"{confirmation}/ruling.pdf", "judge1"), 404, "not-found")
-    api.call("POST", f"{confirmation}/act", "judge1", json={"act": "accept"})
+    api.call("POST", f"{confirmation}/accept", "judge1", json={})
     api.call(
         "POST",
-        f"{confirmation}/act",
+        f"{confirmation}/rule_confirmed",
         "judge1",
-        json={"act": "rule_confirmed", "reason": "协议合法"},
+        json={"reason": "协议合法"},
     )
     ruling = api.call("GET", f"{confirmation}/ruling.pdf", "party1")
     assert ruling.status_code == 200, ruling.text

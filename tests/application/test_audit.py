@@ -201,7 +201,7 @@ def test_a_follower_killed_between_events_resumes_exactly_once(
     platform = make_platform(settings, clock)
     for state in ("settled", "failed"):
         drive(platform.center, clock, state)
-    follower = platform.audit_pollers[0]
+    follower = platform.follower("audit-MediationCenter")
     follower.batch = 3
     follower.run_once()
     follower.run_once()  # six leaves, then the process dies

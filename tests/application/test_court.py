@@ -14,6 +14,7 @@ from uuid import uuid4
 import pytest
 
 from application.bootstrap import Platform, build_platform
+from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from application.shared.access import Forbidden
 from application.shared.calendar import OfficialCalendar
@@ -104,13 +105,23 @@ def test_litigation_hearing_and_decision(platform: Platform, clock: ManualClock)
     litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
     assert litigation is not None
     with pytest.raises(NotFound):  # the docket is the court's: others do not see it
-        platform.court.schedule_hearing(litigation.id, MEDIATOR, clock() + timedelta(days=3))
+        platform.court.litigation_act(
+            litigation.id,
+            MEDIATOR,
+            court_cmd.ScheduleHearing(starts_at=clock() + timedelta(days=3)),
+        )
     with pytest.raises(ActRefused):
-        platform.court.decide(litigation.id, JUDGE, "judgment", "判决被告还款")
-    heard = platform.court.schedule_hearing(litigation.id, JUDGE, clock() + timedelta(days=3))
+        platform.court.litigation_act(
+            litigation.id, JUDGE, court_cmd.Decide(outcome="judgment", summary="判决被告还款")
+        )
+    heard = platform.court.litigation_act(
+        litigation.id, JUDGE, court_cmd.ScheduleHearing(starts_at=clock() + timedelta(days=3))
+    )
     assert heard.state == "hearing_scheduled"
-    done = platform.court.decide(
-        litigation.id, JUDGE, "court_mediation", "双方在法院主持下达成调解"
+    done = platform.court.litigation_act(
+        litigation.id,
+        JUDGE,
+        court_cmd.Decide(outcome="court_mediation", summary="双方在法院主持下达成调解"),
     )
     assert done.state == "mediated"
 
@@ -130,19 +141,21 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
     assert joint.state == "applied" and joint.docket_number == "(2026)渝0105民特1号"
     assert joint.acceptance_deadline is not None
     with pytest.raises(Forbidden):
-        platform.court.confirmation_act(joint.id, ADMIN, "accept")
-    accepted = platform.court.confirmation_act(joint.id, JUDGE, "accept")
+        platform.court.confirmation_act(joint.id, ADMIN, court_cmd.AcceptApplication())
+    accepted = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
     assert accepted.ruling_deadline is not None
     assert accepted.ruling_deadline.length == 15
-    extended = platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
+    extended = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
     assert extended.ruling_deadline is not None and extended.extended
     with pytest.raises(ActRefused) as again:
-        platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
+        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
     assert again.value.rule == "already_extended"
     with pytest.raises(ActRefused) as early:
         platform.court.apply_for_enforcement(agreement, case, AGENT)
     assert early.value.rule == "not_confirmed"
-    ruled = platform.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
+    ruled = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.RuleConfirmed(reason="协议合法有效")
+    )
     assert ruled.state == "confirmed"
     with pytest.raises(ActRefused) as paying:
         platform.court.apply_for_enforcement(agreement, case, AGENT)

@@ -124,8 +124,9 @@ def test_access_by_role(platform: Platform, clock: ManualClock) -> None:
     assert center.case(case.id, AGENT).id == case.id
     assert center.case(case.id, PARTY).id == case.id
     assert center.case(case.id, MEDIATOR).id == case.id
-    assert center.case(case.id, JUDGE).id == case.id  # referred: before the court
-    for outsider in (OTHER_AGENT, OTHER_PARTY, OTHER_MEDIATOR, GRID_WORKER):
+    # Referred pre-filing, the case is the center's (its 诉前调 number is the center's own): the
+    # court sees it once it has the file (tests/application/test_access.py).
+    for outsider in (OTHER_AGENT, OTHER_PARTY, OTHER_MEDIATOR, GRID_WORKER, JUDGE):
         with pytest.raises(NotFound):
             center.case(case.id, outsider)
         with pytest.raises(NotFound):
@@ -312,7 +313,7 @@ def test_bulk_10000_in_one_save(durable_platform: Platform) -> None:
     with pytest.raises(BatchInvalid) as error:
         durable_platform.center.file_bulk(AGENT, bad)
     assert error.value.errors == [(9_999, "claim.principal_fen", "must be greater than 0")]
-    durable_platform.poller.catch_up()
+    durable_platform.follower("case-list").catch_up()
     sequence = durable_platform.center.repository.get(
         NumberSequence.create_id(durable_platform.center_config().deployment.center, "民调登", 2026)
     )
@@ -328,7 +329,7 @@ def test_case_list_filters_pagination_and_exactly_once(
     other = center.file(
         OTHER_AGENT, filing(applicant_code=CARD_ISSUER, respondent_id=OTHER_PARTY_ID)
     )
-    platform.poller.catch_up()
+    platform.follower("case-list").catch_up()
     deployment = platform.center_config().deployment
     today = date(2026, 3, 2)
 
@@ -357,7 +358,7 @@ def test_case_list_filters_pagination_and_exactly_once(
     assert len(first.rows) == 4 and len(second.rows) == 2 and second.next_cursor is None
     assert {r["case_id"] for r in first.rows}.isdisjoint(r["case_id"] for r in second.rows)
     # Exactly once: processing again changes nothing, and versions match the store.
-    assert platform.poller.catch_up() == 0
+    assert platform.follower("case-list").catch_up() == 0
     row = next(r for r in first.rows if r["case_id"] == str(other.id))
     assert row["version"] == 1
 

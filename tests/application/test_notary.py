@@ -18,6 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from application.bootstrap import Platform
 from application.documents.signed_documents import DEFAULT_CJK_FONT
 from application.mediation_center import commands as cmd
+from application.notary_office import commands as notary_cmd
 from application.shared.access import Forbidden, Principal
 from application.shared.clock import ManualClock
 from domain.notary.notarial_matter import MatterType
@@ -56,25 +57,34 @@ def power_of_attorney(platform: Platform, **kwargs: Any) -> Any:
     }
     values.update(kwargs)
     return platform.notary.apply(
-        NOTARY_STAFF, MatterType.POWER_OF_ATTORNEY, "张三", PARTY_ID, **values
+        NOTARY_STAFF,
+        notary_cmd.TakeApplication(
+            matter_type="power_of_attorney",
+            applicant_name="张三",
+            applicant_id_number=PARTY_ID,
+            **values,
+        ),
     )
 
 
 def signed(platform: Platform, matter: Any) -> Any:
-    platform.notary.act(matter.id, NOTARY_STAFF, "check_eligibility")
+    platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     platform.notary.act(
-        matter.id, NOTARY_STAFF, "record_identity_check", method="face_match", passed=True
+        matter.id, NOTARY_STAFF, notary_cmd.RecordIdentityCheck(method="face_match", passed=True)
     )
     platform.notary.act(
-        matter.id, NOTARY_STAFF, "record_answer", question="是否自愿委托？", answer="是，自愿。"
+        matter.id,
+        NOTARY_STAFF,
+        notary_cmd.RecordAnswer(question="是否自愿委托？", answer="是，自愿。"),
     )
     return platform.notary.act(
         matter.id,
         NOTARY_STAFF,
-        "sign",
-        method="electronic",
-        document_sha256=matter.document_sha256,
-        accepts_enforcement=matter.matter_type == MatterType.ENFORCEABLE_AGREEMENT,
+        notary_cmd.SignDocument(
+            method="electronic",
+            document_sha256=matter.document_sha256,
+            accepts_enforcement=matter.matter_type == MatterType.ENFORCEABLE_AGREEMENT,
+        ),
     )
 
 
@@ -82,79 +92,90 @@ def test_matter_rules(platform: Platform) -> None:
     with pytest.raises(Forbidden):
         platform.notary.apply(
             MEDIATOR,
-            MatterType.DECLARATION,
-            "张三",
-            PARTY_ID,
-            lives_abroad=False,
-            remote=False,
-            document_text="声明",
-            related_id=None,
+            notary_cmd.TakeApplication(
+                matter_type="declaration",
+                applicant_name="张三",
+                applicant_id_number=PARTY_ID,
+                lives_abroad=False,
+                remote=False,
+                document_text="声明",
+                related_id=None,
+            ),
         )
     home = power_of_attorney(platform, lives_abroad=False)
-    refused = platform.notary.act(home.id, NOTARY_STAFF, "check_eligibility")
+    refused = platform.notary.act(home.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     assert refused.state == "refused"
     assert refused.refusal_reasons == ["remote notarization is for applicants who live abroad"]
     matter = power_of_attorney(platform)
-    accepted = platform.notary.act(matter.id, NOTARY_STAFF, "check_eligibility")
+    accepted = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     assert accepted.state == "accepted" and accepted.fee_fen == 20_000
     with pytest.raises(ActRefused) as unverified:
         platform.notary.act(
             matter.id,
             NOTARY_STAFF,
-            "sign",
-            method="electronic",
-            document_sha256=matter.document_sha256,
+            notary_cmd.SignDocument(method="electronic", document_sha256=matter.document_sha256),
         )
     assert unverified.value.rule == "identity_unverified"
     for _ in range(3):
         platform.notary.act(
-            matter.id, NOTARY_STAFF, "record_identity_check", method="face_match", passed=False
+            matter.id,
+            NOTARY_STAFF,
+            notary_cmd.RecordIdentityCheck(method="face_match", passed=False),
         )
     with pytest.raises(ActRefused) as exhausted:
         platform.notary.act(
-            matter.id, NOTARY_STAFF, "record_identity_check", method="document_check", passed=True
+            matter.id,
+            NOTARY_STAFF,
+            notary_cmd.RecordIdentityCheck(method="document_check", passed=True),
         )
     assert exhausted.value.rule == "attempts_exhausted"
 
     other = power_of_attorney(platform)
-    platform.notary.act(other.id, NOTARY_STAFF, "check_eligibility")
+    platform.notary.act(other.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     platform.notary.act(
-        other.id, NOTARY_STAFF, "record_identity_check", method="document_check", passed=True
+        other.id, NOTARY_STAFF, notary_cmd.RecordIdentityCheck(method="document_check", passed=True)
     )
     with pytest.raises(InvalidValue) as wrong_hash:
         platform.notary.act(
-            other.id, NOTARY_STAFF, "sign", method="electronic", document_sha256="0" * 64
+            other.id,
+            NOTARY_STAFF,
+            notary_cmd.SignDocument(method="electronic", document_sha256="0" * 64),
         )
     assert wrong_hash.value.field == "document_sha256"
     with pytest.raises(InvalidValue) as paper:
         platform.notary.act(
             other.id,
             NOTARY_STAFF,
-            "sign",
-            method="wet_ink",
-            document_sha256=other.document_sha256,
+            notary_cmd.SignDocument(method="wet_ink", document_sha256=other.document_sha256),
         )
     assert paper.value.field == "paper_original"
     with pytest.raises(ActRefused):
-        platform.notary.issue(other.id, NOTARY_STAFF)  # not signed yet
+        platform.notary.act(other.id, NOTARY_STAFF, notary_cmd.IssueCertificate())  # not signed yet
     done = platform.notary.act(
         other.id,
         NOTARY_STAFF,
-        "sign",
-        method="wet_ink",
-        document_sha256=other.document_sha256,
-        paper_original="档案室 A-12",
+        notary_cmd.SignDocument(
+            method="wet_ink", document_sha256=other.document_sha256, paper_original="档案室 A-12"
+        ),
     )
     assert done.state == "signed" and done.paper_original == "档案室 A-12"
     with pytest.raises(ActRefused):
-        platform.notary.act(other.id, NOTARY_STAFF, "revoke", reason="错误")  # not issued
+        platform.notary.act(other.id, NOTARY_STAFF, notary_cmd.Revoke(reason="错误"))  # not issued
 
 
 def test_certificates_are_signed_numbered_verifiable_and_tamper_evident(
     platform: Platform, fonts: None, tmp_path: Path
 ) -> None:
-    first = platform.notary.issue(signed(platform, power_of_attorney(platform)).id, NOTARY_STAFF)
-    second = platform.notary.issue(signed(platform, power_of_attorney(platform)).id, NOTARY_STAFF)
+    first = platform.notary.act(
+        signed(platform, power_of_attorney(platform)).id,
+        NOTARY_STAFF,
+        notary_cmd.IssueCertificate(),
+    )
+    second = platform.notary.act(
+        signed(platform, power_of_attorney(platform)).id,
+        NOTARY_STAFF,
+        notary_cmd.IssueCertificate(),
+    )
     assert first.issuance.certificate_number == "(2026)渝江北证字1号"
     assert second.issuance.certificate_number == "(2026)渝江北证字2号"
     pdf = platform.notary.certificate_pdf(first.id, NOTARY_STAFF)
@@ -194,7 +215,7 @@ def test_certificates_are_signed_numbered_verifiable_and_tamper_evident(
 
     assert platform.notary.verify(number, None, first.issuance.pdf_sha256).genuine
     assert not platform.notary.verify("(2026)渝江北证字99号", pdf, None).found
-    platform.notary.act(first.id, NOTARY_STAFF, "revoke", reason="申请人撤回")
+    platform.notary.act(first.id, NOTARY_STAFF, notary_cmd.Revoke(reason="申请人撤回"))
     revoked = platform.notary.verify(number, pdf, None)
     assert revoked.genuine and revoked.revoked and not revoked.current
 
@@ -206,73 +227,81 @@ def test_enforcement_certificate_after_default_and_letter(
     agreement, _ = platform.center.agreement(case.agreement_id, ADMIN)
     instrument = platform.notary.apply(
         NOTARY_STAFF,
-        MatterType.ENFORCEABLE_AGREEMENT,
-        "张三",
-        PARTY_ID,
-        lives_abroad=False,
-        remote=False,
-        document_text="",
-        related_id=agreement.id,
+        notary_cmd.TakeApplication(
+            matter_type="enforceable_agreement",
+            applicant_name="张三",
+            applicant_id_number=PARTY_ID,
+            lives_abroad=False,
+            remote=False,
+            document_text="",
+            related_id=agreement.id,
+        ),
     )
     assert instrument.document_sha256 == agreement.text_sha256
-    platform.notary.act(instrument.id, NOTARY_STAFF, "check_eligibility")
+    platform.notary.act(instrument.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     platform.notary.act(
-        instrument.id, NOTARY_STAFF, "record_identity_check", method="in_person", passed=True
+        instrument.id, NOTARY_STAFF, notary_cmd.RecordIdentityCheck(method="in_person", passed=True)
     )
     with pytest.raises(InvalidValue) as consent:
         platform.notary.act(
             instrument.id,
             NOTARY_STAFF,
-            "sign",
-            method="electronic",
-            document_sha256=instrument.document_sha256,
-            accepts_enforcement=False,
+            notary_cmd.SignDocument(
+                method="electronic",
+                document_sha256=instrument.document_sha256,
+                accepts_enforcement=False,
+            ),
         )
     assert consent.value.field == "accepts_enforcement"
     platform.notary.act(
         instrument.id,
         NOTARY_STAFF,
-        "sign",
-        method="electronic",
-        document_sha256=instrument.document_sha256,
-        accepts_enforcement=True,
+        notary_cmd.SignDocument(
+            method="electronic",
+            document_sha256=instrument.document_sha256,
+            accepts_enforcement=True,
+        ),
     )
-    issued = platform.notary.issue(instrument.id, NOTARY_STAFF)
+    issued = platform.notary.act(instrument.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     assert issued.enforceable
 
     early = platform.notary.apply(
         NOTARY_STAFF,
-        MatterType.ENFORCEMENT_CERTIFICATE,
-        "江北商业银行",
-        PARTY_ID,
-        lives_abroad=False,
-        remote=False,
-        document_text="",
-        related_id=instrument.id,
+        notary_cmd.TakeApplication(
+            matter_type="enforcement_certificate",
+            applicant_name="江北商业银行",
+            applicant_id_number=PARTY_ID,
+            lives_abroad=False,
+            remote=False,
+            document_text="",
+            related_id=instrument.id,
+        ),
     )
-    refused = platform.notary.act(early.id, NOTARY_STAFF, "check_eligibility")
+    refused = platform.notary.act(early.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     assert refused.refusal_reasons == ["the agreement is not in default"]
 
     clock.set(clock().replace(month=7, day=9))  # both instalments unpaid: in default
     platform.center.agreement_act(agreement.id, AGENT, cmd.DeclareDefault())
     matter = platform.notary.apply(
         NOTARY_STAFF,
-        MatterType.ENFORCEMENT_CERTIFICATE,
-        "江北商业银行",
-        PARTY_ID,
-        lives_abroad=False,
-        remote=False,
-        document_text="",
-        related_id=instrument.id,
+        notary_cmd.TakeApplication(
+            matter_type="enforcement_certificate",
+            applicant_name="江北商业银行",
+            applicant_id_number=PARTY_ID,
+            lives_abroad=False,
+            remote=False,
+            document_text="",
+            related_id=instrument.id,
+        ),
     )
-    platform.notary.act(matter.id, NOTARY_STAFF, "check_eligibility")
-    served = platform.notary.act(matter.id, NOTARY_STAFF, "serve_letter")
+    platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
+    served = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.ServeLetter())
     assert served.letter_deadline is not None
     with pytest.raises(ActRefused) as waiting:
-        platform.notary.issue(matter.id, NOTARY_STAFF)
+        platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     assert waiting.value.rule == "letter_deadline"
     clock.advance(timedelta(days=10))
-    certificate = platform.notary.issue(matter.id, NOTARY_STAFF)
+    certificate = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     number = certificate.issuance.certificate_number
 
     found = platform.notary.enforcement_certificate(number)

@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from application.bootstrap import Platform
+from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
@@ -171,8 +172,8 @@ def test_court_ruling_served_by_the_court_only_where_consented(
     agreement, _ = served.center.agreement(case.agreement_id, ADMIN)
     served.court.apply_for_confirmation(agreement, case, AGENT)
     joint = served.court.apply_for_confirmation(agreement, case, PARTY)
-    served.court.confirmation_act(joint.id, JUDGE, "accept")
-    served.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
+    served.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    served.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="协议合法有效"))
     served.catch_up()
     served.catch_up()
     rulings = [m for m in sms(tmp_path) if "民事裁定书" in m["text"]]

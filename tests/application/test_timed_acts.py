@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from application.bootstrap import Platform
+from application.court import commands as court_cmd
 from application.followers.scheduler import Scheduler
 from application.mediation_center import commands as cmd
 from application.read_models.timers import lapsed_timers
@@ -157,13 +158,15 @@ def test_court_lateness_is_recorded_once_per_deadline(
     assert platform.scheduler.tick().timers_fired == 0
     late = platform.court.confirmation(joint.id, JUDGE)
     assert late.missed == ["acceptance:2026-03-05"] and late.overdue(clock())
-    accepted = platform.court.confirmation_act(joint.id, JUDGE, "accept")  # late, but it may
+    accepted = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.AcceptApplication()
+    )  # late, but it may
     assert accepted.ruling_deadline is not None
     assert accepted.ruling_deadline.due == date(2026, 3, 23)  # 21 March is a Saturday
     platform.catch_up()
     clock.set(noon(date(2026, 3, 24)))
     assert platform.scheduler.tick().timers_fired == 1
-    extended = platform.court.confirmation_act(joint.id, JUDGE, "extend_ruling_period")
+    extended = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
     assert extended.ruling_deadline is not None
     platform.catch_up()
     assert platform.scheduler.tick().timers_fired == 0  # the extension moved the deadline
@@ -177,8 +180,8 @@ def test_confirmed_ruling_shows_on_the_mediation_case(
     platform: Platform, clock: ManualClock
 ) -> None:
     case, _, joint = apply_jointly(platform, clock)
-    platform.court.confirmation_act(joint.id, JUDGE, "accept")
-    platform.court.confirmation_act(joint.id, JUDGE, "rule_confirmed", "协议合法有效")
+    platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="协议合法有效"))
     platform.catch_up()
     platform.catch_up()
     after = platform.center.case(case.id, ADMIN)
@@ -197,8 +200,14 @@ def test_refused_or_rejected_confirmation_sends_the_sides_back_to_mediation(
 ) -> None:
     case, agreement, joint = apply_jointly(platform, clock)
     if act == "rule_rejected":
-        platform.court.confirmation_act(joint.id, JUDGE, "accept")
-    platform.court.confirmation_act(joint.id, JUDGE, act, "协议内容违反法律规定")
+        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    platform.court.confirmation_act(
+        joint.id,
+        JUDGE,
+        {"refuse": court_cmd.RefuseApplication, "rule_rejected": court_cmd.RuleRejected}[act](
+            reason="协议内容违反法律规定"
+        ),
+    )
     platform.catch_up()
     platform.catch_up()
     after = platform.center.case(case.id, ADMIN)

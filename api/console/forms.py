@@ -1,0 +1,128 @@
+"""Console forms become the same Structs the API takes, and every refusal goes one way back.
+
+People type amounts in yuan (`8,000`, full-width digits), dates and Beijing times; the form is
+turned into the act's Struct with those values made strict, so the application sees exactly
+what the JSON API would send. Any refusal (a bad value, a state or rule, a forbidden act, a
+conflict, something not found) comes back to the page it came from as a message: a form never
+answers 500.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+from uuid import UUID
+
+import msgspec
+from litestar import Request
+from litestar.response import Redirect
+from litestar.security.jwt import Token
+
+from api.console.rendering import translator
+from application.shared.access import Forbidden, Principal
+from application.shared.commands import Command
+from application.shared.errors import ConcurrencyConflict, NotFound
+from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.money import parse_yuan
+from domain.shared.periods import SHANGHAI
+
+AuthRequest = Request[Principal, Token, Any]
+S = TypeVar("S", bound=msgspec.Struct)
+_IGNORED = frozenset({"act", "_csrf_token"})
+_TRUE = frozenset({"1", "on", "yes", "true"})
+REFUSALS = (msgspec.ValidationError, DomainError, Forbidden, ConcurrencyConflict, NotFound)
+
+
+def _plain(hint: Any) -> Any:
+    """The type under Annotated and Optional."""
+    while typing.get_origin(hint) is Annotated:
+        hint = typing.get_args(hint)[0]
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if args and typing.get_origin(hint) is not typing.Literal and len(args) == 1:
+        return _plain(args[0])
+    return hint
+
+
+def _integer(text: str, field: str) -> int:
+    normalized = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    if not normalized.lstrip("-").isdigit():
+        raise InvalidValue(field, "must be a whole number")
+    return int(normalized)
+
+
+def _beijing_time(text: str, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidValue(field, "must be a date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+def struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
+    """The Struct from a form's fields; `*_fen` fields may come as `*_yuan` in yuan."""
+    hints = typing.get_type_hints(struct, include_extras=True)
+    values: dict[str, Any] = {}
+    for field in msgspec.structs.fields(struct):
+        name, kind = field.name, _plain(hints[field.name])
+        yuan = name.removesuffix("_fen") + "_yuan"
+        raw = form.get(name)
+        if raw is None and name.endswith("_fen") and form.get(yuan, "").strip():
+            values[name] = parse_yuan(form[yuan], yuan)
+        elif raw is None or name in _IGNORED or not raw.strip():
+            continue
+        elif kind is bool:
+            values[name] = raw.strip().lower() in _TRUE
+        elif kind is int:
+            values[name] = _integer(raw, name)
+        elif kind is datetime:
+            values[name] = _beijing_time(raw, name)
+        elif isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            try:
+                values[name] = json.loads(raw)
+            except ValueError:
+                raise InvalidValue(name, "is not readable") from None
+        else:
+            values[name] = raw.strip()
+    try:
+        return msgspec.convert(values, struct, strict=False)
+    except msgspec.ValidationError as error:
+        message, _, where = str(error).partition(" - at `$.")
+        raise InvalidValue(where.rstrip("`") or "form", message) from None
+
+
+def command_named(commands: Iterable[type[Command]], name: str) -> type[Command]:
+    """The command class a form names by its act (forms post the act's name)."""
+    for command in commands:
+        if command.act_name() == name:
+            return command
+    raise InvalidValue("act", f"no such act: {name}")
+
+
+def refusal(error: Exception) -> str:
+    return str(getattr(error, "detail", None) or error)
+
+
+def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
+    """Run an act from a form and go on to its page with what happened (`run` returns a case
+    ID, or (page, ID) for a session's or a matter's page); refusals go back where they came
+    from."""
+    t = translator(request)
+    try:
+        target = run()
+    except REFUSALS as error:
+        detail = quote(t("refused", detail=refusal(error)))
+        referer = request.headers.get("referer", "/console").split("?")[0]
+        back = referer if "/console" in referer else "/console"
+        return Redirect(f"{back}?kind=error&flash={detail}", status_code=303)
+    done = quote(t("done", act=t(act)))
+    if isinstance(target, tuple):
+        page, target_id = target
+        path = {"video": "/console/video", "notary": "/console/notary"}[page]
+        return Redirect(f"{path}/{target_id}?flash={done}", status_code=303)
+    assert isinstance(target, UUID)
+    return Redirect(f"/console/cases/{target}?flash={done}", status_code=303)

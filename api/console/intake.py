@@ -1,0 +1,101 @@
+"""Batch intake from CSV or XLSX (taken whole or refused whole, every bad cell named by row and
+field), the templates to download, and the filings waiting for acceptance."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+import msgspec
+from litestar import Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from api.console.forms import REFUSALS, AuthRequest, refusal
+from api.console.rendering import render, translator
+from application.bootstrap import Platform
+from application.mediation_center import commands as cmd
+from application.mediation_center.spreadsheet import filings_from, template_csv, template_xlsx
+from application.read_models.case_list import CaseFilters
+from application.shared import access
+from application.shared.errors import BatchInvalid, NotFound
+from domain.shared.periods import shanghai_date
+
+
+@get("/console/intake", include_in_schema=False, sync_to_thread=True)
+def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
+    """Batch filing from a spreadsheet; for center staff, the filings waiting to be accepted."""
+    if not access.may_open(request.user, "intake"):
+        raise NotFound("intake")
+    today = shanghai_date(platform.center.clock())
+    waiting = []
+    if access.may_open(request.user, "waiting_filings"):
+        waiting = platform.case_list.page(
+            request.user,
+            platform.center_config().deployment,
+            CaseFilters(state="filed"),
+            today,
+            limit=200,
+        ).rows
+    return render(request, "intake.html", waiting=waiting, errors=[], watch="*")
+
+
+@post("/console/intake", include_in_schema=False, sync_to_thread=True)
+def intake_upload(
+    request: AuthRequest,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    platform: NamedDependency[Platform],
+) -> Template | Redirect:
+    """Taken whole or refused whole; every bad cell is listed by row and field."""
+    if not access.may_open(request.user, "intake"):
+        raise NotFound("intake")
+    t = translator(request)
+    rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
+    filings: list[cmd.FilingIn] = []
+    for index, row in enumerate(rows):
+        try:
+            filings.append(msgspec.convert(row, cmd.FilingIn))
+        except msgspec.ValidationError as error:
+            message, _, where = str(error).partition(" - at `$.")
+            errors.append((index, where.rstrip("`") or "row", message))
+    if not errors and not filings:
+        errors.append((0, "file", t("no_rows")))
+    if not errors:
+        try:
+            platform.center.file_bulk(request.user, filings)
+        except BatchInvalid as invalid:
+            errors = invalid.errors
+        except REFUSALS as error:
+            errors = [(0, "file", refusal(error))]
+    if errors:
+        page = render(
+            request,
+            "intake.html",
+            waiting=[],
+            errors=[{"row": r + 1, "field": f, "message": m} for r, f, m in errors[:1000]],
+            flash=t("batch_refused", n=len(errors)),
+            flash_kind="error",
+        )
+        page.status_code = 400
+        return page
+    return Redirect(
+        f"/console/intake?flash={quote(t('batch_filed', n=len(filings)))}", status_code=303
+    )
+
+
+@get("/console/intake/template/{kind:str}", include_in_schema=False)
+async def intake_template(kind: FromPath[str]) -> Response[bytes]:
+    if kind == "xlsx":
+        return Response(
+            template_xlsx(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"content-disposition": 'attachment; filename="filings.xlsx"'},
+        )
+    return Response(
+        template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="filings.csv"'},
+    )

@@ -1,0 +1,62 @@
+"""Rendering console pages: the language, the translator, dates and amounts for people."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from api.console import i18n
+from domain.shared.money import format_yuan
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHANGES = "changes"  # the channel carrying the IDs of aggregates saved by this process
+
+
+def language(request: Request[Any, Any, Any]) -> str:
+    return i18n.choose(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+
+def translator(request: Request[Any, Any, Any]) -> Any:
+    return i18n.translator(language(request))
+
+
+def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
+    lang = language(request)
+    user = request.scope.get("user")
+    return Template(
+        template_name=name,
+        context={
+            "lang": lang,
+            "t": i18n.translator(lang),
+            "yuan": format_yuan,
+            "user": user,
+            "path": request.url.path,
+            "flash": request.query_params.get("flash"),
+            "flash_kind": request.query_params.get("kind", "ok"),
+            **context,
+        },
+    )
+
+
+def badge(due: date | str | None, today: date, lang: str, *, provisional: bool = False) -> Any:
+    """A deadline as people read it: days left, overdue, provisional."""
+    if due is None:
+        return None
+    day = date.fromisoformat(due) if isinstance(due, str) else due
+    t = i18n.translator(lang)
+    left = (day - today).days
+    if left < 0:
+        return {"due": day.isoformat(), "kind": "overdue", "text": t("overdue")}
+    text = t("days_left", n=left) + (f" ({t('provisional')})" if provisional else "")
+    return {"due": day.isoformat(), "kind": "provisional" if provisional else "", "text": text}
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return ""
+    where = f", {actor.institution}" if actor.institution else ""
+    return f"{actor.actor_id} ({actor.role}{where})"

@@ -1,0 +1,105 @@
+"""The console's routes: every page and form, the live-update stream, and how a page answers a
+visitor without a sign-in (to /login) or a missing page (to the list)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, Router, get
+from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.response import Redirect, ServerSentEvent
+
+from api.console import notary
+from api.console.agreements import apply_for_confirmation, pay, sign_agreement
+from api.console.cases import case_act, case_page, cases_page, schedule_video
+from api.console.court import confirmation_act, court_queue
+from api.console.dashboard import dashboard
+from api.console.intake import intake_page, intake_template, intake_upload
+from api.console.rendering import CHANGES
+from api.console.signin import (
+    claim_code,
+    claim_page,
+    claim_submit,
+    login_page,
+    login_submit,
+    logout,
+    switch_language,
+)
+from api.console.video import video_invite, video_page
+from application.shared.errors import NotFound
+
+
+@get("/console/changes", include_in_schema=False)
+async def changes(channels: NamedDependency[ChannelsPlugin]) -> ServerSentEvent:
+    """Server-sent events: the IDs of what was just saved, so open pages refresh themselves
+    (through litestar Channels; a Redis backend carries them across server processes)."""
+
+    async def stream() -> AsyncIterator[str]:
+        async with channels.start_subscription([CHANGES]) as subscriber:
+            async for message in subscriber.iter_events():
+                yield message.decode() if isinstance(message, bytes) else str(message)
+
+    return ServerSentEvent(stream())
+
+
+def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return Redirect(f"/login?next_page={quote(request.url.path)}", status_code=303)
+
+
+def _not_found(_request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return Redirect("/console?kind=error&flash=404", status_code=303)
+
+
+def console_errors() -> dict[Any, Any]:
+    """Pages send a visitor without a sign-in to /login, and a missing page to the list."""
+    return {
+        NotAuthorizedException: _to_login,
+        PermissionDeniedException: _to_login,
+        NotFound: _not_found,
+    }
+
+
+def console_router(attempts_per_minute: int) -> Router:
+    """Sign-in and account claims are rate-limited per client address, as in the API."""
+    limit = RateLimitConfig(rate_limit=("minute", attempts_per_minute))
+    guarded = Router(
+        "/",
+        route_handlers=[login_submit, claim_code, claim_submit],
+        middleware=[limit.middleware],
+        exception_handlers=console_errors(),
+        include_in_schema=False,
+    )
+    return Router(
+        "/",
+        route_handlers=[
+            guarded,
+            login_page,
+            claim_page,
+            logout,
+            switch_language,
+            cases_page,
+            case_page,
+            case_act,
+            sign_agreement,
+            apply_for_confirmation,
+            confirmation_act,
+            schedule_video,
+            pay,
+            court_queue,
+            intake_page,
+            intake_upload,
+            intake_template,
+            dashboard,
+            changes,
+            video_page,
+            video_invite,
+            *notary.ROUTES,
+        ],
+        exception_handlers=console_errors(),
+        include_in_schema=False,
+    )

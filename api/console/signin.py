@@ -1,0 +1,172 @@
+"""Signing in and out of the console, claiming a portal account from the SMS link, and the
+language switch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.security.jwt import JWTCookieAuth, Token
+
+from api.console import i18n
+from api.console.forms import AuthRequest
+from api.console.rendering import render, translator
+from application.bootstrap import Platform
+from application.shared.access import Principal
+from application.shared.errors import AlreadyExists
+from domain.shared.errors import DomainError
+
+
+@get("/login", exclude_from_auth=True, include_in_schema=False)
+async def login_page(
+    request: Request[Any, Any, Any], next_page: FromQuery[str] = "/console"
+) -> Template:
+    return render(request, "login.html", next=_safe_next(next_page), username="")
+
+
+@dataclass
+class LoginForm:
+    username: str
+    password: str
+    next: str = "/console"
+
+
+def _safe_next(target: str) -> str:
+    """Only back into the console: never an open redirect."""
+    return target if target.startswith("/console") and "//" not in target else "/console"
+
+
+@post("/login", exclude_from_auth=True, include_in_schema=False, sync_to_thread=True)
+def login_submit(
+    request: Request[Any, Any, Any],
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Response[Any]:
+    principal = platform.directory.authenticate(data.username, data.password)
+    if principal is None:
+        page = render(
+            request,
+            "login.html",
+            next=_safe_next(data.next),
+            username=data.username,
+            flash=translator(request)("wrong_login"),
+            flash_kind="error",
+        )
+        page.status_code = 401
+        return page
+    return _signed_in_response(request, principal, _safe_next(data.next))
+
+
+def _signed_in_response(
+    request: Request[Any, Any, Any], principal: Principal, target: str
+) -> Redirect:
+    auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
+    token = auth.create_token(
+        identifier=principal.user_id,
+        token_extras={
+            "role": str(principal.role),
+            "institution": principal.institution,
+            "id_number": principal.id_number,
+            "name": principal.display_name,
+        },
+    )
+    cookie = Cookie(
+        key=auth.key,
+        value=token,
+        httponly=True,
+        samesite="strict",
+        secure=auth.secure,
+        max_age=int(auth.default_token_expiration.total_seconds()),
+        path="/",
+    )
+    return Redirect(target, status_code=303, cookies=[cookie])
+
+
+@get("/portal/claim/{invitation_id:uuid}", exclude_from_auth=True, include_in_schema=False)
+async def claim_page(request: Request[Any, Any, Any], invitation_id: FromPath[UUID]) -> Template:
+    """The party portal's first page, from the SMS link: claim the account."""
+    return render(request, "claim.html", invitation_id=invitation_id, user=None)
+
+
+@post(
+    "/portal/claim/{invitation_id:uuid}/code",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def claim_code(
+    request: Request[Any, Any, Any],
+    invitation_id: FromPath[UUID],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    """The same answer whether or not the invitation exists (at most one code a minute)."""
+    platform.invitations.send_code(invitation_id)
+    t = translator(request)
+    return Redirect(f"/portal/claim/{invitation_id}?flash={quote(t('code_sent'))}", status_code=303)
+
+
+@dataclass
+class ClaimForm:
+    code: str
+    id_suffix: str
+    username: str
+    password: str
+
+
+@post(
+    "/portal/claim/{invitation_id:uuid}",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def claim_submit(
+    request: Request[Any, Any, Any],
+    invitation_id: FromPath[UUID],
+    data: Annotated[ClaimForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Response[Any]:
+    """A wrong code or ID suffix claims nothing; repeated failures lock the invitation."""
+    try:
+        principal = platform.directory.claim(
+            invitation_id, data.code, data.id_suffix, data.username, data.password
+        )
+    except (DomainError, AlreadyExists) as error:
+        page = render(
+            request,
+            "claim.html",
+            invitation_id=invitation_id,
+            user=None,
+            flash=str(getattr(error, "detail", None) or getattr(error, "message", None) or error),
+            flash_kind="error",
+        )
+        page.status_code = 400
+        return page
+    return _signed_in_response(request, principal, "/console")
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: AuthRequest) -> Redirect:
+    auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
+    response = Redirect("/login", status_code=303)
+    response.delete_cookie(auth.key, path="/")
+    return response
+
+
+@get("/lang/{code:str}", exclude_from_auth=True, include_in_schema=False)
+async def switch_language(code: FromPath[str], next_page: FromQuery[str] = "/console") -> Redirect:
+    target = next_page if next_page.startswith("/") and "//" not in next_page else "/console"
+    response = Redirect(target, status_code=303)
+    if code in i18n.LANGUAGES:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+# --- cases ----------------------------------------------------------------------------------------

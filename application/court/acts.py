@@ -1,0 +1,31 @@
+"""The court's acts: one handler per command class, on a judicial confirmation or a
+litigation case. Who may do each is the access module's; in which states, the aggregates'."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from application.court import commands as cmd
+from application.shared.commands import Command, Handler
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
+
+if TYPE_CHECKING:
+    from application.court.app import Court
+
+CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
+    cmd.AcceptApplication: lambda x, found, c: found.accept(x.app.calendar, x.actor, x.now),
+    cmd.RefuseApplication: lambda x, found, c: found.refuse(c.reason, x.actor, x.now),
+    cmd.ExtendRulingPeriod: lambda x, found, c: found.extend_ruling_period(
+        x.app.calendar, x.actor, x.now
+    ),
+    cmd.RuleConfirmed: lambda x, found, c: found.rule(True, c.reason, x.actor, x.now),  # noqa: FBT003
+    cmd.RuleRejected: lambda x, found, c: found.rule(False, c.reason, x.actor, x.now),  # noqa: FBT003
+    cmd.LapseApplication: lambda x, found, c: found.lapse(x.actor, x.now),
+    cmd.RecordMissedDeadline: lambda x, found, c: found.record_missed_deadline(x.actor, x.now),
+}
+
+LITIGATION_ACTS: dict[type[Command], Handler[Court, LitigationCase]] = {
+    cmd.ScheduleHearing: lambda x, found, c: found.schedule_hearing(c.starts_at, x.actor, x.now),
+    cmd.Decide: lambda x, found, c: found.decide(c.outcome, c.summary, x.actor, x.now),
+}

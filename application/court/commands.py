@@ -1,0 +1,63 @@
+"""The court's commands: one Struct per act on a judicial confirmation or a litigation case
+(its docstring is the act's description)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from application.shared.commands import Command, Text
+
+
+class AcceptApplication(Command):
+    """Court staff accept the joint application for confirmation (within 3 days of it); the
+    ruling's 15 days start."""
+
+    act: ClassVar[str] = "accept"
+
+
+class RefuseApplication(Command):
+    """Court staff refuse the application (不予受理), with the reason."""
+
+    act: ClassVar[str] = "refuse"
+    reason: Text
+
+
+class ExtendRulingPeriod(Command):
+    """A judge extends the ruling period once, by 10 days (the president's approval)."""
+
+
+class RuleConfirmed(Command):
+    """A judge confirms the agreement: it becomes enforceable."""
+
+    reason: Text = ""
+
+
+class RuleRejected(Command):
+    """A judge rejects the application (驳回), with the reason: the sides go back to mediation
+    or on to litigation."""
+
+    reason: Text
+
+
+class LapseApplication(Command):
+    """The window closed with one side's application only (recorded by the scheduler)."""
+
+    act: ClassVar[str] = "lapse"
+
+
+class RecordMissedDeadline(Command):
+    """The court missed its own deadline to accept or to rule (recorded by the scheduler)."""
+
+
+class ScheduleHearing(Command):
+    """Court staff schedule a hearing of a docketed case."""
+
+    starts_at: datetime
+
+
+class Decide(Command):
+    """A judge ends a heard case by judgment or by a court mediation document."""
+
+    outcome: Literal["judgment", "court_mediation"]
+    summary: Text

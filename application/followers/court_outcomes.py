@@ -1,0 +1,109 @@
+"""Court → mediation center: what the court does with a file shows on the mediation case.
+
+A docketed litigation is the case's transfer; a joint application for confirmation puts the
+file before the court; each ruling, lapse or judgment is the court's outcome. Recording is
+idempotent (the case refuses a second one), so tracking after the act makes the effect
+exactly-once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+
+from application.court.app import Court
+from application.mediation_center import commands as cmd
+from application.mediation_center.app import MediationCenter
+from application.shared.access import SYSTEM
+from application.shared.following import followed_by
+from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
+from domain.mediation.mediation_case import CaseState, CourtOutcome
+from domain.shared.errors import ActRefused
+
+log = logging.getLogger("tiaojie.followers")
+
+
+class CourtOutcomes:
+    def __init__(self, center: MediationCenter, court: Court, tracking: TrackingRecorder) -> None:
+        self.center = center
+        self.court = court
+        self._tracking = tracking
+
+    def position(self, application_name: str) -> int:
+        return self._tracking.max_tracking_id(application_name) or 0
+
+    def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
+        for domain_event, tracking in items:
+            self.react(domain_event)
+            self._tracking.insert_tracking(tracking)
+
+    @singledispatchmethod
+    def react(self, domain_event: Any) -> None:
+        """Court events the mediation case need not know."""
+
+    @react.register(LitigationCase.Docketed)
+    def _transferred(self, domain_event: Any) -> None:
+        command = cmd.RecordTransfer(court_docket_number=domain_event.docket_number)
+        try:
+            self.center.act(domain_event.mediation_case_id, SYSTEM, command)
+        except ActRefused as refused:
+            if refused.current_state != CaseState.TRANSFERRED:  # already recorded: nothing to do
+                log.warning("transfer of %s not recorded: %s", domain_event.originator_id, refused)
+
+    @react.register(JudicialConfirmation.Applied)
+    def _applied(self, domain_event: Any) -> None:
+        found = self.court.load(
+            domain_event.originator_id, JudicialConfirmation, domain_event.originator_version
+        )
+        try:
+            self.center.record_court_docket(found.mediation_case_id, domain_event.docket_number)
+        except ActRefused as refused:
+            if refused.rule != "already_recorded":
+                log.warning("docket on %s not recorded: %s", found.mediation_case_id, refused)
+
+    @react.register(LitigationCase.Decided)
+    def _decided(self, domain_event: Any) -> None:
+        litigation = self.court.load(
+            domain_event.originator_id, LitigationCase, domain_event.originator_version
+        )
+        self._outcome(
+            litigation.mediation_case_id,
+            CourtOutcome(
+                kind="litigation",
+                docket_number=litigation.docket_number,
+                outcome=domain_event.outcome,
+                reason=domain_event.summary,
+                decided_at=domain_event.occurred_at,
+            ),
+        )
+
+    @react.register(JudicialConfirmation.Ruled)
+    @react.register(JudicialConfirmation.ApplicationLapsed)
+    def _ruled(self, domain_event: Any) -> None:
+        found = self.court.load(
+            domain_event.originator_id, JudicialConfirmation, domain_event.originator_version
+        )
+        self._outcome(
+            found.mediation_case_id,
+            CourtOutcome(
+                kind="judicial_confirmation",
+                docket_number=found.docket_number or "",
+                outcome=str(found.state),
+                reason=found.reason or "",
+                decided_at=domain_event.occurred_at,
+            ),
+        )
+
+    follows = followed_by(react)
+
+    def _outcome(self, case_id: Any, outcome: CourtOutcome) -> None:
+        try:
+            self.center.record_court_outcome(case_id, outcome)
+        except ActRefused as refused:
+            if refused.rule != "already_recorded":
+                log.warning("court outcome on %s not recorded: %s", case_id, refused)
