@@ -1,8 +1,8 @@
 """HTTP resources of the audit trail: checkpoints, keys, entries with proofs, case timelines.
 
 Checkpoints, keys and consistency proofs are public (they reveal no case). Auditors, judges,
-court clerks and prosecutors read the metadata of every entry; anyone else only the entries of
-cases they may see.
+court clerks and prosecutors of the deployment's institutions read the metadata of every entry;
+anyone else only the entries of cases they may see (application/shared/access.py).
 """
 
 from typing import Annotated, Any
@@ -15,16 +15,16 @@ from litestar.params import FromPath, QueryParameter
 from litestar.security.jwt import Token
 
 from application.bootstrap import Platform
+from application.shared import access
 from application.shared.access import Principal
 from application.shared.errors import NotFound
 from domain.court.enforcement_case import EnforcementCase
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
-from domain.shared.actors import Role
+from domain.mediation.mediation_case import MediationCase
 from domain.shared.errors import InvalidValue
 
 AuthRequest = Request[Principal, Token, Any]
-METADATA_ROLES = frozenset({Role.AUDITOR, Role.JUDGE, Role.COURT_CLERK, Role.PROSECUTOR})
 
 
 class EntryOut(msgspec.Struct):
@@ -140,7 +140,7 @@ def entry(
     size: Annotated[int | None, QueryParameter(ge=1)] = None,
 ) -> EntryOut:
     found = entry_out(platform, index, _size(platform, size))
-    if request.user.role not in METADATA_ROLES:
+    if not access.reads_audit_metadata(request.user, platform.center.config.deployment):
         platform.center.case(UUID(found.entry["aggregate_id"]), request.user)  # 404 if not
     return found
 
@@ -150,25 +150,27 @@ def entry(
     sync_to_thread=True,
     summary="A case's audit timeline",
     description="Every entry about the case across institutions (the case, its agreements, "
-    "the court's confirmation, litigation and enforcement), each with its inclusion proof "
-    "against the latest checkpoint.",
+    "the court's confirmation, litigation and enforcement, the notarial matters on its "
+    "agreements), each with its inclusion proof against the latest checkpoint.",
 )
 def timeline(
     request: AuthRequest, case_id: FromPath[UUID], platform: NamedDependency[Platform]
 ) -> TimelineOut:
     case = (
         platform.center.file_of(case_id)
-        if request.user.role in METADATA_ROLES
-        else (platform.center.case(case_id, request.user))
+        if access.reads_audit_metadata(request.user, platform.center.config.deployment)
+        else platform.center.case(case_id, request.user)
     )
     agreements: list[UUID] = [
-        getattr(e, "agreement_id")  # noqa: B009 (only AgreementDrafted events carry it)
+        e.agreement_id  # type: ignore[attr-defined]
         for e in platform.center.events.get(case.id)
-        if type(e).__name__ == "AgreementDrafted"
+        if isinstance(e, MediationCase.AgreementDrafted)
     ]
     related = [case.id, LitigationCase.create_id(case.id), *agreements]
     related += [JudicialConfirmation.create_id(a) for a in agreements]
     related += [EnforcementCase.create_id(a) for a in agreements]
+    matters = platform.notary.matters_on(agreements)
+    related += [m.id for m in matters] + [EnforcementCase.create_id(m.id) for m in matters]
     note = platform.audit.latest()
     size = int(note.split("\n")[1])
     leaves = [

@@ -30,6 +30,13 @@ from domain.shared.errors import DomainError
 from domain.shared.periods import SHANGHAI, shanghai_date
 from domain.shared.video_session import VideoSession
 
+# Acts the console offers no form for: the scheduler or the court's follower records them.
+RECORDED_BY_THE_SYSTEM = frozenset(
+    {"lapse_assignment", "expire_period", "record_transfer", "return_to_mediation"}
+)
+# Acts with pages of their own: the plan builder and the video session form.
+OWN_FORMS = frozenset({"propose", "counter_propose", "schedule_session"})
+
 
 @get("/console", include_in_schema=False, sync_to_thread=True)
 def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
@@ -98,7 +105,7 @@ def case_page(
         )
         if deadline is not None
     ]
-    allowed = set(case.acts_now()) | {"consent_to_electronic_service"}
+    allowed = set(case.acts_now())
     acts = []
     for command in CASE_ACTS:
         name, fields = command.act_name(), form_fields(command)

@@ -214,6 +214,10 @@ ACTS: dict[str, tuple[str, str]] = {
     "close": ("结案", "Close"),
     "accept_proposal": ("接受方案", "Accept the proposal"),
     "consent_to_electronic_service": ("同意电子送达", "Consent to electronic service"),
+    "consent_to_extension": ("同意延长调解期限", "Consent to extend the period"),
+    "grant_recusal": ("准予回避", "Grant the recusal"),
+    "deny_recusal": ("驳回回避申请", "Deny the recusal"),
+    "link_party": ("关联当事人账户", "Link a party account"),
 }
 
 

@@ -94,7 +94,7 @@ def invite(
     account = data.account.strip().lower() if data.account else None
     if account is not None:
         found_account = platform.directory.principal(account)
-        if found_account is None or not access.joins_by_account(found_account):
+        if found_account is None or not access.is_party_account(found_account):
             raise InvalidValue("account", f"no party account named {account}")
     found, participant_id, token = platform.video_sessions(session_id).invite(
         session_id, request.user, data.name, data.role, until, account

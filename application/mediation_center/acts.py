@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from application.mediation_center import commands as cmd
+from application.shared import access
 from application.shared.commands import Command, Context, Handler
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import (
@@ -28,7 +29,6 @@ from domain.mediation.repayment_agreement import (
     SignatureMethod,
 )
 from domain.mediation.repayment_plan import RepaymentPlan
-from domain.shared.actors import Role
 from domain.shared.errors import InvalidValue
 from domain.shared.numbering import format_number
 from domain.shared.periods import shanghai_date
@@ -83,7 +83,7 @@ def _draft(x: CaseContext, case: MediationCase, c: cmd.DraftAgreement) -> None:
 def _link(x: CaseContext, case: MediationCase, c: cmd.LinkParty) -> None:
     username = c.username.strip().lower()
     account = x.app.party_account(username)
-    if account is None or account.role is not Role.PARTY:
+    if account is None or not access.is_party_account(account):
         raise InvalidValue("username", f"no party account named {username}")
     case.link_party(SideRole(c.side), username, c.authorization, x.actor, x.now)
 

@@ -247,3 +247,11 @@ class NotaryOffice(Institution[OfficeConfig]):
             for matter in (self.load(i, NotarialMatter) for i in ids)
             if access.sees_matter(principal, self.config.code, matter)
         ]
+
+    def matters_on(self, agreement_ids: Sequence[UUID]) -> list[NotarialMatter]:
+        """The matters on these agreements: notarized instruments, and the enforcement
+        certificates on those. Reads the log; a read model replaces it as numbers grow."""
+        matters = [self.load(i, NotarialMatter) for i in self.ids_of(NotarialMatter.Applied)]
+        instruments = [m for m in matters if m.related_id in set(agreement_ids)]
+        on_instruments = {m.id for m in instruments}
+        return instruments + [m for m in matters if m.related_id in on_instruments]

@@ -191,6 +191,7 @@ def case_list_scope(
     if _is(principal, COURT_STAFF, deployment.court):
         before_court = (
             "(referral_kind = 'in_litigation' OR channel = 'court_referral' OR "
+            "(state = 'failed' AND referral_kind = 'pre_filing') OR "
             "case_id IN (SELECT case_id FROM {court_cases}))"
         )
         return before_court, params
@@ -375,8 +376,9 @@ def reads_audit_metadata(principal: Principal, deployment: Deployment) -> bool:
 # --- video sessions ---------------------------------------------------------------------------
 
 
-def joins_by_account(principal: Principal) -> bool:
-    """Only party accounts are invited by account (staff join as hosts, others by link)."""
+def is_party_account(principal: Principal) -> bool:
+    """Only party accounts are invited by account or linked to a side (staff join as hosts
+    and act as their institution)."""
     return principal.role is Role.PARTY
 
 

@@ -68,6 +68,7 @@ WITHDRAWABLE_STATES = frozenset(
 RECUSABLE_STATES = frozenset(
     {CaseState.ASSIGNED, CaseState.AWAITING_CONSENT, CaseState.IN_MEDIATION}
 )
+NON_TERMINAL_STATES = frozenset(CaseState) - TERMINAL_STATES
 PERIOD_RUNNING_STATES = frozenset(
     {
         CaseState.REFERRED,
@@ -147,6 +148,8 @@ ACT_STATES: dict[str, frozenset[CaseState]] = {
     "close": frozenset({CaseState.SETTLED}),
     "return_to_mediation": frozenset({CaseState.SETTLED}),
     "record_transfer": frozenset({CaseState.FAILED}),
+    "consent_to_electronic_service": NON_TERMINAL_STATES,
+    "link_party": NON_TERMINAL_STATES,
 }
 
 
@@ -276,10 +279,6 @@ class MediationCase(Aggregate):
     def acts_now(self) -> list[str]:
         """The acts the state table allows now (who may do them is the access table's)."""
         return [act for act, states in ACT_STATES.items() if self.state in states]
-
-    @property
-    def is_terminal(self) -> bool:
-        return self.state in TERMINAL_STATES
 
     def pending_consents(self) -> list[SideRole]:
         return [role for role in SideRole if not self.consents.get(role)]
@@ -466,8 +465,7 @@ class MediationCase(Aggregate):
     def consent_to_electronic_service(
         self, side: SideRole, channel: ServiceChannel, address: str, actor: Actor, at: datetime
     ) -> None:
-        if self.is_terminal:
-            raise ActRefused("consent_to_electronic_service", str(self.state), "state")
+        self._require("consent_to_electronic_service")
         clean = address.strip()
         pattern = _PHONE if channel is ServiceChannel.SMS else _EMAIL
         if not pattern.match(clean):
@@ -780,8 +778,7 @@ class MediationCase(Aggregate):
     def link_party(
         self, side: SideRole, user_id: str, authorization: str, actor: Actor, at: datetime
     ) -> None:
-        if self.is_terminal:
-            raise ActRefused("link_party", str(self.state), "state")
+        self._require("link_party")
         if user_id in self.party_links:
             raise self._refuse("link_party", "already_linked", "the account is already linked")
         self._party_linked(
@@ -879,9 +876,11 @@ class MediationCase(Aggregate):
     @property
     def before_court(self) -> bool:
         """The court has this file: it entrusted the case, docketed it on transfer or on an
-        application, or decided on it. (The center's own 诉前调 number does not count.)"""
+        application, or decided on it; a failed pre-filing mediation is on its way there by
+        itself. (The center's own 诉前调 number does not count.)"""
         return bool(
             self.referral_kind == ReferralKind.IN_LITIGATION
+            or (self.state == CaseState.FAILED and self.referral_kind == ReferralKind.PRE_FILING)
             or self.filing.channel == Channel.COURT_REFERRAL
             or self.court_docket_number
             or self.court_dockets

@@ -64,13 +64,6 @@ class UserAccount(Aggregate):
         self.password_hash = password_hash
         self.active = True
 
-    def change_password(self, password_hash: str, occurred_at: datetime) -> None:
-        self._password_changed(password_hash=password_hash, occurred_at=occurred_at)
-
-    @event("PasswordChanged")
-    def _password_changed(self, password_hash: str, occurred_at: datetime) -> None:
-        self.password_hash = password_hash
-
 
 class PartyIdentity(Aggregate):
     """Reserves an ID number for one party account, so two accounts cannot claim one person."""

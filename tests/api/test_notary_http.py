@@ -202,6 +202,19 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
     assert opened.json()["basis_id"] == instrument["id"]
     assert opened.json()["docket_number"].startswith("(2026)渝0105执")
 
+    # The case's audit timeline holds the notary office's acts on its agreement too: the
+    # notarized instrument, the enforcement certificate on it, and the court's enforcement.
+    api.platform.catch_up()
+    timeline = api.call("GET", f"/api/audit/cases/{case_id}", "party1").json()
+    topics = [e["entry"]["topic"] for e in timeline["entries"]]
+    matters = {e["entry"]["aggregate_id"] for e in timeline["entries"]} & {
+        instrument["id"].replace("-", ""),
+        instrument["id"],
+    }
+    assert matters, topics
+    assert sum(t.endswith("NotarialMatter.Issued") for t in topics) == 2, topics
+    assert any(t.endswith("EnforcementCase.Opened") for t in topics), topics
+
 
 def test_court_ruling_as_a_signed_pdf(api: Api, tmp_path: Path) -> None:
     _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))

@@ -1,0 +1,49 @@
+"""The act tables, the state table, the access sets, the HTTP routes and the console's forms
+name the same acts: adding an act to one and not the others fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.app import create_app
+from api.console import i18n
+from api.console.cases import OWN_FORMS, RECORDED_BY_THE_SYSTEM, form_fields
+from api.video.signaling import HOST_MESSAGES
+from application.bootstrap import Platform
+from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
+from application.mediation_center.acts import AGREEMENT_ACTS, CASE_ACTS
+from application.notary_office.acts import MATTER_ACTS
+from application.shared import access
+from application.shared.video_sessions import HOST_ACTS, Invite, RevokeInvitation
+from domain.mediation.mediation_case import ACT_STATES
+
+
+def _names(commands: Any) -> set[str]:
+    return {command.act_name() for command in commands}
+
+
+def test_act_tables_state_table_access_sets_routes_and_forms_agree(platform: Platform) -> None:
+    case_acts = _names(CASE_ACTS)
+    assert case_acts == access.CASE_ACTS
+    assert case_acts == set(ACT_STATES) - {"agreement_took_effect"}  # that one is the signing
+    assert _names(AGREEMENT_ACTS) == access.AGREEMENT_ACTS
+    court_acts = _names(CONFIRMATION_ACTS) | _names(LITIGATION_ACTS)
+    assert court_acts >= access.JUDGE_ACTS and court_acts >= access.SCHEDULER_ACTS
+    everyone = court_acts | case_acts | _names(AGREEMENT_ACTS) | _names(MATTER_ACTS)
+    # Every act the console shows by name has its words, and names a real act.
+    console_only = {"video", "apply_for_confirmation"}
+    assert set(i18n.ACTS) - console_only <= everyone
+    for command in CASE_ACTS:
+        name = command.act_name()
+        if name in RECORDED_BY_THE_SYSTEM or name in OWN_FORMS:
+            continue
+        assert form_fields(command) is not None, command
+        assert name in i18n.ACTS, command
+    # Host acts arrive over the signaling socket as their own Structs (invitations by HTTP).
+    assert set(HOST_MESSAGES) == set(HOST_ACTS) - {Invite, RevokeInvitation}
+    # One POST per act, with the act's Struct as its body.
+    paths = create_app(platform).openapi_schema.paths or {}
+    routes = {path.rsplit("/", 1)[-1] for path, item in paths.items() if item.post}
+    for commands in (CASE_ACTS, AGREEMENT_ACTS, MATTER_ACTS, LITIGATION_ACTS):
+        assert _names(commands) <= routes
+    assert _names(CONFIRMATION_ACTS) - access.SCHEDULER_ACTS <= routes

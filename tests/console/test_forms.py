@@ -1,0 +1,164 @@
+"""Console forms never answer 500: whatever people type, a refusal comes back as a message on
+the page and nothing is stored. (Found before: the notary's act form with a bad method, a
+missing reason or answer, or "not a date"; the payment form with NaN or Infinity; a CSV with NaN
+in an amount.)"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from application.bootstrap import Platform
+from application.mediation_center.spreadsheet import template_csv
+from application.notary_office import commands as notary_cmd
+from application.shared.clock import ManualClock
+from domain.shared.errors import InvalidValue
+from domain.shared.money import parse_yuan
+from tests.conftest import make_platform, settings_for
+from tests.support.data import BANK, CENTER, NOTARY, PARTY_ID, START, drive, settle
+
+PASSWORD = "correct horse battery staple"
+NOTARY_STAFF = "notary1"
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[tuple[Platform, ManualClock, TestClient[Any]]]:
+    clock = ManualClock(START)
+    platform = make_platform(settings_for("sqlite", tmp_path, TIAOJIE_LOGIN_RATE="100"), clock)
+    for username, role, institution in (
+        (NOTARY_STAFF, "notary", NOTARY),
+        ("bank_agent", "applicant_agent", BANK),
+        ("admin", "center_admin", CENTER),
+    ):
+        platform.directory.add_user(username, PASSWORD, role, institution, None)
+    with TestClient(app=create_app(platform)) as client:
+        yield platform, clock, client
+    platform.close()
+
+
+def sign_in(client: TestClient[Any], username: str) -> str:
+    """Signed in through the login form; the CSRF token forms must carry."""
+    client.get("/login")
+    token = client.cookies["csrftoken"]
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    return token
+
+
+def refused(answer: Any) -> None:
+    assert answer.status_code == 303, answer.text
+    assert "kind=error" in answer.headers["location"]
+
+
+def test_the_notary_act_form_refuses_bad_input_with_a_message(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    platform, _, client = console
+    staff = platform.directory.principal(NOTARY_STAFF)
+    assert staff is not None
+    matter = platform.notary.apply(
+        staff,
+        notary_cmd.TakeApplication(
+            matter_type="power_of_attorney",
+            applicant_name="张三",
+            applicant_id_number=PARTY_ID,
+            lives_abroad=True,
+            remote=True,
+            document_text="委托书",
+        ),
+    )
+    token = sign_in(client, NOTARY_STAFF)
+    for fields in (
+        {"act": "record_identity_check", "method": "palm_reading", "passed": "yes"},
+        {"act": "record_identity_check", "method": "face_match"},
+        {"act": "record_answer", "question": "是否自愿？"},
+        {"act": "refuse_certificate"},
+        {"act": "revoke", "reason": ""},
+        {"act": "video", "title": "远程公证", "starts_at": "not a date"},
+        {"act": "no_such_act"},
+        {"act": "sign", "method": "electronic", "document_sha256": "xyz"},
+    ):
+        answer = client.post(
+            f"/console/notary/{matter.id}/act",
+            data={**fields, "_csrf_token": token},
+            follow_redirects=False,
+        )
+        refused(answer)
+    assert platform.notary.load(matter.id, type(matter)).version == matter.version
+
+
+def test_the_payment_form_refuses_amounts_that_are_not_amounts(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    platform, clock, client = console
+    case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+    token = sign_in(client, "bank_agent")
+    for amount, paid_on in (
+        ("NaN", "2026-03-02"),
+        ("Infinity", "2026-03-02"),
+        ("-Infinity", "2026-03-02"),
+        ("1e3", "2026-03-02"),
+        ("100.001", "2026-03-02"),
+        ("100", "not a date"),
+    ):
+        answer = client.post(
+            f"/console/agreements/{case.agreement_id}/pay",
+            data={
+                "act": "record_payment",
+                "instalment": "1",
+                "amount_yuan": amount,
+                "paid_on": paid_on,
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        refused(answer)
+    agreement, _ = platform.center.agreement(
+        case.agreement_id, platform.directory.principal("admin")
+    )  # type: ignore[arg-type]
+    assert agreement.payments == []
+
+
+def test_a_spreadsheet_with_nan_amounts_is_refused_whole_and_named(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    platform, _, client = console
+    token = sign_in(client, "bank_agent")
+    header, example = template_csv().decode("utf-8-sig").splitlines()[:2]
+    columns = header.split(",")
+    row = example.split(",")
+    row[columns.index("claim.principal_yuan")] = "NaN"
+    csv = f"{header}\n{','.join(row)}\n".encode()
+    answer = client.post(
+        "/console/intake",
+        files={"data": ("batch.csv", io.BytesIO(csv), "text/csv")},
+        data={"_csrf_token": token},
+    )
+    assert answer.status_code == 400
+    assert "claim.principal_yuan" in answer.text
+    assert platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"] == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "fen"),
+    [("8,000", 800_000), ("８０００.５", 800_050), ("¥1,234.56", 123_456), ("0.1", 10)],
+)
+def test_yuan_as_people_type_it(typed: str, fen: int) -> None:
+    assert parse_yuan(typed, "amount_yuan") == fen
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e3", "1.001", "", "一百", "1.2.3"])
+def test_what_is_not_an_amount_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidValue) as refusal:
+        parse_yuan(typed, "amount_yuan")
+    assert refusal.value.field == "amount_yuan"
