@@ -5,21 +5,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import IntegrityError
 
 from application.shared.access import Deployment, Principal
 from application.shared.calendar import Schedule
 from application.shared.clock import Clock
 from application.shared.errors import AlreadyExists, NotFound
+from application.shared.institution import Records
 from application.shared.settings import Settings
-from application.shared.transcodings import register_domain_transcodings
 from domain.shared.actors import InstitutionKind, Role
 from domain.shared.calendar_schedule import CalendarYear, check_schedule
 from domain.shared.directory import (
@@ -38,20 +35,12 @@ _hasher = PasswordHasher()
 MIN_PASSWORD = 8
 
 
-class Directory(Application[UUID]):
+class Directory(Records):
+    """Institutions, accounts, party identities, portal invitations and loaded calendars."""
+
     def __init__(self, env: dict[str, str], clock: Clock) -> None:
         super().__init__(env)
         self.clock = clock
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_domain_transcodings(transcoder)
-
-    def _get(self, aggregate_id: UUID) -> Any:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
 
     # --- institutions ---------------------------------------------------------------------
 
@@ -80,19 +69,10 @@ class Directory(Application[UUID]):
         return institution
 
     def institution(self, code: str) -> Institution | None:
-        found: Institution | None = self._get(Institution.create_id(code))
-        return found
+        return self.find(Institution.create_id(code), Institution)
 
     def institutions(self) -> list[Institution]:
-        topic = get_topic(Institution.Registered)  # type: ignore[attr-defined]
-        found: list[Institution] = []
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start, 500, topics=[topic])
-            found.extend(self.repository.get(UUID(str(n.originator_id))) for n in page)
-            if len(page) < 500:
-                return found
-            start = page[-1].id + 1
+        return [self.load(i, Institution) for i in self.ids_of(Institution.Registered)]
 
     def deployment(self, settings: Settings) -> Deployment:
         """The configured institutions, or the only one of each kind the directory holds."""
@@ -170,8 +150,7 @@ class Directory(Application[UUID]):
         return account
 
     def user(self, username: str) -> UserAccount | None:
-        found: UserAccount | None = self._get(UserAccount.create_id(username.strip().lower()))
-        return found
+        return self.find(UserAccount.create_id(username.strip().lower()), UserAccount)
 
     def principal(self, username: str) -> Principal | None:
         account = self.user(username)
@@ -192,7 +171,7 @@ class Directory(Application[UUID]):
 
     def invite(self, id_number: str, phone: str, name: str) -> PortalInvitation | None:
         """An invitation for a natural person; None if one exists or the account does."""
-        if self._get(PartyIdentity.create_id(id_number)) is not None:
+        if self.find(PartyIdentity.create_id(id_number), PartyIdentity) is not None:
             return None
         invitation = PortalInvitation(
             id_number=id_number, phone=phone, name=name, occurred_at=self.clock()
@@ -205,7 +184,7 @@ class Directory(Application[UUID]):
 
     def send_claim_code(self, invitation_id: UUID, send: Callable[[str, str], None]) -> None:
         """A one-time code to the invitation's phone; silently nothing for an unknown one."""
-        invitation: PortalInvitation | None = self._get(invitation_id)
+        invitation = self.find(invitation_id, PortalInvitation)
         if not isinstance(invitation, PortalInvitation):
             return
         code = f"{secrets.randbelow(10**6):06d}"
@@ -218,7 +197,7 @@ class Directory(Application[UUID]):
     ) -> Principal:
         """Create the party account, tied to the invitation's ID number."""
         wrong = InvalidValue("code", "the code or the last 6 characters of the ID number are wrong")
-        invitation: PortalInvitation | None = self._get(invitation_id)
+        invitation = self.find(invitation_id, PortalInvitation)
         if not isinstance(invitation, PortalInvitation):
             raise wrong
         ok = invitation.check(code, id_suffix, self.clock())
@@ -237,7 +216,7 @@ class Directory(Application[UUID]):
     def load_calendar(self, year: int, holidays: list[date], working_days: list[date]) -> None:
         check_schedule(year, holidays, working_days)
         now = self.clock()
-        existing: CalendarYear | None = self._get(CalendarYear.create_id(year))
+        existing = self.find(CalendarYear.create_id(year), CalendarYear)
         if existing is None:
             self.save(
                 CalendarYear(
@@ -252,7 +231,7 @@ class Directory(Application[UUID]):
             self.save(existing)
 
     def calendar_schedule(self, year: int) -> Schedule | None:
-        found: CalendarYear | None = self._get(CalendarYear.create_id(year))
+        found = self.find(CalendarYear.create_id(year), CalendarYear)
         if found is None:
             return None
         return Schedule(year, frozenset(found.holidays), frozenset(found.working_days))

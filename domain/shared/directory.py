@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import event
+from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import ROLE_INSTITUTION_KINDS, InstitutionKind, Role
 from domain.shared.aggregate import Aggregate
@@ -18,6 +19,9 @@ _PREFIX = re.compile(r"^\S{1,16}$")
 
 class Institution(Aggregate):
     """An organisation known to the platform, identified by its unified social credit code."""
+
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for readers
+        Registered: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id(code: str) -> UUID:
