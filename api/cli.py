@@ -15,6 +15,7 @@ from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from application.shared.errors import AlreadyExists
 from application.shared.settings import Settings, SettingsError
+from application.wiring import FOLLOWERS
 from domain.shared.errors import InvalidValue
 
 
@@ -277,20 +278,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
     worker.add_argument(
         "--only",
-        choices=[
-            "case-list",
-            "court",
-            "court-outcomes",
-            "outbox",
-            "outbox-court",
-            "outbox-notary",
-            "invitations",
-            "timers-center",
-            "timers-court",
-            "audit-MediationCenter",
-            "audit-Court",
-            "audit-NotaryOffice",
-        ],
+        choices=[follower.name for follower in FOLLOWERS],
     )
     worker.set_defaults(run=cmd_worker)
     return top

@@ -9,14 +9,8 @@ from uuid import UUID
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
-from application.audit.log import (
-    AuditFollower,
-    AuditLog,
-    AuditStore,
-    Keys,
-    PostgresAuditStore,
-    SQLiteAuditStore,
-)
+from application.audit.log import AuditFollower, AuditLog, Keys
+from application.audit.store import AuditStore, PostgresAuditStore, SQLiteAuditStore
 from application.audit.verify import Source
 from application.court.app import Court, CourtConfig
 from application.documents.pki import InstitutionPKI
@@ -28,8 +22,8 @@ from application.followers.outbox import Outbox
 from application.followers.scheduler import Scheduler
 from application.mediation_center.app import CenterConfig, MediationCenter
 from application.notary_office.app import NotaryOffice, OfficeConfig
-from application.read_models.case_list import (
-    CaseListProjection,
+from application.read_models.case_list import CaseListProjection
+from application.read_models.case_list_view import (
     CaseListView,
     PostgresCaseListView,
     SQLiteCaseListView,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
-from application.audit.log import SQLiteAuditStore
+from application.audit.store import SQLiteAuditStore
 from domain.shared import tlog
 
 HERE = Path(__file__).resolve().parent

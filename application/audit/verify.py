@@ -17,7 +17,8 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Snapshot
 
-from application.audit.log import AuditLog, AuditStore, leaf_entry
+from application.audit.log import AuditLog
+from application.audit.store import AuditStore, leaf_entry
 from application.shared.institution import replay
 from domain.shared import tlog
 

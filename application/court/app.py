@@ -35,7 +35,8 @@ from domain.court.judicial_confirmation import (
     JudicialConfirmation,
 )
 from domain.court.litigation_case import LITIGATION_KIND_LABEL, LitigationCase
-from domain.mediation.mediation_case import MediationCase, ReferralKind
+from domain.mediation.case_states import ReferralKind
+from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Actor, Role

@@ -22,7 +22,8 @@ from application.shared.access import SYSTEM
 from application.shared.following import followed_by
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
-from domain.mediation.mediation_case import CaseState, CourtOutcome
+from domain.mediation.case_states import CaseState
+from domain.mediation.case_values import CourtOutcome
 from domain.shared.errors import ActRefused
 
 log = logging.getLogger("tiaojie.followers")

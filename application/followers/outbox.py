@@ -26,9 +26,10 @@ from application.shared.institution import Institution
 from domain.court.court_documents import decision_text, ruling_text
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
+from domain.mediation.agreement_text import sha256_hex
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
-from domain.mediation.repayment_agreement import RepaymentAgreement, sha256_hex
+from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.document_service import DocumentService, reminder_id
 from domain.shared.money import format_yuan

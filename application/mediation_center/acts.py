@@ -13,21 +13,17 @@ from typing import TYPE_CHECKING
 from application.mediation_center import commands as cmd
 from application.shared import access
 from application.shared.commands import Command, Context, Handler
-from domain.mediation.filing import SideRole
-from domain.mediation.mediation_case import (
+from domain.mediation.case_states import (
     DOCKET_KIND_LABELS,
     ClosingReason,
     FailureReason,
-    MediationCase,
     Procedure,
     ReferralKind,
     ServiceChannel,
 )
-from domain.mediation.repayment_agreement import (
-    AgreementState,
-    RepaymentAgreement,
-    SignatureMethod,
-)
+from domain.mediation.filing import SideRole
+from domain.mediation.mediation_case import MediationCase
+from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement, SignatureMethod
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.errors import InvalidValue
 from domain.shared.numbering import format_number

@@ -24,13 +24,10 @@ from application.shared.access import SYSTEM, Deployment, Principal
 from application.shared.commands import Command, Context
 from application.shared.errors import BatchInvalid, NotFound
 from application.shared.institution import Institution, replay
+from domain.mediation.case_states import FILING_KIND_LABEL, CaseState
+from domain.mediation.case_values import CourtOutcome
 from domain.mediation.filing import Filing, SideRole
-from domain.mediation.mediation_case import (
-    FILING_KIND_LABEL,
-    CaseState,
-    CourtOutcome,
-    MediationCase,
-)
+from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.shared.errors import InvalidValue
 from domain.shared.numbering import NumberSequence, format_number

@@ -27,7 +27,8 @@ from application.shared.access import Principal
 from application.shared.commands import Command, Context
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
-from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement, sha256_hex
+from domain.mediation.agreement_text import sha256_hex
+from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.notary.certificate_number import CertificateNumber
 from domain.notary.notarial_matter import MatterState, MatterType, NotarialMatter
 from domain.shared.errors import InvalidValue

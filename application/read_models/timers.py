@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 
-from application.read_models.case_list import CaseListView, Statement
+from application.read_models.case_list_view import CaseListView, Statement
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.mediation.repayment_agreement import RepaymentAgreement
 

@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from application.shared.topics import register_former_topics
+from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.filing import Claim, Filing, Side
-from domain.mediation.mediation_case import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.repayment_plan import Instalment, RepaymentPlan
 from domain.notary.notarial_matter import Answer, IdentityVerification, Issuance
 from domain.shared.actors import Actor

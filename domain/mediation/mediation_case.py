@@ -1,21 +1,30 @@
 """MediationCase: one dispute from filing to settlement, failure or withdrawal.
 
-The state table of the domain spec is the contract. Each public method checks the act against
-the current state and the rules, then triggers one event; the decorated private methods are the
-events' apply logic and run again on replay, so they only assign state.
+The state table of the domain spec (case_states.py) is the contract. Each public method checks
+the act against the current state and the rules, then triggers one event; the decorated private
+methods are the events' apply logic and run again on replay, so they only assign state.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent, event
 
+from domain.mediation.case_states import (
+    ACT_STATES,
+    MEDIATION_PERIOD_DAYS,
+    CaseState,
+    ClosingReason,
+    FailureReason,
+    Procedure,
+    ReferralKind,
+    ServiceChannel,
+)
+from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.filing import Channel, Filing, SideRole
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
@@ -29,166 +38,11 @@ from domain.shared.periods import (
     working_days_deadline,
 )
 from domain.shared.text import check_text
-from domain.shared.value import Value
 
 ACCEPTANCE_WINDOW_WORKING_DAYS = 3
 MAX_TEXT = 2_000
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class CaseState(StrEnum):
-    FILED = "filed"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    REFERRED = "referred"
-    ASSIGNED = "assigned"
-    AWAITING_CONSENT = "awaiting_consent"
-    IN_MEDIATION = "in_mediation"
-    SETTLED = "settled"
-    FAILED = "failed"
-    TRANSFERRED = "transferred"
-    WITHDRAWN = "withdrawn"
-    CLOSED = "closed"
-
-
-TERMINAL_STATES = frozenset(
-    {CaseState.REJECTED, CaseState.TRANSFERRED, CaseState.WITHDRAWN, CaseState.CLOSED}
-)
-WITHDRAWABLE_STATES = frozenset(
-    {
-        CaseState.FILED,
-        CaseState.ACCEPTED,
-        CaseState.REFERRED,
-        CaseState.ASSIGNED,
-        CaseState.AWAITING_CONSENT,
-        CaseState.IN_MEDIATION,
-    }
-)
-RECUSABLE_STATES = frozenset(
-    {CaseState.ASSIGNED, CaseState.AWAITING_CONSENT, CaseState.IN_MEDIATION}
-)
-NON_TERMINAL_STATES = frozenset(CaseState) - TERMINAL_STATES
-PERIOD_RUNNING_STATES = frozenset(
-    {
-        CaseState.REFERRED,
-        CaseState.ASSIGNED,
-        CaseState.AWAITING_CONSENT,
-        CaseState.IN_MEDIATION,
-    }
-)
-
-
-class ReferralKind(StrEnum):
-    PRE_FILING = "pre_filing"  # 委派
-    IN_LITIGATION = "in_litigation"  # 委托
-
-
-class Procedure(StrEnum):
-    ORDINARY = "ordinary"
-    SUMMARY = "summary"
-
-
-# Mediation periods in calendar days, by referral kind and (in litigation) procedure.
-MEDIATION_PERIOD_DAYS: dict[tuple[ReferralKind, Procedure | None], int] = {
-    (ReferralKind.PRE_FILING, None): 30,
-    (ReferralKind.IN_LITIGATION, Procedure.ORDINARY): 15,
-    (ReferralKind.IN_LITIGATION, Procedure.SUMMARY): 7,
-}
-
-DOCKET_KIND_LABELS: dict[ReferralKind, str] = {
-    ReferralKind.PRE_FILING: "民诉前调",
-    ReferralKind.IN_LITIGATION: "民诉中调",
-}
-FILING_KIND_LABEL = "民调登"
-
-
-class FailureReason(StrEnum):
-    CONSENT_REFUSED = "consent_refused"
-    PERIOD_EXPIRED = "period_expired"
-    NO_AGREEMENT = "no_agreement"
-    RESPONDENT_UNREACHABLE = "respondent_unreachable"
-    OTHER = "other"
-
-
-class ServiceChannel(StrEnum):
-    SMS = "sms"
-    EMAIL = "email"
-
-
-class ClosingReason(StrEnum):
-    FULFILLED = "fulfilled"
-    ENFORCEMENT_ENDED = "enforcement_ended"
-
-
-# The state table: in which states each act is allowed.
-ACT_STATES: dict[str, frozenset[CaseState]] = {
-    "accept": frozenset({CaseState.FILED}),
-    "reject": frozenset({CaseState.FILED}),
-    "refer": frozenset({CaseState.ACCEPTED}),
-    "assign_mediator": frozenset({CaseState.REFERRED}),
-    "accept_assignment": frozenset({CaseState.ASSIGNED}),
-    "decline_assignment": frozenset({CaseState.ASSIGNED}),
-    "lapse_assignment": frozenset({CaseState.ASSIGNED}),
-    "consent_to_mediation": frozenset({CaseState.AWAITING_CONSENT}),
-    "refuse_mediation": frozenset({CaseState.AWAITING_CONSENT}),
-    "schedule_session": frozenset({CaseState.IN_MEDIATION}),
-    "propose": frozenset({CaseState.IN_MEDIATION}),
-    "counter_propose": frozenset({CaseState.IN_MEDIATION}),
-    "accept_proposal": frozenset({CaseState.IN_MEDIATION}),
-    "consent_to_extension": frozenset({CaseState.IN_MEDIATION}),
-    "draft_agreement": frozenset({CaseState.IN_MEDIATION}),
-    "agreement_took_effect": frozenset({CaseState.IN_MEDIATION}),
-    "declare_failure": frozenset({CaseState.IN_MEDIATION}),
-    "expire_period": PERIOD_RUNNING_STATES,
-    "withdraw": WITHDRAWABLE_STATES,
-    "request_recusal": RECUSABLE_STATES,
-    "grant_recusal": RECUSABLE_STATES,
-    "deny_recusal": RECUSABLE_STATES,
-    "close": frozenset({CaseState.SETTLED}),
-    "return_to_mediation": frozenset({CaseState.SETTLED}),
-    "record_transfer": frozenset({CaseState.FAILED}),
-    "consent_to_electronic_service": NON_TERMINAL_STATES,
-    "link_party": NON_TERMINAL_STATES,
-}
-
-
-@dataclass(frozen=True)
-class ServiceAddress(Value):
-    """A side's consent to electronic service: where documents may be served."""
-
-    channel: ServiceChannel
-    address: str
-    consented_by: str
-    consented_at: datetime
-
-
-@dataclass(frozen=True)
-class Proposal(Value):
-    number: int
-    side: SideRole | None  # None: the mediator's own proposal
-    plan: RepaymentPlan
-    in_reply_to: int | None
-    proposed_by: str
-    proposed_at: datetime
-
-
-@dataclass(frozen=True)
-class CourtOutcome(Value):
-    """What the court decided on this case: a confirmation ruling, refusal or judgment."""
-
-    kind: str  # judicial_confirmation | litigation
-    docket_number: str
-    outcome: str  # confirmed | rejected | refused | lapsed | judgment | court_mediation
-    reason: str
-    decided_at: datetime
-
-
-@dataclass(frozen=True)
-class Session(Value):
-    number: int
-    starts_at: datetime
-    duration_minutes: int
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:

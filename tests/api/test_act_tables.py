@@ -15,7 +15,7 @@ from application.mediation_center.acts import AGREEMENT_ACTS, CASE_ACTS
 from application.notary_office.acts import MATTER_ACTS
 from application.shared import access
 from application.shared.video_sessions import HOST_ACTS, Invite, RevokeInvitation
-from domain.mediation.mediation_case import ACT_STATES
+from domain.mediation.case_states import ACT_STATES
 
 
 def _names(commands: Any) -> set[str]:

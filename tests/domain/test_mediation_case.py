@@ -10,16 +10,16 @@ import pytest
 
 from application.mediation_center.commands import filing_from, plan_from
 from application.shared.calendar import OfficialCalendar
-from domain.mediation.filing import SideRole
-from domain.mediation.mediation_case import (
+from domain.mediation.case_states import (
     CaseState,
     ClosingReason,
     FailureReason,
-    MediationCase,
     Procedure,
     ReferralKind,
     ServiceChannel,
 )
+from domain.mediation.filing import SideRole
+from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused, InvalidValue
 from tests.support.data import START, filing, plan

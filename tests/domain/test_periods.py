@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from application.shared.calendar import OfficialCalendar, Schedule
+from domain.mediation.case_states import CaseState
 from domain.mediation.filing import SideRole
-from domain.mediation.mediation_case import CaseState, MediationCase
+from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
 from domain.shared.periods import calendar_days_deadline, shanghai_date, working_days_deadline
@@ -140,7 +141,7 @@ def test_recomputing_deadlines_after_a_schedule_load() -> None:
     )
     at = datetime(2027, 9, 1, 2, tzinfo=UTC)
     case.accept(SYSTEM, at)
-    from domain.mediation.mediation_case import ReferralKind
+    from domain.mediation.case_states import ReferralKind
 
     case.refer(ReferralKind.PRE_FILING, None, "d", OFFICIAL, SYSTEM, at)
     assert case.period is not None and case.period.provisional

@@ -10,13 +10,8 @@ import pytest
 
 from application.mediation_center.commands import PlanIn, filing_from, plan_from
 from application.shared.calendar import OfficialCalendar
-from domain.mediation.repayment_agreement import (
-    AgreementState,
-    RepaymentAgreement,
-    SignatureMethod,
-    canonical_text,
-    sha256_hex,
-)
+from domain.mediation.agreement_text import canonical_text, sha256_hex
+from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement, SignatureMethod
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused, InvalidValue
 from tests.support.data import filing, plan_data
