@@ -16,9 +16,9 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.documents.signed_documents import DEFAULT_CJK_FONT
-from tests.api.test_api import Api, _settled_over_http, _two_instalments, assert_problem, build
 from tests.conftest import missing
 from tests.support.data import PARTY_ID
+from tests.support.http import Api, assert_problem, build, settled_over_http, two_instalments
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def assert_signed(api: Api, pdf: bytes, where: Path) -> None:
 
 
 def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> None:
-    case_id, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    case_id, agreement_id = settled_over_http(api, two_instalments("2026-04-01"))
     consent = api.act(
         case_id,
         "consent_to_electronic_service",
@@ -217,7 +217,7 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
 
 
 def test_court_ruling_as_a_signed_pdf(api: Api, tmp_path: Path) -> None:
-    _, agreement_id = _settled_over_http(api, _two_instalments("2026-04-01"))
+    _, agreement_id = settled_over_http(api, two_instalments("2026-04-01"))
     agreement = f"/api/agreements/{agreement_id}"
     api.call("POST", f"{agreement}/apply_for_confirmation", "bank_agent")
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()

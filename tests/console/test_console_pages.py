@@ -1,0 +1,234 @@
+"""The console's other pages in Debian's Chromium: batch intake, the dashboard, a party's
+account claim on a phone, and the notary office from application to certificate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+from playwright.async_api import Page, async_playwright
+
+from application.documents.signed_documents import DEFAULT_CJK_FONT
+from application.mediation_center.spreadsheet import template_csv
+from application.read_models.case_list import CaseFilters
+from domain.shared.periods import shanghai_date
+from tests.conftest import missing
+from tests.support.browser import CHROMIUM, accessible, sign_in
+from tests.support.data import ADMIN, AGENT, PARTY_ID, drive, filing, id_number
+from tests.support.server import PASSWORD, Server
+
+
+def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    anonymous = server.http.get("/console/intake/template/csv", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    good = template_csv().decode("utf-8-sig")
+    header, example = good.splitlines()[:2]
+    bad_row = example.replace("13800138000", "not-a-phone").replace("10000.00", "1.001")
+    (tmp_path / "bad.csv").write_text(f"{header}\n{example}\n{bad_row}\n", encoding="utf-8")
+    (tmp_path / "good.csv").write_text(f"{header}\n{example}\n{example}\n", encoding="utf-8")
+    before = len(
+        server.platform.case_list.page(
+            ADMIN,
+            server.platform.center_config().deployment,
+            CaseFilters(),
+            shanghai_date(server.platform.center.clock()),
+        ).rows
+    )
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            page = await browser.new_page(locale="zh-CN")
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await sign_in(page, server.base, "admin")
+            await page.get_by_role("link", name="收案").click()
+            await accessible(page)
+            async with page.expect_download() as download:
+                await page.get_by_role("link", name="CSV").click()
+            assert (await (await download.value).path()).read_bytes() == template_csv()
+            await page.get_by_label("文件").set_input_files(str(tmp_path / "bad.csv"))
+            await page.get_by_role("button", name="上传").click()
+            await page.wait_for_load_state()
+            table = await page.locator("table.errors").inner_text()
+            assert "claim.principal_yuan" in table and "at most two decimals" in table, table
+            assert "未登记任何案件" in await page.locator(".flash").inner_text()
+            await page.screenshot(path=str(tmp_path / "intake-errors.png"), full_page=True)
+            await page.get_by_label("文件").set_input_files(str(tmp_path / "good.csv"))
+            await page.get_by_role("button", name="上传").click()
+            await page.wait_for_load_state()
+            assert "已登记2件" in await page.locator(".flash").inner_text()
+            await asyncio.to_thread(server.platform.catch_up)
+            await page.goto(f"{server.base}/console/intake")
+            assert await page.locator("#waiting-h").count() == 1
+            await browser.close()
+
+    asyncio.run(scenario())
+    # The refused batch is answered 400 on purpose; the browser logs that status, nothing else.
+    assert [e for e in errors if "status of 400" not in e] == []
+    server.platform.catch_up()
+    after = server.platform.case_list.page(
+        ADMIN,
+        server.platform.center_config().deployment,
+        CaseFilters(),
+        shanghai_date(server.platform.center.clock()),
+    ).rows
+    assert len(after) == before + 2  # the bad batch stored nothing
+
+
+def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    drive(server.platform.center, server.clock, "in_mediation")  # mediator1's case
+    server.platform.catch_up()
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            page = await browser.new_page(locale="zh-CN")
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await sign_in(page, server.base, "admin")
+            await page.get_by_role("link", name="数据概览").click()
+            await page.wait_for_url("**/console/dashboard")
+            await accessible(page)
+            figures = await page.locator(".figures").inner_text()
+            assert "登记案件" in figures and "调解成功率" in figures and "协议违约率" in figures
+            assert await page.locator("#chart-filed ~ svg rect, figure.chart svg rect").count() >= 1
+            await page.get_by_label("分组").select_option("mediator")
+            await page.get_by_role("button", name="查看").click()
+            await page.wait_for_url("**group=mediator**")
+            assert "mediator1" in await page.locator("table.cases").inner_text()
+            await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+            await browser.close()
+
+    asyncio.run(scenario())
+    assert errors == []
+
+
+def test_a_party_claims_the_account_on_a_phone(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    number = id_number(date(1992, 2, 2), 777)
+    server.platform.center.file(AGENT, filing(respondent_id=number, name="王小二"))
+    server.platform.catch_up()
+    outbox = server.platform.settings.data_dir / "sms-outbox.jsonl"
+
+    def messages() -> list[dict[str, str]]:
+        return [json.loads(line) for line in outbox.read_text().splitlines()]
+
+    [invite] = [m for m in messages() if "王小二" in m["text"]]
+    link = re.search(r"(http://\S+/portal/claim/\S+?)\s", invite["text"])
+    assert link is not None
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            phone = await browser.new_context(
+                locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True
+            )
+            page = await phone.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await page.goto(link.group(1))
+            await accessible(page)
+            await page.get_by_role("button", name="获取验证码").click()
+            await page.wait_for_load_state()
+            code = re.search(r"验证码 (\d{6})", messages()[-1]["text"])
+            assert code is not None
+            await page.get_by_label("短信验证码").fill(
+                "000000" if code.group(1) != "000000" else "111111"
+            )
+            await page.get_by_label("身份证号码后6位").fill(number[-6:])
+            await page.get_by_label("用户名").fill("wangxiaoer")
+            await page.get_by_label("密码").fill(PASSWORD)
+            await page.get_by_role("button", name="开通").click()
+            await page.wait_for_load_state()
+            assert "wrong" in await page.locator(".flash").inner_text()
+            await page.get_by_label("短信验证码").fill(code.group(1))
+            await page.get_by_label("身份证号码后6位").fill(number[-6:])
+            await page.get_by_label("用户名").fill("wangxiaoer")
+            await page.get_by_label("密码").fill(PASSWORD)
+            await page.get_by_role("button", name="开通").click()
+            await page.wait_for_url(f"{server.base}/console")
+            assert "王小二" in await page.locator("table.cases").inner_text()
+            await accessible(page)
+            await page.screenshot(path=str(tmp_path / "phone-cases.png"), full_page=True)
+            await browser.close()
+
+    asyncio.run(scenario())
+    # the refused claim is answered 400 on purpose; the browser logs that status only
+    assert [e for e in errors if "status of 400" not in e] == []
+
+
+def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    if not DEFAULT_CJK_FONT.exists():
+        missing("CJK fonts", "install Debian's fonts-noto-cjk")
+    errors: list[str] = []
+
+    async def notary_act(page: Page, label: str, **fields: str) -> None:
+        form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
+        for name, value in fields.items():
+            control = form.locator(f"[name={name}]")
+            if await control.evaluate("e => e.tagName") == "SELECT":
+                await control.select_option(value)
+            else:
+                await control.fill(value)
+        await form.get_by_role("button", name=label, exact=True).click()
+        await page.wait_for_load_state()
+        assert "已办理" in await page.locator(".flash").inner_text()
+
+    async def scenario() -> None:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+            )
+            page = await browser.new_page(locale="zh-CN")
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await sign_in(page, server.base, "notary1")
+            await page.get_by_role("link", name="公证事项").click()
+            await accessible(page)
+            await page.get_by_label("公证事项类型").select_option("power_of_attorney")
+            await page.get_by_label("申请人", exact=True).fill("张三")
+            await page.get_by_label("申请人身份证号码").fill(PARTY_ID)
+            await page.get_by_label("文书内容").fill("本人委托李四代为办理房产过户。")
+            await page.get_by_label("申请人居住在境外").check()
+            await page.get_by_label("远程视频公证").check()
+            await page.get_by_role("button", name="受理申请").click()
+            await page.wait_for_url("**/console/notary/**")
+            await accessible(page)
+            await notary_act(page, "审查受理条件")
+            await notary_act(page, "记录身份核验", method="face_match", passed="yes")
+            await notary_act(page, "记录询问", question="是否自愿委托？", answer="是")
+            await notary_act(page, "记录当事人签署", method="electronic")
+            await notary_act(page, "出具公证书")
+            heading = await page.locator("h3").inner_text()
+            assert "证字" in heading
+            href = await page.get_by_role("link", name="下载 PDF").get_attribute("href")
+            pdf = await page.request.get(f"{server.base}{href}")
+            assert pdf.ok and (await pdf.body()).startswith(b"%PDF")
+            await page.screenshot(path=str(tmp_path / "notary-matter.png"), full_page=True)
+            # The applicant sees the matter and its certificate in the portal.
+            portal = await browser.new_page(locale="zh-CN")
+            await sign_in(portal, server.base, "party1")
+            await portal.get_by_role("link", name="公证事项").click()
+            await portal.get_by_role("link", name="power_of_attorney").first.click()
+            assert "证字" in await portal.locator("h3").inner_text()
+            assert await portal.locator("form.act").count() == 0  # no notary acts for a party
+            await browser.close()
+
+    asyncio.run(scenario())
+    assert errors == []

@@ -1,0 +1,38 @@
+"""Console tests in Debian's Chromium: signing in, and axe-core on every page."""
+
+from __future__ import annotations
+
+import shutil
+
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page
+
+from tests.support.server import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+SERIOUS: list[str] = []
+
+
+async def accessible(page: Page) -> None:
+    """axe-core (bundled with axe-playwright-python, injected locally): no serious or critical
+    violation on the page."""
+    results = await Axe().run(page)
+    assert results.response["passes"], "axe did not run"
+    SERIOUS.extend(
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    )
+
+
+async def sign_in(page: Page, base: str, username: str) -> None:
+    await page.goto(f"{base}/console")
+    assert page.url.startswith(f"{base}/login")
+    await accessible(page)
+    await page.get_by_label("用户名").fill(username)
+    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"{base}/console")
