@@ -24,7 +24,7 @@ from eventsourcing.system import ProcessApplication
 from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
 from application.shared import access
 from application.shared.access import Deployment, Principal
-from application.shared.commands import Command, Context, Handler
+from application.shared.commands import Command, Handler
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.following import followed_by
 from application.shared.institution import Institution
@@ -169,18 +169,12 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
         principal: Principal,
         command: Command,
     ) -> A:
-        handler = table[type(command)]
         access.check_court_act(principal, self.config.code, command.act_name())
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            found: Any = self.load(target_id, kind)
-            x = Context(self, principal, now)
-            handler(x, found, command)
-            return [found, *x.saved]
-
-        found = self.save_retrying(f"{kind.__name__} {target_id}", attempt)[0]
-        assert isinstance(found, kind)
-        return found
+        handler = table[type(command)]
+        what = f"{kind.__name__} {target_id}"
+        return self.run_act(
+            what, principal, command, handler, lambda: (self.load(target_id, kind), None)
+        )
 
     # --- applications to the court ----------------------------------------------------------
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventsourcing.domain import Aggregate
+
 from application.mediation_center import commands as cmd
 from application.shared import access
-from application.shared.commands import Command, Context, Handler
+from application.shared.commands import Command, Composite, Context, Handler
 from domain.mediation.case_states import (
     DOCKET_KIND_LABELS,
     ClosingReason,
@@ -136,7 +138,7 @@ CASE_ACTS: dict[type[Command], Handler[MediationCenter, MediationCase]] = {
 }
 
 
-class AgreementTarget:
+class AgreementTarget(Composite):
     """An agreement act's target: the agreement with its case, and whom the actor acts as
     (a side or the mediator for signing; the creditor or debtor side for payments)."""
 
@@ -144,6 +146,10 @@ class AgreementTarget:
         self.agreement = agreement
         self.case = case
         self.role = role
+
+    @property
+    def aggregates(self) -> list[Aggregate]:
+        return [self.agreement, self.case]
 
 
 def _sign(x: CaseContext, t: AgreementTarget, c: cmd.SignAgreement) -> None:

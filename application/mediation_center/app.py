@@ -8,6 +8,7 @@ aggregates saved atomically with the case that uses them.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from application.mediation_center import commands as cmd
 from application.mediation_center.acts import AGREEMENT_ACTS, CASE_ACTS, AgreementTarget
 from application.shared import access
 from application.shared.access import SYSTEM, Deployment, Principal
-from application.shared.commands import Command, Context
+from application.shared.commands import Command
 from application.shared.errors import BatchInvalid, NotFound
 from application.shared.institution import Institution, replay
 from domain.mediation.case_states import FILING_KIND_LABEL, CaseState
@@ -130,48 +131,33 @@ class MediationCenter(Institution[CenterConfig]):
 
     def act(self, case_id: UUID, principal: Principal, command: Command) -> MediationCase:
         """Run an act on a case (CASE_ACTS); the case as saved."""
-        handler = CASE_ACTS[type(command)]
         requested = getattr(command, "side", None)
 
-        def attempt(now: datetime) -> Sequence[Aggregate]:
+        def target() -> tuple[MediationCase, SideRole | None]:
             case = self._visible_case(case_id, principal)
-            side = access.acting_side(
-                principal, case, command.act_name(), SideRole(requested) if requested else None
-            )
-            x = Context(self, principal, now, side)
-            handler(x, case, command)
-            return [case, *x.saved]
+            wanted = SideRole(requested) if requested else None
+            return case, access.acting_side(principal, case, command.act_name(), wanted)
 
-        if type(command) is cmd.Refer:  # takes a docket number
-            with self._numbering:
-                saved = self.save_retrying(f"case {case_id}", attempt)
-        else:
-            saved = self.save_retrying(f"case {case_id}", attempt)
-        case = saved[0]
-        assert isinstance(case, MediationCase)
-        return case
+        handler = CASE_ACTS[type(command)]
+        numbering = self._numbering if type(command) is cmd.Refer else contextlib.nullcontext()
+        with numbering:  # a referral takes a docket number
+            return self.run_act(f"case {case_id}", principal, command, handler, target)
 
     def agreement_act(
         self, agreement_id: UUID, principal: Principal, command: Command
     ) -> tuple[RepaymentAgreement, MediationCase]:
         """Run an act on an agreement (AGREEMENT_ACTS); the agreement and its case as saved."""
-        handler = AGREEMENT_ACTS[type(command)]
 
-        def attempt(now: datetime) -> Sequence[Aggregate]:
+        def target() -> tuple[AgreementTarget, None]:
             agreement = self.load(agreement_id, RepaymentAgreement)
             case = self._visible_case(agreement.case_id, principal)
-            role = access.agreement_role(
-                principal, case, command.act_name(), agreement.plan.creditor
-            )
-            x = Context(self, principal, now)
-            handler(x, AgreementTarget(agreement, case, role), command)
-            return [agreement, case, *x.saved]
+            creditor = agreement.plan.creditor
+            role = access.agreement_role(principal, case, command.act_name(), creditor)
+            return AgreementTarget(agreement, case, role), None
 
-        saved = self.save_retrying(f"agreement {agreement_id}", attempt)
-        agreement, case = saved[0], saved[1]
-        assert isinstance(agreement, RepaymentAgreement)
-        assert isinstance(case, MediationCase)
-        return agreement, case
+        handler = AGREEMENT_ACTS[type(command)]
+        done = self.run_act(f"agreement {agreement_id}", principal, command, handler, target)
+        return done.agreement, done.case
 
     def _visible_case(self, case_id: UUID, principal: Principal) -> MediationCase:
         case = self.load(case_id, MediationCase)

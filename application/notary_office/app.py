@@ -24,7 +24,7 @@ from application.notary_office import commands as cmd
 from application.notary_office.acts import MATTER_ACTS
 from application.shared import access
 from application.shared.access import Principal
-from application.shared.commands import Command, Context
+from application.shared.commands import Command
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
 from domain.mediation.agreement_text import sha256_hex
@@ -152,18 +152,15 @@ class NotaryOffice(Institution[OfficeConfig]):
 
     def act(self, matter_id: UUID, principal: Principal, command: Command) -> NotarialMatter:
         """Run an act on a notarial matter (MATTER_ACTS); the matter as saved."""
-        handler = MATTER_ACTS[type(command)]
         access.check_notary_act(principal, self.config.code, command.act_name())
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            found = self.load(matter_id, NotarialMatter)
-            x = Context(self, principal, now)
-            handler(x, found, command)
-            return [found, *x.saved]
-
-        found = self.save_retrying(f"notarial matter {matter_id}", attempt)[0]
-        assert isinstance(found, NotarialMatter)
-        return found
+        handler = MATTER_ACTS[type(command)]
+        return self.run_act(
+            f"notarial matter {matter_id}",
+            principal,
+            command,
+            handler,
+            lambda: (self.load(matter_id, NotarialMatter), None),
+        )
 
     # --- documents ------------------------------------------------------------------------
 

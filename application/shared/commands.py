@@ -70,3 +70,12 @@ class Context(Generic[AppT]):
 
 
 Handler = Callable[[Context[AppT], TargetT, Any], object]
+
+
+class Composite:
+    """A target made of several aggregates (an agreement with its case): all of them are
+    saved with the act."""
+
+    @property
+    def aggregates(self) -> list[Aggregate]:
+        raise NotImplementedError

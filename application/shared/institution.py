@@ -20,13 +20,17 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
+from application.shared.access import Principal
+from application.shared.commands import Command, Composite, Context, Handler
 from application.shared.errors import ConcurrencyConflict, NotFound
 from application.shared.topics import topics_of
 from application.shared.transcodings import register_domain_transcodings
+from domain.mediation.filing import SideRole
 from domain.shared.numbering import NumberSequence
 from domain.shared.periods import WorkingCalendar
 
 A = TypeVar("A")
+T = TypeVar("T")
 ConfigT = TypeVar("ConfigT")
 SCAN_PAGE = 1_000
 Attempt = Callable[[datetime], Sequence[Aggregate]]
@@ -118,6 +122,31 @@ class Institution(Records, Generic[ConfigT]):
                 continue
             return aggregates
         raise ConcurrencyConflict(what, self.retries + 1)
+
+    def run_act(
+        self,
+        what: str,
+        principal: Principal,
+        command: Command,
+        handler: Handler[Any, Any],
+        target: Callable[[], tuple[T, SideRole | None]],
+    ) -> T:
+        """The one way an act runs: `target` loads what the act is on (and has the access
+        module check who may see and do it), the handler runs in the act's context, and the
+        target with whatever the handler added is saved in one transaction; a concurrent
+        change re-runs it all. The target as saved."""
+        done: list[T] = []
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            found, side = target()
+            x = Context(self, principal, now, side)
+            handler(x, found, command)
+            done[:] = [found]
+            own = found.aggregates if isinstance(found, Composite) else [found]
+            return [*own, *x.saved]
+
+        self.save_retrying(what, attempt)
+        return done[0]
 
     def number_sequence(self, institution: str, kind: str, year: int) -> NumberSequence:
         """An institution's gap-free sequence of a kind and year, new if none was taken yet."""

@@ -22,7 +22,7 @@ import msgspec
 from eventsourcing.domain import Aggregate
 
 from application.shared.access import Forbidden, Principal
-from application.shared.commands import Command, Context, Handler, Text
+from application.shared.commands import Command, Handler, Text
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
 from domain.shared.actors import Actor, Role
@@ -103,7 +103,7 @@ class End(Command, tag="end", tag_field="type"):
     """The host ends the session."""
 
 
-HOST_ACTS: dict[type[Command], Handler[VideoSessions, VideoSession]] = {
+HOST_ACTS: dict[type[Command], Handler[Institution[Any], VideoSession]] = {
     Invite: lambda x, s, c: s.invite(
         c.participant_id,
         c.name,
@@ -197,17 +197,14 @@ class VideoSessions:
 
     def act(self, session_id: UUID, principal: Principal, command: Command) -> VideoSession:
         """A host's act on a session (HOST_ACTS), for the session's host only."""
-        handler = HOST_ACTS[type(command)]
         self.hosted(session_id, principal)
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            found = self.session(session_id)
-            handler(Context(self, principal, now), found, command)
-            return [found]
-
-        saved = self.app.save_retrying(f"video session {session_id}", attempt)[0]
-        assert isinstance(saved, VideoSession)
-        return saved
+        return self.app.run_act(
+            f"video session {session_id}",
+            principal,
+            command,
+            HOST_ACTS[type(command)],
+            lambda: (self.session(session_id), None),
+        )
 
     def invite(
         self,
