@@ -43,6 +43,17 @@ def test_no_role_check_outside_the_access_module() -> None:
     assert found == []
 
 
+def test_console_pages_ask_the_access_module_which_pages_a_role_opens() -> None:
+    templates = sorted((ROOT / "api" / "console" / "templates").glob("*.html"))
+    found = [
+        f"{path.name}: {line.strip()}"
+        for path in templates
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\{%\s*if\s+user\.role", line)
+    ]
+    assert templates and found == []
+
+
 def test_role_checks_are_found_where_they_are() -> None:
     """The scan itself works: the access module is full of them."""
     assert len(ROLE_CHECK.findall(ACCESS.read_text(encoding="utf-8"))) > 10

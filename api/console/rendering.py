@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.response import Template
 
 from api.console import i18n
+from application.shared import access
 from domain.shared.money import format_yuan
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -34,6 +35,7 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "t": i18n.translator(lang),
             "yuan": format_yuan,
             "user": user,
+            "opens": lambda page: user is not None and access.may_open(user, page),
             "path": request.url.path,
             "flash": request.query_params.get("flash"),
             "flash_kind": request.query_params.get("kind", "ok"),
