@@ -102,7 +102,7 @@ def list_cases(
 ) -> CasePageOut:
     page = platform.case_list.page(
         request.user,
-        platform.center_config().deployment,
+        platform.center.config.deployment,
         CaseFilters(case_state, mediator, applicant, dispute_type, deadline_within_days, overdue),
         shanghai_date(platform.center.clock()),
         limit=limit,

@@ -76,17 +76,7 @@ class DeploymentResolver:
 
     def witnesses(self) -> list[str]:
         """The deployment's institutions, each of which cosigns the audit checkpoints."""
-        deployment = self.center().deployment
-        return [
-            code
-            for code in (
-                deployment.center,
-                deployment.court,
-                deployment.procuratorate,
-                deployment.notary_office,
-            )
-            if code
-        ]
+        return list(self.center().deployment.institutions)
 
     def notary_office(self) -> OfficeConfig:
         deployment = self.center().deployment
@@ -129,7 +119,6 @@ class Platform:
         case_list: CaseListProjection,
         calendar: OfficialCalendar,
         view_factory: InfrastructureFactory,
-        deployment: DeploymentResolver,
         audit: AuditLog,
         audit_factory: InfrastructureFactory,
     ) -> None:
@@ -142,10 +131,8 @@ class Platform:
         self.case_list: CaseListProjection = case_list
         self.calendar = calendar
         self.view_factory = view_factory
-        self.center_config = deployment.center
         self.audit: AuditLog = audit
         self.audit_factory = audit_factory
-        self._deployment = deployment
         view = case_list.view
         self.court_outcomes: CourtOutcomes = CourtOutcomes(
             center, court, view_factory.tracking_recorder()
@@ -336,7 +323,6 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         case_list=CaseListProjection(view=view),
         calendar=calendar,
         view_factory=view_factory,
-        deployment=deployment,
         audit=audit,
         audit_factory=audit_factory,
     )

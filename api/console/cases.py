@@ -43,7 +43,7 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
     today = shanghai_date(platform.center.clock())
     lang = language(request)
     page = platform.case_list.page(
-        request.user, platform.center_config().deployment, CaseFilters(), today, limit=200
+        request.user, platform.center.config.deployment, CaseFilters(), today, limit=200
     )
     rows = [
         {

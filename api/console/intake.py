@@ -35,7 +35,7 @@ def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
     if access.may_open(request.user, "waiting_filings"):
         waiting = platform.case_list.page(
             request.user,
-            platform.center_config().deployment,
+            platform.center.config.deployment,
             CaseFilters(state="filed"),
             today,
             limit=200,

@@ -46,8 +46,9 @@ class Deployment:
     notary_office: str | None = None
 
     @property
-    def institutions(self) -> frozenset[str]:
-        return frozenset(
+    def institutions(self) -> tuple[str, ...]:
+        """The configured ones, in this order: center, court, procuratorate, notary office."""
+        return tuple(
             c for c in (self.center, self.court, self.procuratorate, self.notary_office) if c
         )
 

@@ -122,7 +122,7 @@ def test_projections_rebuild(tmp_path: Path) -> None:
     platform = build_platform(settings, clock)
     try:
         page = platform.case_list.page(
-            ADMIN, platform.center_config().deployment, CaseFilters(), START.date()
+            ADMIN, platform.center.config.deployment, CaseFilters(), START.date()
         )
         assert sorted(r["state"] for r in page.rows) == ["filed", "in_mediation", "settled"]
     finally:
@@ -161,7 +161,7 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
             assert time.monotonic() < deadline, "the projection process fell behind"
             time.sleep(0.1)
         page = platform.case_list.page(
-            ADMIN, platform.center_config().deployment, CaseFilters(), START.date(), limit=500
+            ADMIN, platform.center.config.deployment, CaseFilters(), START.date(), limit=500
         )
         assert len(page.rows) == 320
         row = next(r for r in page.rows if r["case_id"] == str(case.id))

@@ -315,7 +315,7 @@ def test_bulk_10000_in_one_save(durable_platform: Platform) -> None:
     assert error.value.errors == [(9_999, "claim.principal_fen", "must be greater than 0")]
     durable_platform.follower("case-list").catch_up()
     sequence = durable_platform.center.repository.get(
-        NumberSequence.create_id(durable_platform.center_config().deployment.center, "民调登", 2026)
+        NumberSequence.create_id(durable_platform.center.config.deployment.center, "民调登", 2026)
     )
     assert sequence.last == 10_000  # the refused batch took no numbers
 
@@ -330,7 +330,7 @@ def test_case_list_filters_pagination_and_exactly_once(
         OTHER_AGENT, filing(applicant_code=CARD_ISSUER, respondent_id=OTHER_PARTY_ID)
     )
     platform.follower("case-list").catch_up()
-    deployment = platform.center_config().deployment
+    deployment = platform.center.config.deployment
     today = date(2026, 3, 2)
 
     def ids(principal: Principal, **filters: Any) -> list[str]:

@@ -34,7 +34,7 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
     before = len(
         server.platform.case_list.page(
             ADMIN,
-            server.platform.center_config().deployment,
+            server.platform.center.config.deployment,
             CaseFilters(),
             shanghai_date(server.platform.center.clock()),
         ).rows
@@ -76,7 +76,7 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
     server.platform.catch_up()
     after = server.platform.case_list.page(
         ADMIN,
-        server.platform.center_config().deployment,
+        server.platform.center.config.deployment,
         CaseFilters(),
         shanghai_date(server.platform.center.clock()),
     ).rows
