@@ -54,6 +54,7 @@ class HealthOut(msgspec.Struct):
     database: str
     backend: str
     projection_position: int
+    witnesses_lagging: dict[str, str]  # witness name -> why it did not cosign the latest
 
 
 @get("/health", sync_to_thread=True, summary="Liveness and database check", tags=["ops"])
@@ -65,6 +66,7 @@ def health(platform: NamedDependency[Platform]) -> HealthOut:
         database="reachable",
         backend="postgresql" if platform.settings.uses_postgres else "sqlite",
         projection_position=platform.follower("case-list").position,
+        witnesses_lagging=platform.audit.lagging(),
     )
 
 

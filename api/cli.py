@@ -177,21 +177,39 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    from application.audit.log import KeyMissing
     from application.audit.verify import Tampered, verify
 
     platform = _platform()
     try:
         count = verify(platform.audit.store, platform.audit, platform.audit_sources())
-    except Tampered as problem:
+    except (Tampered, KeyMissing) as problem:
         print(f"audit verify FAILED: {problem}", file=sys.stderr)
         return 1
     finally:
         platform.close()
     print(
         f"audit verify: {count} leaves recomputed from the stored events, the tree, every "
-        "checkpoint (signature, cosignatures, consistency) and every snapshot check out"
+        "checkpoint (signature, root, consistency), every snapshot and the checkpoint each "
+        "witness holds check out"
     )
     return 0
+
+
+def cmd_audit_log_key(_args: argparse.Namespace) -> int:
+    """The log's vkey (made for a log that has signed nothing yet): what witnesses trust."""
+    platform = _platform()
+    try:
+        print(platform.audit.vkeys()["log"])
+    finally:
+        platform.close()
+    return 0
+
+
+def cmd_witness(args: argparse.Namespace) -> int:
+    from witness.server import main as witness_main
+
+    return witness_main(args.arguments)
 
 
 def cmd_audit_prove(args: argparse.Namespace) -> int:
@@ -274,6 +292,14 @@ def parser() -> argparse.ArgumentParser:
     prove.add_argument("index", type=int)
     prove.add_argument("--size", type=int, help="tree size (default: the latest)")
     prove.set_defaults(run=cmd_audit_prove)
+    audit.add_parser("log-key", help="print the log's vkey (what witnesses trust)").set_defaults(
+        run=cmd_audit_log_key
+    )
+    witness = sub.add_parser(
+        "witness", help="an institution's witness: init, serve, vkey (python -m witness)"
+    )
+    witness.add_argument("arguments", nargs=argparse.REMAINDER)
+    witness.set_defaults(run=cmd_witness)
 
     worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
     worker.add_argument(

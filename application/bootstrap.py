@@ -12,6 +12,7 @@ from eventsourcing.utils import Environment
 from application.audit.log import AuditFollower, AuditLog, Keys
 from application.audit.store import AuditStore, PostgresAuditStore, SQLiteAuditStore
 from application.audit.verify import Source
+from application.audit.witnesses import WitnessClient
 from application.court.app import Court, CourtConfig
 from application.documents.pki import InstitutionPKI
 from application.documents.signed_documents import SignedDocuments
@@ -73,10 +74,6 @@ class DeploymentResolver:
                 assert center is not None
                 self._center = CenterConfig(deployment, center.docket_prefix or "")
             return self._center
-
-    def witnesses(self) -> list[str]:
-        """The deployment's institutions, each of which cosigns the audit checkpoints."""
-        return list(self.center().deployment.institutions)
 
     def notary_office(self) -> OfficeConfig:
         deployment = self.center().deployment
@@ -232,7 +229,9 @@ class Platform:
         self.audit.checkpoint_if_due(min_interval=0)
 
     def start(self) -> None:
-        """Followers run in this process: always on SQLite, on PostgreSQL unless external."""
+        """Followers run in this process: always on SQLite, on PostgreSQL unless external. A
+        log whose key is gone after it signed refuses to start (KeyMissing)."""
+        self.audit.check_key()
         if self.settings.projections_in_process:
             for follower in self.followers:
                 follower.start()
@@ -311,8 +310,8 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         cast(AuditStore, audit_factory.tracking_recorder(store_class)),
         Keys(settings.keys_dir or settings.data_dir / "keys"),
         settings.log_origin,
-        lambda: [f"{settings.log_origin}/witness/{code}" for code in deployment.witnesses()],
-        clock,
+        [WitnessClient(w) for w in settings.witnesses],
+        settings.witness_quorum,
     )
     return Platform(
         settings=settings,

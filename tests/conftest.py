@@ -19,6 +19,7 @@ from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from application.shared.settings import Settings
 from tests.support.data import INSTITUTIONS, START
+from tests.support.witnesses import WitnessPool, witness_pool
 
 PG_URL = os.environ.get("TIAOJIE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_ALL = os.environ.get("TIAOJIE_REQUIRE_ALL") == "1"
@@ -112,3 +113,10 @@ def durable_platform(
     durable_backend: str, tmp_path: Path, clock: ManualClock, request: pytest.FixtureRequest
 ) -> Iterator[Platform]:
     yield from _platform_on(durable_backend, tmp_path, clock, request)
+
+
+@pytest.fixture(scope="session")
+def witnesses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WitnessPool]:
+    """Four real witness processes for this test process's logs."""
+    with witness_pool(tmp_path_factory.mktemp("witnesses")) as pool:
+        yield pool

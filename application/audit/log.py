@@ -1,8 +1,8 @@
-"""The audit trail: its followers, the institutions' keys, and the signed checkpoints.
+"""The audit trail: its followers, the log's key, and the checkpoints the witnesses cosign.
 
 Each institution's follower appends that institution's events to the store (store.py); the
-log signs checkpoints of the tree and has the institutions cosign each one after checking it
-extends the last.
+log signs checkpoints of the tree and asks each institution's witness, a service of its own
+(witnesses.py, witness/), to cosign it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
 from eventsourcing.persistence import Notification, Tracking
 
 from application.audit.store import AuditStore, leaf_entry
+from application.audit.witnesses import WitnessClient
 from domain.shared import tlog
 
 log = logging.getLogger("tiaojie.audit")
@@ -52,99 +52,131 @@ class AuditFollower:
         self.on_append(size)
 
 
+class KeyMissing(Exception):
+    """The log's key is gone although checkpoints were signed with it."""
+
+
 class Keys:
-    """Ed25519 keys kept in the data directory: the log's, and one per institution (each
-    cosigns the checkpoints it has checked). Generated on first use; replace the files (PEM,
-    PKCS#8) to use real ones."""
+    """The log's Ed25519 key, kept in the server's key directory (PEM, PKCS#8; replace the file
+    to use a real one). It is made once, for a log that has signed nothing yet; after that a
+    missing or other key is refused, never replaced behind the operators' backs. The server
+    holds no witness key: witnesses keep their own."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.path = directory / "log.pem"
 
-    def private(self, name: str) -> Ed25519PrivateKey:
-        path = self.directory / f"{name.replace('/', '_')}.pem"
-        if not path.exists():
+    def log_key(self, *, create: bool) -> Ed25519PrivateKey:
+        if not self.path.exists():
+            if not create:
+                msg = f"the log's key {self.path} is missing: restore it (or rotate keys)"
+                raise KeyMissing(msg)
             self.directory.mkdir(parents=True, exist_ok=True)
             key = Ed25519PrivateKey.generate()
-            path.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-            path.chmod(0o600)
-        loaded = load_pem_private_key(path.read_bytes(), password=None)
+            self.path.write_bytes(
+                key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+            )
+            self.path.chmod(0o600)
+        loaded = load_pem_private_key(self.path.read_bytes(), password=None)
         if not isinstance(loaded, Ed25519PrivateKey):
-            msg = f"{path} is not an Ed25519 key"
+            msg = f"{self.path} is not an Ed25519 key"
             raise TypeError(msg)
         return loaded
 
 
 class AuditLog:
-    """Checkpoints signed by the log and cosigned by the four institutions; proofs."""
+    """Checkpoints signed by the log and cosigned by independent witnesses; proofs.
+
+    A checkpoint counts when `quorum` of the configured witnesses cosigned it; checkpoints are
+    stored with whatever cosignatures came back, and the lagging witnesses are asked again at
+    the next one.
+    """
 
     def __init__(
         self,
         store: AuditStore,
         keys: Keys,
         origin: str,
-        witnesses: Callable[[], list[str]],
-        clock: Callable[[], datetime],
+        witnesses: list[WitnessClient],
+        quorum: int,
     ) -> None:
         self.store = store
         self.keys = keys
         self.origin = origin
         self.witnesses = witnesses
-        self.clock = clock
+        self.quorum = quorum
         self._last_signed = 0.0
 
+    def _key(self) -> Ed25519PrivateKey:
+        """The log's key; a new one only for a log that has never signed a checkpoint."""
+        return self.keys.log_key(create=not self.store.checkpoints())
+
+    def check_key(self) -> None:
+        """At start: refuse to run with the log's key gone once it has signed (KeyMissing)."""
+        self._key()
+
     def verifiers(self) -> tuple[tlog.Verifier, list[tlog.Verifier]]:
-        log = tlog.Verifier(self.origin, self.keys.private("log").public_key())
-        return log, [
-            tlog.Verifier(name, self.keys.private(name).public_key()) for name in self.witnesses()
-        ]
+        log_key = self.keys.log_key(create=False).public_key()
+        return tlog.Verifier(self.origin, log_key), [w.verifier for w in self.witnesses]
 
     def vkeys(self) -> dict[str, str]:
-        log, witnesses = self.verifiers()
+        """The log's vkey and the witnesses' (cosignature/v1 form): what clients pin."""
         return {
-            "log": tlog.verifier_key(log.name, log.key),
-            **{w.name: tlog.verifier_key(w.name, w.key) for w in witnesses},
+            "log": tlog.verifier_key(self.origin, self._key().public_key()),
+            **{w.name: w.config.vkey for w in self.witnesses},
         }
 
     def checkpoint(self) -> str:
-        """Sign the current tree; each institution cosigns only after checking that it extends
-        the last checkpoint it cosigned (a consistency proof, as a C2SP witness does)."""
+        """Sign the current tree and ask every witness to cosign it (each checks it extends
+        the last checkpoint it cosigned)."""
         size = self.store.size()
         root = self.store.root(size)
         body = tlog.Checkpoint(self.origin, size, root).body()
-        note = tlog.sign_note(body, self.origin, self.keys.private("log"))
-        timestamp = int(self.clock().timestamp())
-        previous = self.store.checkpoints()
-        for name in self.witnesses():
-            if previous and not self._extends(previous[-1][1], size, root):
-                log.error("%s refuses to cosign size %d: not consistent", name, size)
-                continue
-            note += tlog.cosign(body, name, self.keys.private(name), timestamp)
+        note = tlog.sign_note(body, self.origin, self._key())
+        for witness in self.witnesses:
+            note += witness.cosign(note, size, self.consistency) or ""
         self.store.save_checkpoint(size, note)
         return note
 
-    def _extends(self, earlier_note: str, size: int, root: bytes) -> bool:
-        earlier = tlog.Checkpoint.parse_body(tlog.split_note(earlier_note)[0])
-        if earlier.size == 0 or earlier.size > size:
-            return earlier.size == 0
-        return tlog.verify_consistency(
-            earlier.size, size, earlier.root, root, self.consistency(earlier.size, size)
-        )
+    def cosignatures(self, note: str) -> int:
+        """How many configured witnesses validly cosigned this checkpoint."""
+        count = 0
+        for witness in self.witnesses:
+            try:
+                tlog.verify_cosignature(note, witness.verifier)
+            except ValueError:
+                continue
+            count += 1
+        return count
 
-    def checkpoint_if_due(self, min_interval: float = 1.0) -> str | None:
+    def lagging(self) -> dict[str, str]:
+        """The witnesses that did not cosign the latest checkpoint, and why."""
+        return {w.name: w.lag for w in self.witnesses if w.lag}
+
+    def checkpoint_if_due(self, min_interval: float = 1.0, retry: float = 10.0) -> str | None:
         """Checkpoint when the tree grew and the last checkpoint is older than `min_interval`
-        seconds: signing after every small batch cost a busy server more than the batch."""
+        seconds (signing after every small batch cost a busy server more than the batch);
+        while a witness lags, ask again every `retry` seconds even if nothing was added."""
         now = time.monotonic()
-        if now - self._last_signed < min_interval:
+        since = now - self._last_signed
+        if since < min_interval:
             return None
         checkpoints = self.store.checkpoints()
-        if checkpoints and checkpoints[-1][0] == self.store.size():
+        unchanged = bool(checkpoints) and checkpoints[-1][0] == self.store.size()
+        if unchanged and not (self.lagging() and since >= retry):
             return None
         self._last_signed = now
         return self.checkpoint()
 
     def latest(self) -> str:
+        """The newest checkpoint the quorum cosigned (the newest of all while none has)."""
         checkpoints = self.store.checkpoints()
-        return checkpoints[-1][1] if checkpoints else self.checkpoint()
+        if not checkpoints:
+            return self.checkpoint()
+        for _, note in reversed(checkpoints):
+            if self.cosignatures(note) >= self.quorum:
+                return note
+        return checkpoints[-1][1]
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
         with self.store.reading() as mth:

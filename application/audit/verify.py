@@ -1,14 +1,17 @@
 """`tiaojie audit verify`: recompute the audit trail from the institutions' stores.
 
 Every leaf is recomputed from the stored event it names; the tree is rebuilt and every stored
-node compared; every checkpoint's signature, cosignatures, root and consistency are checked; and
-every stored snapshot is compared with the state rebuilt from the events up to its version. The
-first problem is named by institution, aggregate and version.
+node compared; every stored checkpoint's signature, root and consistency are checked; every
+stored snapshot is compared with the state rebuilt from the events up to its version; and the
+tree is compared with the checkpoint each witness holds in its own store, which no one with
+access to this server's databases can rewrite. The first problem is named by institution,
+aggregate and version, or by the witness and the size it cosigned.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,8 @@ from application.audit.log import AuditLog
 from application.audit.store import AuditStore, leaf_entry
 from application.shared.institution import replay
 from domain.shared import tlog
+
+_log = logging.getLogger("tiaojie.audit")
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,11 @@ def _records(app: Application[UUID]) -> Iterator[Any]:
         start = page[-1].id + 1
 
 
-def verify(store: AuditStore, log: AuditLog, sources: Sequence[Source]) -> int:
-    """Raise Tampered naming the first problem; the number of leaves checked."""
+def verify(
+    store: AuditStore, log: AuditLog, sources: Sequence[Source], *, witnesses: bool = True
+) -> int:
+    """Raise Tampered naming the first problem; the number of leaves checked. With
+    `witnesses`, the tree is also checked against what each configured witness cosigned."""
     leaves = store.leaves(0, 10**12)
     by_app: dict[str, list[Any]] = {}
     for leaf in leaves:
@@ -50,7 +58,11 @@ def verify(store: AuditStore, log: AuditLog, sources: Sequence[Source]) -> int:
         _check_leaves(source, by_app.get(source.app.name, []))
         _check_snapshots(source)
     hashes = [leaf.hash for leaf in leaves]
-    _check_checkpoints(store, log, _check_nodes(store, hashes))
+    mth = _check_nodes(store, hashes)
+    _check_checkpoints(store, log, mth, len(hashes))
+    if witnesses:
+        for problem in check_against_witnesses(log, mth, len(hashes)):
+            _log.warning("witness not asked: %s", problem)
     return len(leaves)
 
 
@@ -139,16 +151,22 @@ def _check_nodes(store: AuditStore, hashes: list[bytes]) -> tlog.SubtreeRoot:
     return mth
 
 
-def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot) -> None:
-    log_key, witnesses = log.verifiers()
+def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> None:
+    checkpoints = store.checkpoints()
+    if not checkpoints:
+        return
+    log_key, _ = log.verifiers()
     previous: tlog.Checkpoint | None = None
-    for size, note in store.checkpoints():
+    for size, note in checkpoints:
         try:
             checkpoint = tlog.verify_note(note, log_key)
-            for witness in witnesses:
-                tlog.verify_cosignature(note, witness)
         except ValueError as error:
             raise Tampered(f"checkpoint of size {size}: {error}") from None
+        if size > held:
+            raise Tampered(
+                f"checkpoint of size {size}: the log holds {held} entries; entry {held} "
+                "onwards is missing"
+            )
         root = mth(0, size) if size else tlog.root_hash([])
         if checkpoint.size != size or checkpoint.root != root:
             raise Tampered(f"checkpoint of size {size}: root does not match the leaves")
@@ -165,3 +183,35 @@ def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot) 
         ):
             raise Tampered(f"checkpoint of size {size} is not consistent with {previous.size}")
         previous = checkpoint
+
+
+def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> list[str]:
+    """Compare the tree with what each witness cosigned (its GET /checkpoint): a truncation or
+    a rewrite behind a checkpoint a witness holds is Tampered. The witnesses that could not be
+    asked, with why (a warning, not a verdict)."""
+    unreachable = []
+    log_key = tlog.Verifier(log.origin, log.keys.log_key(create=False).public_key())
+    for witness in log.witnesses:
+        try:
+            note = witness.held(log.origin)
+        except OSError as error:
+            unreachable.append(f"{witness.name}: {error}")
+            continue
+        if note is None:
+            continue
+        try:
+            checkpoint = tlog.verify_note(note, log_key)
+            tlog.verify_cosignature(note, witness.verifier)
+        except ValueError as error:
+            raise Tampered(f"witness {witness.name} holds a checkpoint that {error}") from None
+        if checkpoint.size > held:
+            raise Tampered(
+                f"witness {witness.name} cosigned {checkpoint.size} entries; the log holds "
+                f"{held}: entry {held} onwards is missing"
+            )
+        if (mth(0, checkpoint.size) if checkpoint.size else tlog.root_hash([])) != checkpoint.root:
+            raise Tampered(
+                f"witness {witness.name} cosigned size {checkpoint.size} with another root: "
+                f"an entry before {checkpoint.size} was changed or removed"
+            )
+    return unreachable

@@ -32,6 +32,28 @@ def _list(env: Mapping[str, str], name: str, default: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class WitnessConfig:
+    """A witness as the deployment lists it: its URL and its cosignature/v1 vkey."""
+
+    url: str
+    vkey: str
+
+
+def _witnesses(env: Mapping[str, str]) -> tuple[WitnessConfig, ...]:
+    """TIAOJIE_WITNESSES: `URL VKEY; URL VKEY; ...`."""
+    found = []
+    for entry in (e.strip() for e in env.get("TIAOJIE_WITNESSES", "").split(";")):
+        if not entry:
+            continue
+        parts = entry.split()
+        if len(parts) != 2 or not parts[0].startswith(("http://", "https://")):
+            msg = f"TIAOJIE_WITNESSES: {entry!r} is not `URL VKEY`"
+            raise SettingsError(msg)
+        found.append(WitnessConfig(parts[0].rstrip("/"), parts[1]))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class PostgresAddress:
     host: str
     port: int
@@ -70,6 +92,8 @@ class Settings:
     public_url: str
     log_origin: str
     keys_dir: Path | None
+    witnesses: tuple[WitnessConfig, ...]
+    witness_quorum: int
     media_workers: int
     media_host_addresses: list[str]
     ice_servers: list[str]
@@ -97,7 +121,12 @@ class Settings:
         schema = env.get("TIAOJIE_POSTGRES_SCHEMA", "public").strip() or "public"
         if not schema.replace("_", "").isalnum():
             raise SettingsError("TIAOJIE_POSTGRES_SCHEMA must be letters, digits and _")
+        witnesses = _witnesses(env)
         return cls(
+            witnesses=witnesses,
+            witness_quorum=_int(
+                env, "TIAOJIE_WITNESS_QUORUM", min(3, len(witnesses)), 0, len(witnesses)
+            ),
             data_dir=Path(env.get("TIAOJIE_DATA_DIR", "").strip() or "./var"),
             database_url=url,
             postgres_schema=schema,

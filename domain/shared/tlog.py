@@ -194,11 +194,17 @@ def raw_public_key(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def verifier_key(name: str, key: Ed25519PublicKey) -> str:
-    """The published form of a public key: `name+hexhash+base64(0x01||key)`."""
+def verifier_key(name: str, key: Ed25519PublicKey, kind: int = ED25519) -> str:
+    """The published form of a public key (a vkey): `name+hexkeyid+base64(type||key)`, type
+    0x01 for a note signer (the log), 0x04 for a cosignature/v1 cosigner (a witness)."""
     raw = raw_public_key(key)
-    encoded = base64.b64encode(bytes([ED25519]) + raw).decode()
-    return f"{name}+{key_hash(name, ED25519, raw).hex()}+{encoded}"
+    encoded = base64.b64encode(bytes([kind]) + raw).decode()
+    return f"{name}+{key_hash(name, kind, raw).hex()}+{encoded}"
+
+
+def cosigner_key(name: str, key: Ed25519PublicKey) -> str:
+    """A witness's vkey in the cosignature/v1 form standard note clients match lines by."""
+    return verifier_key(name, key, COSIGNATURE_V1)
 
 
 @dataclass(frozen=True)
@@ -208,13 +214,14 @@ class Verifier:
 
     @classmethod
     def parse(cls, vkey: str) -> Verifier:
+        """A note signer's (0x01) or a cosigner's (0x04) Ed25519 vkey."""
         name, hex_hash, encoded = vkey.strip().split("+", 2)  # base64 may contain "+"
         raw = base64.b64decode(encoded)
-        if raw[0] != ED25519 or len(raw) != 33:
+        if raw[0] not in (ED25519, COSIGNATURE_V1) or len(raw) != 33:
             msg = "only Ed25519 verifier keys are supported"
             raise ValueError(msg)
         key = Ed25519PublicKey.from_public_bytes(raw[1:])
-        if key_hash(name, ED25519, raw[1:]).hex() != hex_hash:
+        if key_hash(name, raw[0], raw[1:]).hex() != hex_hash:
             msg = "the key hash does not match the key"
             raise ValueError(msg)
         return cls(name, key)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from application.audit.verify import Tampered, verify
@@ -16,41 +13,9 @@ from application.bootstrap import Platform, build_platform
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from domain.shared import tlog
-from tests.conftest import PG_URL, make_platform, settings_for
+from tests.conftest import make_platform, settings_for
 from tests.support.data import ADMIN, MEDIATOR, drive
-
-
-class Store:
-    """Raw SQL on one of the platform's stores, to tamper with it as an intruder would."""
-
-    def __init__(self, backend: str, tmp_path: Path, schema: str | None) -> None:
-        self.backend, self.tmp_path, self.schema = backend, tmp_path, schema
-
-    def run(self, db: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
-        if self.backend == "sqlite":
-            conn = sqlite3.connect(self.tmp_path / "data" / f"{db}.sqlite")
-            try:
-                rows = conn.execute(sql, params).fetchall()
-                conn.commit()
-                return rows
-            finally:
-                conn.close()
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"SET search_path TO {self.schema}")
-            cursor = conn.execute(sql.replace("?", "%s"), params)
-            return cursor.fetchall() if cursor.description else []
-
-    @property
-    def events(self) -> str:
-        return "stored_events" if self.backend == "sqlite" else "mediationcenter_events"
-
-    @property
-    def snapshots(self) -> str:
-        return "stored_snapshots" if self.backend == "sqlite" else "mediationcenter_snapshots"
-
-    @property
-    def order(self) -> str:
-        return "rowid" if self.backend == "sqlite" else "notification_id"
+from tests.support.tamper import Store
 
 
 @pytest.fixture
