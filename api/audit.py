@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.security.jwt import Token
 
+from application.audit.tiles import TilePath, entry_bundle, hash_tile
 from application.bootstrap import Platform
 from application.shared import access
 from application.shared.access import Principal
@@ -81,8 +82,8 @@ def _size(platform: Platform, size: int | None) -> int:
     exclude_from_auth=True,
     sync_to_thread=True,
     summary="The latest signed checkpoint",
-    description="C2SP tlog-checkpoint signed note: the log's signature and each "
-    "institution's cosignature (cosignature/v1).",
+    description="C2SP tlog-checkpoint signed note: the log's signature and the cosignatures "
+    "(cosignature/v1) of the witnesses that checked it; the newest one the quorum cosigned.",
     media_type="text/plain; charset=utf-8",
 )
 def checkpoint(platform: NamedDependency[Platform]) -> Response[str]:
@@ -94,11 +95,78 @@ def checkpoint(platform: NamedDependency[Platform]) -> Response[str]:
     exclude_from_auth=True,
     sync_to_thread=True,
     summary="Published verifier keys",
-    description="signed-note verifier keys (name+hash+base64) of the log and the "
-    "institutions, for the standalone verifier (domain/tlog.py).",
+    description="signed-note verifier keys (name+keyid+base64) of the log (type 0x01) and of "
+    "the witnesses (cosignature/v1, type 0x04), for the standalone verifier "
+    "(domain/shared/tlog.py) and standard note clients.",
 )
 def keys(platform: NamedDependency[Platform]) -> dict[str, str]:
     return platform.audit.vkeys()
+
+
+@get(
+    "/checkpoints",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="The history of checkpoints",
+    description="Every stored checkpoint of at least `since` entries, oldest first, at most "
+    "`limit`: what a monitor compares with the checkpoints it kept (checkpoints name no case).",
+)
+def checkpoints(
+    platform: NamedDependency[Platform],
+    since: Annotated[int, QueryParameter(ge=0)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> list[str]:
+    found = [note for size, note in platform.audit.store.checkpoints() if size >= since]
+    return found[:limit]
+
+
+def _tile(platform: Platform, path: str, *, entries: bool) -> Response[bytes]:
+    """A hash tile, or (with `entries`) an entry bundle too; 404 for what the tree lacks."""
+    try:
+        tile = TilePath.parse(path.lstrip("/"))
+    except ValueError:
+        raise NotFound(path) from None
+    if tile.level is None and not entries:
+        raise NotFound(path)
+    store = platform.audit.store
+    found = entry_bundle(store, tile) if tile.level is None else hash_tile(store, tile)
+    if found is None:
+        raise NotFound(path)
+    return Response(found, media_type="application/octet-stream", headers=TILE_HEADERS)
+
+
+TILE_HEADERS = {"cache-control": "public, max-age=31536000, immutable"}
+
+
+@get(
+    "/tile/{path:path}",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="A hash tile (C2SP tlog-tiles, public prefix /api/audit)",
+    description="`tile/<L>/<N>[.p/<W>]`: up to 256 hashes of one level, each the root of "
+    "256**L leaves; public and immutable, so anyone can recompute roots and proofs. Entry "
+    "bundles are served under the monitors' prefix.",
+    media_type="application/octet-stream",
+)
+def public_tile(path: FromPath[str], platform: NamedDependency[Platform]) -> Response[bytes]:
+    return _tile(platform, path, entries=False)
+
+
+@get(
+    "/monitor/tile/{path:path}",
+    sync_to_thread=True,
+    summary="Tiles and entry bundles (C2SP tlog-tiles, monitors' prefix /api/audit/monitor)",
+    description="`tile/<L>/<N>[.p/<W>]` and `tile/entries/<N>[.p/<W>]` (uint16 length-prefixed "
+    "JSON entries), for the monitors and auditors of the deployment's institutions: an entry "
+    "says who acted on which case.",
+    media_type="application/octet-stream",
+)
+def monitor_tile(
+    request: AuthRequest, path: FromPath[str], platform: NamedDependency[Platform]
+) -> Response[bytes]:
+    if not access.reads_audit_metadata(request.user, platform.center.config.deployment):
+        raise NotFound(path)
+    return _tile(platform, path, entries=True)
 
 
 @get(
@@ -190,6 +258,15 @@ def timeline(
 def audit_router() -> Router:
     return Router(
         "/api/audit",
-        route_handlers=[checkpoint, keys, consistency, entry, timeline],
+        route_handlers=[
+            checkpoint,
+            checkpoints,
+            keys,
+            public_tile,
+            monitor_tile,
+            consistency,
+            entry,
+            timeline,
+        ],
         tags=["audit"],
     )

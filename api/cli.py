@@ -176,13 +176,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_audit_verify(_args: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
     from application.audit.log import KeyMissing
     from application.audit.verify import Tampered, verify
 
     platform = _platform()
     try:
-        count = verify(platform.audit.store, platform.audit, platform.audit_sources())
+        kept = [path.read_text() for path in args.checkpoint]
+        count = verify(platform.audit.store, platform.audit, platform.audit_sources(), kept=kept)
     except (Tampered, KeyMissing) as problem:
         print(f"audit verify FAILED: {problem}", file=sys.stderr)
         return 1
@@ -285,9 +286,15 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(run=cmd_worker, only="case-list")
 
     audit = sub.add_parser("audit").add_subparsers(dest="sub", required=True)
-    audit.add_parser("verify", help="recompute and check the whole audit trail").set_defaults(
-        run=cmd_audit_verify
+    check = audit.add_parser("verify", help="recompute and check the whole audit trail")
+    check.add_argument(
+        "--checkpoint",
+        type=Path,
+        action="append",
+        default=[],
+        help="a checkpoint kept outside the server (a monitor's): the log must still extend it",
     )
+    check.set_defaults(run=cmd_audit_verify)
     prove = audit.add_parser("prove", help="print one entry with its inclusion proof")
     prove.add_argument("index", type=int)
     prove.add_argument("--size", type=int, help="tree size (default: the latest)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
@@ -41,7 +41,7 @@ from application.shared.clock import Clock, system_clock
 from application.shared.directory import Directory
 from application.shared.errors import NotFound
 from application.shared.following import NotificationPoller
-from application.shared.institution import Institution
+from application.shared.institution import Institution, Records
 from application.shared.persistence import store_env
 from application.shared.settings import Settings
 from application.shared.video_sessions import VideoSessions
@@ -52,6 +52,8 @@ from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Role
 from domain.shared.video_session import VideoSession
+
+DIRECTORY = "directory"  # the trail's name for the platform's directory
 
 
 class DeploymentResolver:
@@ -120,7 +122,7 @@ class Platform:
         audit_factory: InfrastructureFactory,
     ) -> None:
         self.settings = settings
-        self.directory = directory
+        self.directory: Directory = directory
         self.center: MediationCenter = center
         self.court: Court = court
         self.notary: NotaryOffice = notary
@@ -197,15 +199,23 @@ class Platform:
         """The follower of this name (the wiring table's)."""
         return next(f for f in self.followers if f.name == name)
 
-    def audit_follower(self, source: Institution[Any]) -> AuditFollower:
-        """Appends one institution's events to the audit log, checkpointing when due."""
+    def audit_follower(self, source: Records) -> AuditFollower:
+        """Appends an application's events to the audit log, checkpointing when due."""
         return AuditFollower(
-            self.audit.store, lambda: source.config.code, lambda _: self.audit.checkpoint_if_due()
+            self.audit.store,
+            lambda: self.audited_as(source),
+            lambda _: self.audit.checkpoint_if_due(),
         )
 
+    def audited_as(self, source: Records) -> str:
+        """Whose events they are in the trail: the institution's code, or `directory` for the
+        platform's accounts, roles, institutions, invitations and calendars."""
+        return source.config.code if isinstance(source, Institution) else DIRECTORY
+
     def audit_sources(self) -> list[Source]:
-        """Each institution's application whose events the audit trail holds."""
-        return [Source(app.config.code, app) for app in (self.center, self.court, self.notary)]
+        """Every application whose events the audit trail holds."""
+        apps: list[Records] = [self.center, self.court, self.notary, self.directory]
+        return [Source(self.audited_as(app), app) for app in apps]
 
     def video_sessions(self, session_id: UUID) -> VideoSessions:
         """The institution that holds a video session (the center or the notary office)."""

@@ -18,13 +18,13 @@ from application.shared.topics import topics_of
 
 if TYPE_CHECKING:
     from application.bootstrap import Platform
-    from application.shared.institution import Institution
+    from application.shared.institution import Records
 
 
 @dataclass(frozen=True)
 class Follower:
     name: str
-    source: Callable[[Platform], Institution[Any]]
+    source: Callable[[Platform], Records]
     consumer: Callable[[Platform], Any]
     checkpoints: bool = False  # the audit log: checkpoint when idle and after appending
 
@@ -64,6 +64,12 @@ FOLLOWERS: tuple[Follower, ...] = (
         "audit-NotaryOffice",
         lambda p: p.notary,
         lambda p: p.audit_follower(p.notary),
+        checkpoints=True,
+    ),
+    Follower(
+        "audit-Directory",
+        lambda p: p.directory,
+        lambda p: p.audit_follower(p.directory),
         checkpoints=True,
     ),
 )

@@ -96,3 +96,25 @@ def test_no_handler_dispatches_on_a_string() -> None:
         or re.search(r"type\([^)]*\)\.__(?:qual)?name__\s*[!=]=", line)
     ]
     assert found == []
+
+
+def test_the_witness_imports_only_the_standalone_verifier() -> None:
+    """Witnesses and monitors run outside the server: of the project, only domain/shared/tlog."""
+    import ast
+
+    project: set[str] = set()
+    modules: set[str] = set()
+    for path in _sources("witness"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules.add(node.module)
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            project.update(
+                n for n in names if n.split(".")[0] in ("domain", "application", "api", "video")
+            )
+    assert project == {"domain.shared.tlog"}
+    assert "witness.protocol" in modules  # the scan reads the package

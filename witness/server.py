@@ -1,4 +1,5 @@
-"""The witness as a process: `python -m witness init|serve|vkey` (also `tiaojie witness ...`).
+"""The witness as a process: `python -m witness init|serve|vkey` (also `tiaojie witness ...`),
+and the monitor: `python -m witness monitor PREFIX --state DIR --keys FILE`.
 
 HTTP (C2SP tlog-witness, submission and monitoring prefix the same):
   POST /add-checkpoint   body: `old N`, up to 63 base64 proof lines, a blank line, the checkpoint
@@ -30,6 +31,7 @@ from litestar import Litestar, Response, get, post
 from litestar.params import FromQuery
 
 from domain.shared import tlog
+from witness.monitor import Pins, monitor
 from witness.protocol import Refused, Witness
 from witness.state import WitnessState
 
@@ -102,13 +104,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     init = sub.add_parser("init", help="create the witness's key (once) and print its vkey")
     serve = sub.add_parser("serve", help="serve add-checkpoint and checkpoint over HTTP")
     show = sub.add_parser("vkey", help="print the witness's vkey")
-    for each in (init, serve, show):
+    for each in (init, serve, show):  # the monitor needs neither
         each.add_argument("--data", type=Path, required=True, help="the witness's own directory")
         each.add_argument("--name", required=True, help="its key name, e.g. example.org/witness")
     serve.add_argument("--log", action="append", required=True, help="a log's vkey it witnesses")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8101)
+    watch = sub.add_parser("monitor", help="check the log from its tiles against what you kept")
+    watch.add_argument("prefix", help="the log's public prefix, e.g. https://host/api/audit")
+    watch.add_argument("--state", type=Path, required=True, help="this monitor's directory")
+    watch.add_argument("--keys", type=Path, required=True, help="pinned keys (JSON of /keys)")
+    watch.add_argument("--quorum", type=int, help="witnesses that must cosign (default 3)")
+    watch.add_argument(
+        "--peer", type=Path, action="append", default=[], help="a checkpoint another monitor kept"
+    )
     args = parser.parse_args(argv)
+    if args.command == "monitor":
+        problems = monitor(args.prefix, args.state, Pins.load(args.keys, args.quorum), args.peer)
+        for problem in problems:
+            print(f"audit monitor: {problem}", file=sys.stderr)
+        if not problems:
+            print(f"audit monitor: {args.prefix} checks out", flush=True)
+        return 1 if problems else 0
     if args.command == "init":
         print(tlog.cosigner_key(args.name, create_key(args.data).public_key()))
         return 0

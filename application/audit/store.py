@@ -191,6 +191,16 @@ class AuditStore(TrackingRecorder):
 
             yield mth
 
+    def level(self, level: int, start: int, stop: int) -> list[bytes]:
+        """The stored complete-subtree hashes of one tree level, indices [start, stop)."""
+        with self._transaction(commit=False) as c:
+            self._run(
+                c,
+                "SELECT hash FROM {nodes} WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                (level, start, stop),
+            )
+            return [bytes.fromhex(row["hash"]) for row in c.fetchall()]
+
     def root(self, size: int) -> bytes:
         return tlog.root_hash([]) if size == 0 else self.subtree_root(0, size)
 

@@ -46,10 +46,16 @@ def _records(app: Application[UUID]) -> Iterator[Any]:
 
 
 def verify(
-    store: AuditStore, log: AuditLog, sources: Sequence[Source], *, witnesses: bool = True
+    store: AuditStore,
+    log: AuditLog,
+    sources: Sequence[Source],
+    *,
+    witnesses: bool = True,
+    kept: Sequence[str] = (),
 ) -> int:
     """Raise Tampered naming the first problem; the number of leaves checked. With
-    `witnesses`, the tree is also checked against what each configured witness cosigned."""
+    `witnesses`, the tree is also checked against what each configured witness cosigned, and
+    against every checkpoint in `kept` (notes kept outside the server)."""
     leaves = store.leaves(0, 10**12)
     by_app: dict[str, list[Any]] = {}
     for leaf in leaves:
@@ -60,6 +66,7 @@ def verify(
     hashes = [leaf.hash for leaf in leaves]
     mth = _check_nodes(store, hashes)
     _check_checkpoints(store, log, mth, len(hashes))
+    check_kept(log, mth, len(hashes), kept)
     if witnesses:
         for problem in check_against_witnesses(log, mth, len(hashes)):
             _log.warning("witness not asked: %s", problem)
@@ -185,6 +192,35 @@ def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot, 
         previous = checkpoint
 
 
+def _check_held(
+    whose: str, note: str, log_key: tlog.Verifier, mth: tlog.SubtreeRoot, held: int
+) -> tlog.Checkpoint:
+    """A checkpoint someone outside this server kept must still describe a prefix of it."""
+    try:
+        checkpoint = tlog.verify_note(note, log_key)
+    except ValueError as error:
+        raise Tampered(f"{whose} is not signed by the log: {error}") from None
+    if checkpoint.size > held:
+        raise Tampered(
+            f"{whose} has {checkpoint.size} entries; the log holds {held}: entry {held} "
+            "onwards is missing"
+        )
+    if (mth(0, checkpoint.size) if checkpoint.size else tlog.root_hash([])) != checkpoint.root:
+        raise Tampered(
+            f"{whose} of size {checkpoint.size} has another root: an entry before "
+            f"{checkpoint.size} was changed or removed"
+        )
+    return checkpoint
+
+
+def check_kept(log: AuditLog, mth: tlog.SubtreeRoot, held: int, notes: Sequence[str]) -> None:
+    """Checkpoints kept outside the server (a monitor's, a court's): Tampered if the tree no
+    longer extends them."""
+    log_key = tlog.Verifier(log.origin, log.keys.log_key(create=False).public_key())
+    for number, note in enumerate(notes, 1):
+        _check_held(f"the kept checkpoint {number}", note, log_key, mth, held)
+
+
 def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> list[str]:
     """Compare the tree with what each witness cosigned (its GET /checkpoint): a truncation or
     a rewrite behind a checkpoint a witness holds is Tampered. The witnesses that could not be
@@ -199,19 +235,10 @@ def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> 
             continue
         if note is None:
             continue
+        whose = f"the checkpoint witness {witness.name} cosigned"
         try:
-            checkpoint = tlog.verify_note(note, log_key)
             tlog.verify_cosignature(note, witness.verifier)
         except ValueError as error:
-            raise Tampered(f"witness {witness.name} holds a checkpoint that {error}") from None
-        if checkpoint.size > held:
-            raise Tampered(
-                f"witness {witness.name} cosigned {checkpoint.size} entries; the log holds "
-                f"{held}: entry {held} onwards is missing"
-            )
-        if (mth(0, checkpoint.size) if checkpoint.size else tlog.root_hash([])) != checkpoint.root:
-            raise Tampered(
-                f"witness {witness.name} cosigned size {checkpoint.size} with another root: "
-                f"an entry before {checkpoint.size} was changed or removed"
-            )
+            raise Tampered(f"{whose}: {error}") from None
+        _check_held(whose, note, log_key, mth, held)
     return unreachable

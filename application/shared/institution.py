@@ -1,10 +1,10 @@
 """What every tiaojie application shares, and what every institution's system of record adds.
 
 `Records` is an eventsourcing application with the domain's transcodings, reads by ID (a
-missing or other-kind aggregate is "not found") and reads by event class. `Institution` adds
-the clock, the official calendar, the deployment's configuration, bounded retries of a
-command on a concurrency conflict, gap-free numbers, and listeners told after each save in
-this process (followers are woken, pages learn what changed).
+missing or other-kind aggregate is "not found"), reads by event class, and listeners told after
+each save in this process (followers are woken, pages learn what changed). `Institution` adds
+the clock, the official calendar, the deployment's configuration, bounded retries of a command
+on a concurrency conflict, gap-free numbers and the one way an act runs.
 """
 
 from __future__ import annotations
@@ -45,7 +45,13 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 class Records(Application[UUID]):
-    """An application storing the domain's aggregates and values."""
+    """An application storing the domain's aggregates and values, telling listeners in this
+    process after each save (followers are woken, pages learn what changed)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self._woken: list[Callable[[], None]] = []
+        self._saved: list[Callable[[list[UUID]], None]] = []
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -82,6 +88,25 @@ class Records(Application[UUID]):
         found = (UUID(str(n.originator_id)) for n in self.notifications_of(*event_classes))
         return list(dict.fromkeys(found))
 
+    # --- listeners ------------------------------------------------------------------------
+
+    def on_recorded(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every save in this process (a follower's wake-up)."""
+        self._woken.append(listener)
+
+    def on_saved(self, listener: Callable[[list[UUID]], None]) -> None:
+        """Call `listener` with the IDs of the aggregates each save in this process changed."""
+        self._saved.append(listener)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        super()._notify(recordings)
+        for wake in self._woken:
+            wake()
+        if self._saved:
+            ids = list(dict.fromkeys(r.domain_event.originator_id for r in recordings))
+            for listener in self._saved:
+                listener(ids)
+
 
 class Institution(Records, Generic[ConfigT]):
     """An institution's system of record: its own store, clock, calendar and configuration."""
@@ -100,8 +125,6 @@ class Institution(Records, Generic[ConfigT]):
         self.calendar = calendar
         self._config = config
         self.retries = retries
-        self._woken: list[Callable[[], None]] = []
-        self._saved: list[Callable[[list[UUID]], None]] = []
 
     @property
     def config(self) -> ConfigT:
@@ -152,22 +175,3 @@ class Institution(Records, Generic[ConfigT]):
         """An institution's gap-free sequence of a kind and year, new if none was taken yet."""
         found = self.find(NumberSequence.create_id(institution, kind, year), NumberSequence)
         return found or NumberSequence(institution=institution, kind=kind, year=year)
-
-    # --- listeners ------------------------------------------------------------------------
-
-    def on_recorded(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every save in this process (a follower's wake-up)."""
-        self._woken.append(listener)
-
-    def on_saved(self, listener: Callable[[list[UUID]], None]) -> None:
-        """Call `listener` with the IDs of the aggregates each save in this process changed."""
-        self._saved.append(listener)
-
-    def _notify(self, recordings: list[Recording[UUID]]) -> None:
-        super()._notify(recordings)
-        for wake in self._woken:
-            wake()
-        if self._saved:
-            ids = list(dict.fromkeys(r.domain_event.originator_id for r in recordings))
-            for listener in self._saved:
-                listener(ids)

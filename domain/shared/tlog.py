@@ -79,6 +79,67 @@ def list_subtree_root(leaves: Sequence[bytes]) -> SubtreeRoot:
     return lambda start, end: root_hash(leaves[start:end])
 
 
+# C2SP tlog-tiles: a tile at level L, index N holds up to 256 hashes, each MTH of 256**L leaves.
+TILE_WIDTH = 256
+TileFetch = Callable[[int, int, int], bytes]  # (level, index, width) -> the tile's bytes
+
+
+def tile_width(level: int, index: int, size: int) -> int:
+    """The width of tile (level, index) in a tree of `size` leaves: 256, or the partial
+    width floor(size / 256**level) mod 256 of the rightmost tile."""
+    span: int = TILE_WIDTH**level
+    if (index + 1) * TILE_WIDTH * span <= size:
+        return TILE_WIDTH
+    return (size // span) % TILE_WIDTH
+
+
+def tiles_subtree_root(size: int, fetch: TileFetch) -> SubtreeRoot:
+    """`mth(start, end)` for a tree of `size` leaves from its hash tiles alone (what a monitor
+    fetched), so roots and proofs are recomputed without trusting the log's answers."""
+    tiles: dict[tuple[int, int], bytes] = {}
+
+    def node(height: int, index: int) -> bytes:
+        """The root of the complete subtree of 2**height leaves at position `index`."""
+        if height % 8:
+            return node_hash(node(height - 1, 2 * index), node(height - 1, 2 * index + 1))
+        level = height // 8
+        tile_index, offset = divmod(index, TILE_WIDTH)
+        width = tile_width(level, tile_index, size)
+        if (level, tile_index) not in tiles:
+            data = fetch(level, tile_index, width)
+            if len(data) != 32 * width:
+                msg = f"tile {level}/{tile_index} is {len(data)} bytes, not {32 * width}"
+                raise ValueError(msg)
+            tiles[(level, tile_index)] = data
+        if offset >= width:
+            msg = f"tile {level}/{tile_index} holds {width} hashes, not {offset + 1}"
+            raise ValueError(msg)
+        return tiles[(level, tile_index)][32 * offset : 32 * offset + 32]
+
+    def mth(start: int, end: int) -> bytes:
+        if end > size:
+            msg = f"leaves {start}..{end} are beyond a tree of {size}"
+            raise ValueError(msg)
+        width = end - start
+        if width & (width - 1) == 0 and start % width == 0:
+            height = width.bit_length() - 1
+            return node(height, start >> height)
+        k = _split(width)
+        return node_hash(mth(start, start + k), mth(start + k, end))
+
+    return mth
+
+
+def tile_path(level: int | None, index: int, width: int) -> str:
+    """`tile/<L>/<N>[.p/<W>]` (or `tile/entries/...` for level None)."""
+    digits = f"{index:03d}"
+    digits = "0" * (-len(digits) % 3) + digits
+    groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    encoded = "/".join([*(f"x{g}" for g in groups[:-1]), groups[-1]])
+    head = "entries" if level is None else str(level)
+    return f"tile/{head}/{encoded}" + ("" if width == TILE_WIDTH else f".p/{width}")
+
+
 def inclusion_path(index: int, size: int, mth: SubtreeRoot) -> list[bytes]:
     """PATH(index, D[size]): the audit path of one leaf (RFC 6962 §2.1.1)."""
     if not 0 <= index < size:

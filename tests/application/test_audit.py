@@ -14,7 +14,7 @@ from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from domain.shared import tlog
 from tests.conftest import make_platform, settings_for
-from tests.support.data import ADMIN, MEDIATOR, drive
+from tests.support.data import ADMIN, CENTER, MEDIATOR, drive
 from tests.support.tamper import Store
 
 
@@ -42,10 +42,11 @@ def check(platform: Platform) -> int:
 
 def test_every_event_is_a_leaf_and_verifies(audited: tuple[Platform, Store]) -> None:
     platform, _ = audited
-    events = (platform.center.recorder.max_notification_id() or 0) + (
-        platform.court.recorder.max_notification_id() or 0
+    events = sum(
+        app.recorder.max_notification_id() or 0
+        for app in (platform.center, platform.court, platform.notary, platform.directory)
     )
-    assert check(platform) == events
+    assert check(platform) == events  # the directory's accounts and institutions too
     fields = platform.audit.store.leaf(0).fields  # type: ignore[union-attr]
     assert fields["application"] == "MediationCenter" and fields["actor_id"] == "bank_agent"
     assert {
@@ -174,9 +175,34 @@ def test_a_follower_killed_between_events_resumes_exactly_once(
     again = build_platform(settings, clock)
     try:
         again.catch_up()
-        assert check(again) == (again.center.recorder.max_notification_id() or 0) + (
-            again.court.recorder.max_notification_id() or 0
+        assert check(again) == sum(
+            app.recorder.max_notification_id() or 0
+            for app in (again.center, again.court, again.notary, again.directory)
         )
         assert again.center.case(drive(again.center, clock, "filed").id, ADMIN)
     finally:
         again.close()
+
+
+def test_a_role_changed_in_the_directory_is_found(audited: tuple[Platform, Store]) -> None:
+    """Accounts and roles are in the trail too: an auditor made center staff in the database
+    does not go unnoticed."""
+    platform, store = audited
+    platform.directory.add_user("auditor1", "correct horse battery", "auditor", CENTER, None)
+    platform.catch_up()
+    check(platform)
+    events = store.table("stored_events", "directory_events")
+    [(state, number)] = [
+        (bytes(state), number)
+        for state, number in store.run(
+            "directory", f"SELECT state, {store.order} FROM {events} ORDER BY {store.order}"
+        )
+        if b'"auditor1"' in bytes(state)
+    ]
+    promoted = state.replace(b'"auditor"', b'"center_admin"')
+    assert promoted != state
+    store.run(
+        "directory", f"UPDATE {events} SET state = ? WHERE {store.order} = ?", (promoted, number)
+    )
+    with pytest.raises(Tampered, match="stored event changed: directory Directory"):
+        check(platform)

@@ -73,6 +73,7 @@ def test_a_rewrite_with_database_access_is_refused_and_named(
     checkpoints: the server's own files agree again, the witnesses do not."""
     platform, store = witnessed
     held = platform.audit.store.size()
+    kept = platform.audit.latest()  # what a monitor or a court kept before the rewrite
     [(state, number)] = store.run(
         "mediation_center",
         f"SELECT state, {store.order} FROM {store.events} ORDER BY {store.order} LIMIT 1",
@@ -100,8 +101,16 @@ def test_a_rewrite_with_database_access_is_refused_and_named(
         # The witnesses refuse to cosign the rewritten tree, even under the log's own key.
         assert rebuilt.audit.cosignatures(rebuilt.audit.checkpoint()) == 0
         assert len(rebuilt.audit.lagging()) == 4
-        with pytest.raises(Tampered, match=r"cosigned size \d+ with another root"):
+        with pytest.raises(Tampered, match=r"witness .* of size \d+ has another root"):
             check(rebuilt)
+        with pytest.raises(Tampered, match=r"kept checkpoint 1 of size \d+ has another root"):
+            verify(
+                rebuilt.audit.store,
+                rebuilt.audit,
+                rebuilt.audit_sources(),
+                witnesses=False,
+                kept=[kept],
+            )
     finally:
         rebuilt.close()
 

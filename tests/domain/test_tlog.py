@@ -147,3 +147,50 @@ def test_verifier_key_format() -> None:
     assert name == "court.example" and len(key_hash) == 8 and encoded
     with pytest.raises(ValueError, match="key hash"):
         tlog.Verifier.parse(f"{name}+00000000+{encoded}")
+
+
+def _fake_tiles(leaves: list[bytes]) -> tlog.TileFetch:
+    """Tiles of a tree held in memory, as C2SP tlog-tiles defines them."""
+    levels = [leaves]
+    while len(levels[-1]) >= 256:
+        below = levels[-1]
+        levels.append([tlog.root_hash(below[i : i + 256]) for i in range(0, len(below) - 255, 256)])
+
+    def fetch(level: int, index: int, width: int) -> bytes:
+        return b"".join(levels[level][index * 256 : index * 256 + width])
+
+    return fetch
+
+
+def test_roots_and_proofs_from_tiles_alone() -> None:
+    leaves = [tlog.leaf_hash(str(i).encode()) for i in range(70_000)]
+    fetch = _fake_tiles(leaves)
+    # 70,000: 273 full level-0 tiles and one of width 112, one full level-1 tile and one of
+    # width 17, one level-2 tile of width 1 (the spec's own example).
+    assert [tlog.tile_width(0, 273, 70_000), tlog.tile_width(1, 1, 70_000)] == [112, 17]
+    assert tlog.tile_width(2, 0, 70_000) == 1
+    for size in (1, 2, 255, 256, 257, 511, 512, 1_000, 65_536, 70_000):
+        mth = tlog.tiles_subtree_root(size, fetch)
+        assert mth(0, size) == tlog.root_hash(leaves[:size]), size
+    mth = tlog.tiles_subtree_root(70_000, fetch)
+    proof = tlog.consistency_path(1_000, 70_000, mth)
+    assert tlog.verify_consistency(
+        1_000, 70_000, tlog.root_hash(leaves[:1_000]), mth(0, 70_000), proof
+    )
+    short = tlog.tiles_subtree_root(70_000, lambda level, index, width: b"\0" * 32)
+    with pytest.raises(ValueError, match="bytes"):
+        short(0, 70_000)
+
+
+def test_tile_paths() -> None:
+    assert tlog.tile_path(0, 1_234_067, 256) == "tile/0/x001/x234/067"
+    assert tlog.tile_path(1, 0, 17) == "tile/1/000.p/17"
+    assert tlog.tile_path(None, 5, 256) == "tile/entries/005"
+
+
+def test_tiles_over_the_rfc6962_vectors() -> None:
+    leaves = [tlog.leaf_hash(bytes.fromhex(h)) for h in VECTORS["leaf_inputs_hex"]]
+    fetch = _fake_tiles(leaves)
+    for size, root in VECTORS["root_hash_by_tree_size"].items():
+        if int(size):  # the empty tree has no tiles
+            assert tlog.tiles_subtree_root(int(size), fetch)(0, int(size)).hex() == root

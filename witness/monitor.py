@@ -1,0 +1,105 @@
+"""A monitor of the audit log, for a court, a bank or the procuratorate to run on its own machine.
+
+It fetches the log's latest checkpoint, checks the log's signature and the witnesses' quorum
+with keys it pinned, recomputes the root from the public hash tiles (never from the log's proof
+endpoints), and compares with the checkpoint it kept from its last run: a tree that shrank, or
+whose earlier part no longer gives the kept root (a fork), is reported; so is a checkpoint a
+peer monitor kept that this tree contradicts (a split view). Only the standalone verifier is
+imported.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.shared import tlog
+
+STATE_FILE = "checkpoint"
+
+
+@dataclass(frozen=True)
+class Pins:
+    """The keys the monitor trusts: the log's, the witnesses', and how many must cosign."""
+
+    log: tlog.Verifier
+    witnesses: list[tlog.Verifier]
+    quorum: int
+
+    @classmethod
+    def load(cls, path: Path, quorum: int | None = None) -> Pins:
+        """From the JSON `/api/audit/keys` answers ({"log": vkey, name: vkey, ...})."""
+        keys = json.loads(path.read_text())
+        witnesses = [tlog.Verifier.parse(v) for name, v in keys.items() if name != "log"]
+        wanted = min(3, len(witnesses)) if quorum is None else quorum
+        return cls(tlog.Verifier.parse(keys["log"]), witnesses, wanted)
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (the log's URL)
+        data: bytes = response.read()
+        return data
+
+
+def checked(note: str, pins: Pins) -> tlog.Checkpoint:
+    """The checkpoint, if the log signed it and the quorum of pinned witnesses cosigned it."""
+    checkpoint = tlog.verify_note(note, pins.log)
+    cosigned = 0
+    for witness in pins.witnesses:
+        try:
+            tlog.verify_cosignature(note, witness)
+        except ValueError:
+            continue
+        cosigned += 1
+    if cosigned < pins.quorum:
+        msg = f"only {cosigned} of the pinned witnesses cosigned it ({pins.quorum} needed)"
+        raise ValueError(msg)
+    return checkpoint
+
+
+def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) -> list[str]:
+    """Check the log at `prefix` (its checkpoint and `tile/...` are below it); the problems
+    found. With none, the new checkpoint is kept for the next run."""
+    prefix = prefix.rstrip("/")
+    note = _get(f"{prefix}/checkpoint").decode()
+    try:
+        current = checked(note, pins)
+    except ValueError as error:
+        return [f"the latest checkpoint does not check out: {error}"]
+
+    def fetch(level: int, index: int, width: int) -> bytes:
+        return _get(f"{prefix}/{tlog.tile_path(level, index, width)}")
+
+    mth = tlog.tiles_subtree_root(current.size, fetch)
+
+    def root(size: int) -> bytes:
+        return mth(0, size) if size else tlog.root_hash([])
+
+    problems = []
+    try:
+        if root(current.size) != current.root:
+            problems.append(f"the tiles do not give the root of the checkpoint of {current.size}")
+        kept = [(f"this monitor's checkpoint ({state / STATE_FILE})", state / STATE_FILE)]
+        kept += [(f"the peer's checkpoint {peer}", peer) for peer in peers]
+        for what, path in kept:
+            if not path.exists():
+                continue
+            earlier = tlog.verify_note(path.read_text(), pins.log)
+            if earlier.size > current.size:
+                problems.append(
+                    f"the log shrank: {what} has {earlier.size} entries, the log {current.size}"
+                )
+            elif root(earlier.size) != earlier.root:
+                problems.append(
+                    f"a fork: {what} of {earlier.size} entries has another root than the "
+                    f"log's tree of that size now"
+                )
+    except (OSError, ValueError) as error:
+        problems.append(f"the tiles could not be checked: {error}")
+    if not problems:
+        state.mkdir(parents=True, exist_ok=True)
+        (state / STATE_FILE).write_text(note)
+    return problems
