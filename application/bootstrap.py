@@ -240,7 +240,7 @@ class Platform:
 
     def start(self) -> None:
         """Followers run in this process: always on SQLite, on PostgreSQL unless external. A
-        log whose key is gone after it signed refuses to start (KeyMissing)."""
+        log whose key is gone after it signed refuses to start (LogKeyRefused)."""
         self.audit.check_key()
         if self.settings.projections_in_process:
             for follower in self.followers:

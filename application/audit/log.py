@@ -52,8 +52,8 @@ class AuditFollower:
         self.on_append(size)
 
 
-class KeyMissing(Exception):
-    """The log's key is gone although checkpoints were signed with it."""
+class LogKeyRefused(Exception):
+    """The log's key is gone, or is not the key that signed its checkpoints."""
 
 
 class Keys:
@@ -70,7 +70,7 @@ class Keys:
         if not self.path.exists():
             if not create:
                 msg = f"the log's key {self.path} is missing: restore it (or rotate keys)"
-                raise KeyMissing(msg)
+                raise LogKeyRefused(msg)
             self.directory.mkdir(parents=True, exist_ok=True)
             key = Ed25519PrivateKey.generate()
             self.path.write_bytes(
@@ -112,8 +112,19 @@ class AuditLog:
         return self.keys.log_key(create=not self.store.checkpoints())
 
     def check_key(self) -> None:
-        """At start: refuse to run with the log's key gone once it has signed (KeyMissing)."""
-        self._key()
+        """At start: refuse to run once the log has signed, if its key is gone or is another
+        key than the one its checkpoints were signed with (LogKeyRefused)."""
+        key = self._key()
+        checkpoints = self.store.checkpoints()
+        if checkpoints:
+            try:
+                tlog.verify_note(checkpoints[-1][1], tlog.Verifier(self.origin, key.public_key()))
+            except ValueError:
+                msg = (
+                    f"{self.keys.path} is not the key that signed the log's checkpoints: "
+                    "restore the log's key"
+                )
+                raise LogKeyRefused(msg) from None
 
     def verifiers(self) -> tuple[tlog.Verifier, list[tlog.Verifier]]:
         log_key = self.keys.log_key(create=False).public_key()

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from application.audit.log import KeyMissing
+from application.audit.log import LogKeyRefused
 from application.audit.verify import Tampered, verify
 from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
@@ -152,9 +154,17 @@ def test_one_witness_down_the_quorum_holds_and_it_catches_up(
 
 def test_the_log_key_is_never_replaced_silently(witnessed: tuple[Platform, Store]) -> None:
     platform, _ = witnessed
-    (Path(platform.settings.keys_dir or "") / "log.pem").unlink()
-    with pytest.raises(KeyMissing):
+    key = Path(platform.settings.keys_dir or "") / "log.pem"
+    published = key.read_bytes()
+    other = Ed25519PrivateKey.generate()
+    key.write_bytes(other.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    with pytest.raises(LogKeyRefused, match="not the key that signed"):
         platform.audit.check_key()
-    with pytest.raises(KeyMissing):
+    key.write_bytes(published)
+    platform.audit.check_key()
+    key.unlink()
+    with pytest.raises(LogKeyRefused):
+        platform.audit.check_key()
+    with pytest.raises(LogKeyRefused):
         check(platform)  # verify never writes keys
     assert not (Path(platform.settings.keys_dir or "") / "log.pem").exists()
