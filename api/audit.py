@@ -14,15 +14,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.security.jwt import Token
 
+from application.audit.case_trail import case_aggregates, case_leaves
 from application.audit.tiles import TilePath, entry_bundle, hash_tile
 from application.bootstrap import Platform
 from application.shared import access
 from application.shared.access import Principal
 from application.shared.errors import NotFound
-from domain.court.enforcement_case import EnforcementCase
-from domain.court.judicial_confirmation import JudicialConfirmation
-from domain.court.litigation_case import LitigationCase
-from domain.mediation.mediation_case import MediationCase
 from domain.shared.errors import InvalidValue
 
 AuthRequest = Request[Principal, Token, Any]
@@ -219,7 +216,8 @@ def entry(
     summary="A case's audit timeline",
     description="Every entry about the case across institutions (the case, its agreements, "
     "the court's confirmation, litigation and enforcement, the notarial matters on its "
-    "agreements), each with its inclusion proof against the latest checkpoint.",
+    "agreements, its video sessions), each with its inclusion proof against the latest "
+    "checkpoint.",
 )
 def timeline(
     request: AuthRequest, case_id: FromPath[UUID], platform: NamedDependency[Platform]
@@ -229,23 +227,10 @@ def timeline(
         if access.reads_audit_metadata(request.user, platform.center.config.deployment)
         else platform.center.case(case_id, request.user)
     )
-    agreements: list[UUID] = [
-        e.agreement_id  # type: ignore[attr-defined]
-        for e in platform.center.events.get(case.id)
-        if isinstance(e, MediationCase.AgreementDrafted)
-    ]
-    related = [case.id, LitigationCase.create_id(case.id), *agreements]
-    related += [JudicialConfirmation.create_id(a) for a in agreements]
-    related += [EnforcementCase.create_id(a) for a in agreements]
-    matters = platform.notary.matters_on(agreements)
-    related += [m.id for m in matters] + [EnforcementCase.create_id(m.id) for m in matters]
+    related = case_aggregates(platform.center, platform.notary, case.id)
     note = platform.audit.latest()
     size = int(note.split("\n")[1])
-    leaves = [
-        leaf
-        for leaf in platform.audit.store.leaves_of([str(i) for i in related])
-        if leaf.index < size
-    ]
+    leaves = case_leaves(platform.audit.store, related, size)
     return TimelineOut(
         case_id=case.id,
         tree_size=size,

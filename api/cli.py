@@ -10,6 +10,7 @@ import sys
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
@@ -207,6 +208,26 @@ def cmd_audit_log_key(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_export_case(args: argparse.Namespace) -> int:
+    from application.audit.archive import export_case
+
+    platform = _platform()
+    try:
+        platform.catch_up()
+        count = export_case(
+            platform.audit,
+            platform.audit_sources(),
+            platform.center,
+            platform.notary,
+            args.case_id,
+            args.out,
+        )
+    finally:
+        platform.close()
+    print(f"{args.out}: {count} entries; verify with `python3 -I verify_archive.py {args.out}`")
+    return 0
+
+
 def cmd_witness(args: argparse.Namespace) -> int:
     from witness.server import main as witness_main
 
@@ -299,6 +320,10 @@ def parser() -> argparse.ArgumentParser:
     prove.add_argument("index", type=int)
     prove.add_argument("--size", type=int, help="tree size (default: the latest)")
     prove.set_defaults(run=cmd_audit_prove)
+    export = audit.add_parser("export-case", help="one case's evidence, verifiable offline")
+    export.add_argument("case_id", type=UUID)
+    export.add_argument("--out", type=Path, required=True, help="the archive (.zip) to write")
+    export.set_defaults(run=cmd_audit_export_case)
     audit.add_parser("log-key", help="print the log's vkey (what witnesses trust)").set_defaults(
         run=cmd_audit_log_key
     )
