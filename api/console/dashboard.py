@@ -84,5 +84,6 @@ def dashboard(
         until=end,
         filed_chart=_bars(rows, "filed", max([r["filed"] for r in rows] or [1]), ""),
         success_chart=_bars(rows, "success", 100, "%"),
+        lagging=platform.audit.lagging(),  # witnesses that did not cosign the latest checkpoint
         watch="*",
     )

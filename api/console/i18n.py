@@ -13,6 +13,10 @@ DEFAULT = "zh-CN"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "app": ("金融纠纷调解平台", "Financial dispute mediation"),
+    "witnesses_lagging": (
+        "审计见证未会签最新检查点",
+        "Witnesses that did not cosign the latest checkpoint",
+    ),
     "login": ("登录", "Sign in"),
     "logout": ("退出", "Sign out"),
     "username": ("用户名", "Username"),

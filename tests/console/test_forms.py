@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar.testing import TestClient
 
 from api.app import create_app
@@ -18,6 +19,7 @@ from application.bootstrap import Platform
 from application.mediation_center.spreadsheet import template_csv
 from application.notary_office import commands as notary_cmd
 from application.shared.clock import ManualClock
+from domain.shared import tlog
 from domain.shared.errors import InvalidValue
 from domain.shared.money import parse_yuan
 from tests.conftest import make_platform, settings_for
@@ -162,3 +164,24 @@ def test_what_is_not_an_amount_is_refused(typed: str) -> None:
     with pytest.raises(InvalidValue) as refusal:
         parse_yuan(typed, "amount_yuan")
     assert refusal.value.field == "amount_yuan"
+
+
+def test_the_dashboard_names_a_witness_that_lags(tmp_path: Path) -> None:
+    vkey = tlog.cosigner_key("court.example/witness", Ed25519PrivateKey.generate().public_key())
+    settings = settings_for(
+        "sqlite", tmp_path, TIAOJIE_WITNESSES=f"http://127.0.0.1:9 {vkey}", TIAOJIE_LOGIN_RATE="100"
+    )
+    clock = ManualClock(START)
+    platform = make_platform(settings, clock)
+    platform.directory.add_user("admin", PASSWORD, "center_admin", CENTER, None)
+    try:
+        drive(platform.center, clock, "accepted")
+        platform.catch_up()
+        assert "court.example/witness" in platform.audit.lagging()
+        with TestClient(app=create_app(platform)) as client:
+            sign_in(client, "admin")
+            page = client.get("/console/dashboard")
+        assert page.status_code == 200
+        assert "审计见证未会签最新检查点" in page.text and "court.example/witness" in page.text
+    finally:
+        platform.close()

@@ -145,3 +145,22 @@ async def until(condition: Any, timeout: float = 15.0, what: str = "condition") 
             msg = f"timed out waiting for {what}"
             raise AssertionError(msg)
         await asyncio.sleep(0.05)
+
+
+async def until_stable(
+    value: Any, quiet: float = 1.0, timeout: float = 15.0, what: str = "value"
+) -> Any:
+    """Wait until `value()` has not changed for `quiet` seconds (frames in flight have landed);
+    the settled value."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    last, since = value(), loop.time()
+    while loop.time() - since < quiet:
+        if loop.time() > give_up:
+            msg = f"{what} kept changing"
+            raise AssertionError(msg)
+        await asyncio.sleep(0.05)
+        now = value()
+        if now != last:
+            last, since = now, loop.time()
+    return last

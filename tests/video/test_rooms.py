@@ -13,7 +13,7 @@ import jwt
 
 from application.shared.video_sessions import AUDIENCE
 from tests.support.server import PASSWORD, Server
-from tests.video.peers import Peer, until
+from tests.video.peers import Peer, until, until_stable
 
 SETTLE = 1.5  # seconds to let media flow (or not) before comparing counts
 
@@ -58,22 +58,21 @@ def test_lobby_joint_session_and_caucus(server: Server) -> None:
             # Caucus of the host with alice: bob receives nothing from either, and they
             # nothing from bob.
             await host.send({"type": "open_caucus", "participants": [alice.participant]})
-            await asyncio.sleep(SETTLE)
-            frozen = (
-                bob.received(alice.participant),
-                bob.received(host.participant),
-                alice.received(bob.participant),
-                host.received(bob.participant),
-            )
+
+            def bobs() -> tuple[int, int, int, int]:
+                return (
+                    bob.received(alice.participant),
+                    bob.received(host.participant),
+                    alice.received(bob.participant),
+                    host.received(bob.participant),
+                )
+
+            frozen = await until_stable(bobs, what="media to and from bob")
             alice_from_host = alice.received(host.participant)
-            await asyncio.sleep(SETTLE * 2)
-            assert frozen == (
-                bob.received(alice.participant),
-                bob.received(host.participant),
-                alice.received(bob.participant),
-                host.received(bob.participant),
+            await until(  # the caucus talks on: the frames are the clock
+                lambda: alice.received(host.participant) > alice_from_host + 30, what="caucus"
             )
-            assert alice.received(host.participant) > alice_from_host + 10  # the caucus talks
+            assert frozen == bobs()
             await host.send({"type": "close_caucus"})
             await until(lambda: bob.received(host.participant) > frozen[1] + 10, what="bob back in")
 
