@@ -67,6 +67,22 @@ def power_of_attorney(platform: Platform, **kwargs: Any) -> Any:
     )
 
 
+def on_record(platform: Platform, matter_type: str, applicant_name: str, related_id: Any) -> Any:
+    """A matter built on a record already on the platform: no document text of its own."""
+    return platform.notary.apply(
+        NOTARY_STAFF,
+        notary_cmd.TakeApplication(
+            matter_type=matter_type,
+            applicant_name=applicant_name,
+            applicant_id_number=PARTY_ID,
+            lives_abroad=False,
+            remote=False,
+            document_text="",
+            related_id=related_id,
+        ),
+    )
+
+
 def signed(platform: Platform, matter: Any) -> Any:
     platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     platform.notary.act(
@@ -225,18 +241,7 @@ def test_enforcement_certificate_after_default_and_letter(
 ) -> None:
     case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
     agreement, _ = platform.center.agreement(case.agreement_id, ADMIN)
-    instrument = platform.notary.apply(
-        NOTARY_STAFF,
-        notary_cmd.TakeApplication(
-            matter_type="enforceable_agreement",
-            applicant_name="张三",
-            applicant_id_number=PARTY_ID,
-            lives_abroad=False,
-            remote=False,
-            document_text="",
-            related_id=agreement.id,
-        ),
-    )
+    instrument = on_record(platform, "enforceable_agreement", "张三", agreement.id)
     assert instrument.document_sha256 == agreement.text_sha256
     platform.notary.act(instrument.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     platform.notary.act(
@@ -265,35 +270,13 @@ def test_enforcement_certificate_after_default_and_letter(
     issued = platform.notary.act(instrument.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     assert issued.enforceable
 
-    early = platform.notary.apply(
-        NOTARY_STAFF,
-        notary_cmd.TakeApplication(
-            matter_type="enforcement_certificate",
-            applicant_name="江北商业银行",
-            applicant_id_number=PARTY_ID,
-            lives_abroad=False,
-            remote=False,
-            document_text="",
-            related_id=instrument.id,
-        ),
-    )
+    early = on_record(platform, "enforcement_certificate", "江北商业银行", instrument.id)
     refused = platform.notary.act(early.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     assert refused.refusal_reasons == ["the agreement is not in default"]
 
     clock.set(clock().replace(month=7, day=9))  # both instalments unpaid: in default
     platform.center.agreement_act(agreement.id, AGENT, cmd.DeclareDefault())
-    matter = platform.notary.apply(
-        NOTARY_STAFF,
-        notary_cmd.TakeApplication(
-            matter_type="enforcement_certificate",
-            applicant_name="江北商业银行",
-            applicant_id_number=PARTY_ID,
-            lives_abroad=False,
-            remote=False,
-            document_text="",
-            related_id=instrument.id,
-        ),
-    )
+    matter = on_record(platform, "enforcement_certificate", "江北商业银行", instrument.id)
     platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
     served = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.ServeLetter())
     assert served.letter_deadline is not None
