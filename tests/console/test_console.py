@@ -7,14 +7,22 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from application.mediation_center import commands as cmd
 from application.shared.access import SYSTEM
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.shared.periods import shanghai_date
 from tests.conftest import missing
-from tests.support.browser import CHROMIUM, HOSTILE, SERIOUS, accessible, sign_in
+from tests.support.browser import (
+    CHROMIUM,
+    HOSTILE,
+    SERIOUS,
+    accessible,
+    chromium,
+    report_errors,
+    sign_in,
+)
 from tests.support.data import ADMIN, AGENT, filing
 from tests.support.server import PASSWORD, Server
 
@@ -147,89 +155,81 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
         await page.screenshot(path=str(tmp_path / f"{next(shots):02d}-{name}.png"), full_page=True)
 
     async def scenario() -> None:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
-            )
-            try:
-                for username, steps in (
-                    (
-                        "admin",
-                        [
-                            ("受理", {}),
-                            ("委派调解", {"kind": "pre_filing"}),
-                            ("指派调解员", {"mediator": "mediator1"}),
-                        ],
-                    ),
-                    ("mediator1", [("接受指派", {})]),
-                    ("party1", [("同意调解", {})]),
-                    (
-                        "mediator1",
-                        [
-                            ("video", {"starts": f"{day(19)}T10:00"}),
-                            ("plan", {"dates": (day(14), day(45))}),
-                        ],
-                    ),
-                    (
-                        "party1",
-                        [("plan", {"dates": (day(45), day(76)), "reply": "1"})],
-                    ),
-                    ("bank_agent", [("接受方案", {"proposal": "2"})]),
-                    ("mediator1", [("起草调解协议", {}), ("sign", {})]),
-                    ("bank_agent", [("sign", {})]),
-                    ("party1", [("sign", {}), ("apply", {})]),
-                    ("bank_agent", [("apply", {})]),
-                    ("judge1", [("court", {"act": "受理"}), ("court", {"act": "裁定确认"})]),
-                    ("party1", [("pay", {"act": "报告还款", "paid_on": day(0)})]),
-                    ("bank_agent", [("pay", {"act": "登记还款", "paid_on": day(0)})]),
-                ):
-                    context = await browser.new_context(locale="zh-CN")
-                    page = await context.new_page()
-                    page.on(
-                        "console", lambda m: errors.append(m.text) if m.type == "error" else None
-                    )
-                    page.on("pageerror", lambda e: errors.append(str(e)))
-                    page.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
-                    await sign_in(page, server.base, username)
-                    await accessible(page)
-                    await shot(page, f"{username}-cases")
-                    await page.get_by_role("link", name=case.filing_number).click()
-                    await page.wait_for_url(f"**/console/cases/{case.id}")
-                    assert HOSTILE in await page.locator("main").inner_text()  # shown as text
-                    await accessible(page)
-                    for label, fields in steps:
-                        await STEPS.get(label, act)(page, label, **fields)
-                        await shot(page, f"{username}-{label}")
-                    await context.close()
-                context = await browser.new_context(locale="en-US")
+        async with chromium() as browser:
+            for username, steps in (
+                (
+                    "admin",
+                    [
+                        ("受理", {}),
+                        ("委派调解", {"kind": "pre_filing"}),
+                        ("指派调解员", {"mediator": "mediator1"}),
+                    ],
+                ),
+                ("mediator1", [("接受指派", {})]),
+                ("party1", [("同意调解", {})]),
+                (
+                    "mediator1",
+                    [
+                        ("video", {"starts": f"{day(19)}T10:00"}),
+                        ("plan", {"dates": (day(14), day(45))}),
+                    ],
+                ),
+                (
+                    "party1",
+                    [("plan", {"dates": (day(45), day(76)), "reply": "1"})],
+                ),
+                ("bank_agent", [("接受方案", {"proposal": "2"})]),
+                ("mediator1", [("起草调解协议", {}), ("sign", {})]),
+                ("bank_agent", [("sign", {})]),
+                ("party1", [("sign", {}), ("apply", {})]),
+                ("bank_agent", [("apply", {})]),
+                ("judge1", [("court", {"act": "受理"}), ("court", {"act": "裁定确认"})]),
+                ("party1", [("pay", {"act": "报告还款", "paid_on": day(0)})]),
+                ("bank_agent", [("pay", {"act": "登记还款", "paid_on": day(0)})]),
+            ):
+                context = await browser.new_context(locale="zh-CN")
                 page = await context.new_page()
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                await page.goto(f"{server.base}/login")
-                assert await page.locator("html").get_attribute("lang") == "en"
-                await page.get_by_label("Username").fill("admin")
-                await page.get_by_label("Password").fill(PASSWORD)
-                await page.get_by_role("button", name="Sign in").click()
-                await page.wait_for_url(f"{server.base}/console")
-                await page.get_by_role("link", name="中文").click()
-                assert await page.locator("html").get_attribute("lang") == "zh-CN"
-                await page.get_by_role("link", name="English").click()
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
+                await sign_in(page, server.base, username)
+                await accessible(page)
+                await shot(page, f"{username}-cases")
                 await page.get_by_role("link", name=case.filing_number).click()
-                assert "settled" in await page.locator("h1").inner_text()
-                timeline = await page.locator("table.timeline").inner_text()
-                for event in ("Filed", "Referred", "MediationConsented", "AgreementTookEffect"):
-                    assert event in timeline, timeline
-                await shot(page, "admin-case-en")
-                # Live: an act saved elsewhere shows on the open page without a reload by hand.
-                await asyncio.sleep(0.5)  # the page's event stream is open
-                await asyncio.to_thread(
-                    server.platform.center.act, case.id, ADMIN, cmd.Close(reason="fulfilled")
-                )
-                await page.wait_for_function(
-                    "() => document.querySelector('h1').innerText.includes('closed')",
-                    timeout=10_000,
-                )
-            finally:
-                await browser.close()
+                await page.wait_for_url(f"**/console/cases/{case.id}")
+                assert HOSTILE in await page.locator("main").inner_text()  # shown as text
+                await accessible(page)
+                for label, fields in steps:
+                    await STEPS.get(label, act)(page, label, **fields)
+                    await shot(page, f"{username}-{label}")
+                await context.close()
+            context = await browser.new_context(locale="en-US")
+            page = await context.new_page()
+            report_errors(page, errors)
+            await page.goto(f"{server.base}/login")
+            assert await page.locator("html").get_attribute("lang") == "en"
+            await page.get_by_label("Username").fill("admin")
+            await page.get_by_label("Password").fill(PASSWORD)
+            await page.get_by_role("button", name="Sign in").click()
+            await page.wait_for_url(f"{server.base}/console")
+            await page.get_by_role("link", name="中文").click()
+            assert await page.locator("html").get_attribute("lang") == "zh-CN"
+            await page.get_by_role("link", name="English").click()
+            await page.get_by_role("link", name=case.filing_number).click()
+            assert "settled" in await page.locator("h1").inner_text()
+            timeline = await page.locator("table.timeline").inner_text()
+            for event in ("Filed", "Referred", "MediationConsented", "AgreementTookEffect"):
+                assert event in timeline, timeline
+            await shot(page, "admin-case-en")
+            # Live: an act saved elsewhere shows on the open page without a reload by hand.
+            await asyncio.sleep(0.5)  # the page's event stream is open
+            await asyncio.to_thread(
+                server.platform.center.act, case.id, ADMIN, cmd.Close(reason="fulfilled")
+            )
+            await page.wait_for_function(
+                "() => document.querySelector('h1').innerText.includes('closed')",
+                timeout=10_000,
+            )
 
     asyncio.run(scenario())
     assert errors == []

@@ -9,14 +9,14 @@ import re
 from datetime import date
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from application.documents.signed_documents import DEFAULT_CJK_FONT
 from application.mediation_center.spreadsheet import template_csv
 from application.read_models.case_list import CaseFilters
 from domain.shared.periods import shanghai_date
 from tests.conftest import missing
-from tests.support.browser import CHROMIUM, accessible, sign_in
+from tests.support.browser import CHROMIUM, accessible, chromium, report_errors, sign_in
 from tests.support.data import ADMIN, AGENT, PARTY_ID, drive, filing, id_number
 from tests.support.server import PASSWORD, Server
 
@@ -42,12 +42,9 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
     errors: list[str] = []
 
     async def scenario() -> None:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
-            )
+        async with chromium() as browser:
             page = await browser.new_page(locale="zh-CN")
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            report_errors(page, errors)
             await sign_in(page, server.base, "admin")
             await page.get_by_role("link", name="收案").click()
             await accessible(page)
@@ -68,7 +65,6 @@ def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_
             await asyncio.to_thread(server.platform.catch_up)
             await page.goto(f"{server.base}/console/intake")
             assert await page.locator("#waiting-h").count() == 1
-            await browser.close()
 
     asyncio.run(scenario())
     # The refused batch is answered 400 on purpose; the browser logs that status, nothing else.
@@ -91,12 +87,9 @@ def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> 
     errors: list[str] = []
 
     async def scenario() -> None:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
-            )
+        async with chromium() as browser:
             page = await browser.new_page(locale="zh-CN")
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            report_errors(page, errors)
             await sign_in(page, server.base, "admin")
             await page.get_by_role("link", name="数据概览").click()
             await page.wait_for_url("**/console/dashboard")
@@ -109,7 +102,6 @@ def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> 
             await page.wait_for_url("**group=mediator**")
             assert "mediator1" in await page.locator("table.cases").inner_text()
             await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-            await browser.close()
 
     asyncio.run(scenario())
     assert errors == []
@@ -132,15 +124,12 @@ def test_a_party_claims_the_account_on_a_phone(server: Server, tmp_path: Path) -
     errors: list[str] = []
 
     async def scenario() -> None:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
-            )
+        async with chromium() as browser:
             phone = await browser.new_context(
                 locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True
             )
             page = await phone.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            report_errors(page, errors)
             await page.goto(link.group(1))
             await accessible(page)
             await page.get_by_role("button", name="获取验证码").click()
@@ -165,7 +154,6 @@ def test_a_party_claims_the_account_on_a_phone(server: Server, tmp_path: Path) -
             assert "王小二" in await page.locator("table.cases").inner_text()
             await accessible(page)
             await page.screenshot(path=str(tmp_path / "phone-cases.png"), full_page=True)
-            await browser.close()
 
     asyncio.run(scenario())
     # the refused claim is answered 400 on purpose; the browser logs that status only
@@ -192,12 +180,9 @@ def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: 
         assert "已办理" in await page.locator(".flash").inner_text()
 
     async def scenario() -> None:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
-            )
+        async with chromium() as browser:
             page = await browser.new_page(locale="zh-CN")
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            report_errors(page, errors)
             await sign_in(page, server.base, "notary1")
             await page.get_by_role("link", name="公证事项").click()
             await accessible(page)
@@ -228,7 +213,6 @@ def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: 
             await portal.get_by_role("link", name="power_of_attorney").first.click()
             assert "证字" in await portal.locator("h3").inner_text()
             assert await portal.locator("form.act").count() == 0  # no notary acts for a party
-            await browser.close()
 
     asyncio.run(scenario())
     assert errors == []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page, async_playwright
 
 from tests.support.server import PASSWORD
 
@@ -14,6 +16,25 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 SERIOUS: list[str] = []
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's Chromium, headless, closed however the test ends."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"], headless=True
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+def report_errors(page: Page, errors: list[str]) -> Page:
+    """The page's console errors land in `errors`, for the test to assert there are none."""
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page
 
 
 async def accessible(page: Page) -> None:
