@@ -180,12 +180,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from application.audit.log import LogKeyRefused
     from application.audit.verify import Tampered, verify
+    from application.shared.pseudonyms import PseudonymKeyRefused
 
     platform = _platform()
     try:
         kept = [path.read_text() for path in args.checkpoint]
         count = verify(platform.audit.store, platform.audit, platform.audit_sources(), kept=kept)
-    except (Tampered, LogKeyRefused) as problem:
+    except (Tampered, LogKeyRefused, PseudonymKeyRefused) as problem:
         print(f"audit verify FAILED: {problem}", file=sys.stderr)
         return 1
     finally:

@@ -204,6 +204,7 @@ class Platform:
         return AuditFollower(
             self.audit.store,
             lambda: self.audited_as(source),
+            lambda: self.directory.pseudonyms,
             lambda _: self.audit.checkpoint_if_due(),
         )
 
@@ -215,7 +216,7 @@ class Platform:
     def audit_sources(self) -> list[Source]:
         """Every application whose events the audit trail holds."""
         apps: list[Records] = [self.center, self.court, self.notary, self.directory]
-        return [Source(self.audited_as(app), app) for app in apps]
+        return [Source(self.audited_as(app), app, self.directory.pseudonyms) for app in apps]
 
     def video_sessions(self, session_id: UUID) -> VideoSessions:
         """The institution that holds a video session (the center or the notary office)."""
@@ -240,8 +241,10 @@ class Platform:
 
     def start(self) -> None:
         """Followers run in this process: always on SQLite, on PostgreSQL unless external. A
-        log whose key is gone after it signed refuses to start (LogKeyRefused)."""
+        log whose key is gone after it signed refuses to start (LogKeyRefused), as does a
+        directory whose pseudonym key is gone or replaced (PseudonymKeyRefused)."""
         self.audit.check_key()
+        _ = self.directory.pseudonyms
         if self.settings.projections_in_process:
             for follower in self.followers:
                 follower.start()
@@ -275,7 +278,8 @@ def build_case_list_view(
 
 
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
-    directory = Directory(store_env(settings, "directory"), clock)
+    keys_dir = settings.keys_dir or settings.data_dir / "keys"
+    directory = Directory(store_env(settings, "directory"), clock, keys_dir)
     calendar = OfficialCalendar(directory.calendar_schedule)
     deployment = DeploymentResolver(directory, settings)
     center = MediationCenter(
@@ -318,7 +322,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     store_class = PostgresAuditStore if settings.uses_postgres else SQLiteAuditStore
     audit = AuditLog(
         cast(AuditStore, audit_factory.tracking_recorder(store_class)),
-        Keys(settings.keys_dir or settings.data_dir / "keys"),
+        Keys(keys_dir),
         settings.log_origin,
         [WitnessClient(w) for w in settings.witnesses],
         settings.witness_quorum,

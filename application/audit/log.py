@@ -24,6 +24,7 @@ from eventsourcing.persistence import Notification, Tracking
 
 from application.audit.store import AuditStore, leaf_entry
 from application.audit.witnesses import WitnessClient
+from application.shared.pseudonyms import Pseudonyms
 from domain.shared import tlog
 
 log = logging.getLogger("tiaojie.audit")
@@ -36,10 +37,12 @@ class AuditFollower:
         self,
         store: AuditStore,
         institution: Callable[[], str],
+        pseudonyms: Callable[[], Pseudonyms],
         on_append: Callable[[int], object] = lambda _: None,
     ) -> None:
         self.store = store
         self.institution = institution
+        self.pseudonyms = pseudonyms
         self.on_append = on_append
 
     def position(self, application_name: str) -> int:
@@ -47,7 +50,11 @@ class AuditFollower:
 
     def process_records(self, application: str, items: Sequence[tuple[Notification, Any]]) -> None:
         institution = self.institution()
-        entries = [leaf_entry(institution, application, record, event) for record, event in items]
+        pseudonyms = self.pseudonyms()
+        entries = [
+            leaf_entry(institution, application, record, event, pseudonyms)
+            for record, event in items
+        ]
         size = self.store.append(entries, Tracking(f"audit:{application}", items[-1][0].id))
         self.on_append(size)
 

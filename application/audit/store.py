@@ -5,10 +5,13 @@ new complete-subtree nodes and the tracking position, in one transaction: exactl
 resumable, in log order per institution. Proofs read the stored nodes (never the whole tree).
 
 Leaf (canonical, documented): UTF-8 JSON, keys sorted, no spaces, of
-    {"actor_id", "aggregate_id", "aggregate_version", "application", "event_sha256",
+    {"actor", "aggregate_id", "aggregate_version", "application", "event_sha256",
      "institution", "notification_id", "occurred_at", "role", "topic"}
 where event_sha256 = SHA-256 over the stored record exactly as stored:
-    originator_id (hex) "\\n" originator_version "\\n" topic "\\n" state (bytes).
+    originator_id (hex) "\\n" originator_version "\\n" topic "\\n" state (bytes),
+and actor is the keyed pseudonym of the acting account (application/shared/pseudonyms.py), so
+an entry names no person. Leaves written before actors were pseudonymous carry "actor_id" (the
+user name) instead; they keep that form, since they are in the signed tree.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from application.shared.pseudonyms import Pseudonyms
 from domain.shared import tlog
 
 SCHEMA = [
@@ -59,7 +63,15 @@ def event_sha256(record: StoredEvent) -> str:
     return hashlib.sha256(head + record.state).hexdigest()
 
 
-def leaf_entry(institution: str, application: str, record: Notification, event: Any) -> str:
+def leaf_entry(
+    institution: str,
+    application: str,
+    record: Notification,
+    event: Any,
+    pseudonyms: Pseudonyms | None,
+) -> str:
+    """The leaf of one stored event; with `pseudonyms` None, the form written before actors
+    were pseudonymous (verify reproduces the form it finds)."""
     actor = getattr(event, "actor", None)
     occurred_at = getattr(event, "occurred_at", None)
     fields = {
@@ -69,11 +81,14 @@ def leaf_entry(institution: str, application: str, record: Notification, event: 
         "aggregate_id": str(record.originator_id),
         "aggregate_version": record.originator_version,
         "topic": record.topic,
-        "actor_id": actor.actor_id if actor else "",
         "role": str(actor.role) if actor else "",
         "occurred_at": occurred_at.isoformat() if occurred_at else "",
         "event_sha256": event_sha256(record),
     }
+    if pseudonyms is None:
+        fields["actor_id"] = actor.actor_id if actor else ""
+    else:
+        fields["actor"] = str(pseudonyms.of("user", actor.actor_id)) if actor else ""
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

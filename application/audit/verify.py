@@ -23,6 +23,7 @@ from eventsourcing.domain import Snapshot
 from application.audit.log import AuditLog
 from application.audit.store import AuditStore, leaf_entry
 from application.shared.institution import replay
+from application.shared.pseudonyms import Pseudonyms
 from domain.shared import tlog
 
 _log = logging.getLogger("tiaojie.audit")
@@ -30,8 +31,12 @@ _log = logging.getLogger("tiaojie.audit")
 
 @dataclass(frozen=True)
 class Source:
+    """An application whose events are in the trail, under the institution they count for,
+    and the key its actors' pseudonyms are made with."""
+
     institution: str
     app: Application[UUID]
+    pseudonyms: Pseudonyms
 
 
 class Tampered(Exception):
@@ -93,6 +98,7 @@ def _check_leaves(source: Source, leaves: list[Any]) -> None:
                 source.app.name,
                 record,
                 source.app.mapper.to_domain_event(record),
+                None if "actor_id" in fields else source.pseudonyms,
             )
         except Exception as error:  # noqa: BLE001 (a mangled record may not even decode)
             raise Tampered(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import TypeVar
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -16,12 +18,14 @@ from application.shared.calendar import Schedule
 from application.shared.clock import Clock
 from application.shared.errors import AlreadyExists, NotFound
 from application.shared.institution import Records
+from application.shared.pseudonyms import PseudonymKeyRefused, Pseudonyms, load_key
 from application.shared.settings import Settings
 from domain.shared.actors import InstitutionKind, Role
 from domain.shared.calendar_schedule import CalendarYear, check_schedule
 from domain.shared.directory import (
     Institution,
     PartyIdentity,
+    PseudonymKey,
     UserAccount,
     check_docket_prefix,
     check_staff_institution,
@@ -33,14 +37,46 @@ from domain.shared.portal_invitation import PortalInvitation
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
+R = TypeVar("R", UserAccount, PartyIdentity, PortalInvitation)
 
 
 class Directory(Records):
     """Institutions, accounts, party identities, portal invitations and loaded calendars."""
 
-    def __init__(self, env: dict[str, str], clock: Clock) -> None:
+    def __init__(self, env: dict[str, str], clock: Clock, keys_dir: Path) -> None:
         super().__init__(env)
         self.clock = clock
+        self.keys_dir = keys_dir
+        self._pseudonyms: Pseudonyms | None = None
+
+    # --- ids of people --------------------------------------------------------------------
+
+    @property
+    def pseudonyms(self) -> Pseudonyms:
+        """The key people's ids are made with; committed in the log on first use, refused
+        (PseudonymKeyRefused) when missing or other than the committed one."""
+        if self._pseudonyms is None:
+            committed = self.find(PseudonymKey.create_id(), PseudonymKey)
+            found = load_key(self.keys_dir, create=committed is None)
+            if committed is None:
+                try:
+                    self.save(PseudonymKey(fingerprint=found.fingerprint, occurred_at=self.clock()))
+                except IntegrityError:  # another server committed first
+                    committed = self.load(PseudonymKey.create_id(), PseudonymKey)
+            if committed is not None and committed.fingerprint != found.fingerprint:
+                msg = (
+                    f"{self.keys_dir} holds another pseudonym key than the one the directory's "
+                    "ids were made with: restore that key"
+                )
+                raise PseudonymKeyRefused(msg)
+            self._pseudonyms = found
+        return self._pseudonyms
+
+    def _find(self, kind: str, value: str, cls: type[R]) -> R | None:
+        """The record under its keyed id, or under the id it was stored with before ids were
+        keyed."""
+        found = self.find(self.pseudonyms.of(kind, value), cls)
+        return found if found is not None else self.find(Pseudonyms.legacy(kind, value), cls)
 
     # --- institutions ---------------------------------------------------------------------
 
@@ -129,7 +165,12 @@ class Directory(Records):
             raise InvalidValue("id_number", "only a party account carries an ID number")
         shown = (display_name or name).strip()[:200] or name
         now = self.clock()
+        if self._find("user", name, UserAccount) is not None:
+            raise AlreadyExists("username", f"{name} is taken")
+        if clean_id and self._find("party-identity", clean_id, PartyIdentity) is not None:
+            raise AlreadyExists("id_number", "a party account holds this ID number")
         account = UserAccount(
+            id=self.pseudonyms.of("user", name),
             username=name,
             display_name=shown,
             role=user_role,
@@ -139,7 +180,14 @@ class Directory(Records):
             occurred_at=now,
         )
         claim = (
-            PartyIdentity(id_number=clean_id, username=name, occurred_at=now) if clean_id else None
+            PartyIdentity(
+                id=self.pseudonyms.of("party-identity", clean_id),
+                id_number=clean_id,
+                username=name,
+                occurred_at=now,
+            )
+            if clean_id
+            else None
         )
         try:
             self.save(account, claim)
@@ -150,7 +198,7 @@ class Directory(Records):
         return account
 
     def user(self, username: str) -> UserAccount | None:
-        return self.find(UserAccount.create_id(username.strip().lower()), UserAccount)
+        return self._find("user", username.strip().lower(), UserAccount)
 
     def principal(self, username: str) -> Principal | None:
         account = self.user(username)
@@ -171,10 +219,16 @@ class Directory(Records):
 
     def invite(self, id_number: str, phone: str, name: str) -> PortalInvitation | None:
         """An invitation for a natural person; None if one exists or the account does."""
-        if self.find(PartyIdentity.create_id(id_number), PartyIdentity) is not None:
+        if self._find("party-identity", id_number, PartyIdentity) is not None:
+            return None
+        if self._find("portal-invitation", id_number, PortalInvitation) is not None:
             return None
         invitation = PortalInvitation(
-            id_number=id_number, phone=phone, name=name, occurred_at=self.clock()
+            id=self.pseudonyms.of("portal-invitation", id_number),
+            id_number=id_number,
+            phone=phone,
+            name=name,
+            occurred_at=self.clock(),
         )
         try:
             self.save(invitation)

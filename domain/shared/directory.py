@@ -45,13 +45,10 @@ class Institution(Aggregate):
 class UserAccount(Aggregate):
     """A login. Staff belong to one institution; a party account is tied to an ID number."""
 
-    @staticmethod
-    def create_id(username: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"tiaojie:user:{username}")
-
     @event("Created")
     def __init__(
         self,
+        id: UUID,  # noqa: A002 (the library's name) a keyed pseudonym of the user name
         username: str,
         display_name: str,
         role: Role,
@@ -72,14 +69,29 @@ class UserAccount(Aggregate):
 class PartyIdentity(Aggregate):
     """Reserves an ID number for one party account, so two accounts cannot claim one person."""
 
-    @staticmethod
-    def create_id(id_number: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"tiaojie:party-identity:{id_number}")
-
     @event("Claimed")
-    def __init__(self, id_number: str, username: str, occurred_at: datetime) -> None:
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 (the library's name) a keyed pseudonym of the ID number
+        id_number: str,
+        username: str,
+        occurred_at: datetime,
+    ) -> None:
         self.id_number = id_number
         self.username = username
+
+
+class PseudonymKey(Aggregate):
+    """The directory's commitment to the key its people's ids are made with: a fingerprint
+    (an HMAC under the key), so a server with another key refuses to start."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(NAMESPACE_URL, "tiaojie:pseudonym-key")
+
+    @event("Committed")
+    def __init__(self, fingerprint: str, occurred_at: datetime) -> None:
+        self.fingerprint = fingerprint
 
 
 def check_username(username: str) -> str:

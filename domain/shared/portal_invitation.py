@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -28,12 +28,15 @@ def code_hash(salt: str, code: str) -> str:
 
 
 class PortalInvitation(Aggregate):
-    @staticmethod
-    def create_id(id_number: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"tiaojie:portal-invitation:{id_number}")
-
     @event("Issued")
-    def __init__(self, id_number: str, phone: str, name: str, occurred_at: datetime) -> None:
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 (the library's name) a keyed pseudonym: the id is in the claim link
+        id_number: str,
+        phone: str,
+        name: str,
+        occurred_at: datetime,
+    ) -> None:
         self.id_number = id_number
         self.phone = phone
         self.name = name

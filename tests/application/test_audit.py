@@ -48,7 +48,9 @@ def test_every_event_is_a_leaf_and_verifies(audited: tuple[Platform, Store]) -> 
     )
     assert check(platform) == events  # the directory's accounts and institutions too
     fields = platform.audit.store.leaf(0).fields  # type: ignore[union-attr]
-    assert fields["application"] == "MediationCenter" and fields["actor_id"] == "bank_agent"
+    assert fields["application"] == "MediationCenter" and fields["actor"] == str(
+        platform.directory.pseudonyms.of("user", "bank_agent")
+    )
     assert {
         "institution",
         "aggregate_version",

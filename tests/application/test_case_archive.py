@@ -127,6 +127,10 @@ def test_an_archive_with_a_changed_entry_or_checkpoint_is_refused(
             case.id,
             archive,
         )
+        agent, admin = (
+            f'"{platform.directory.pseudonyms.of("user", name)}"'
+            for name in ("bank_agent", "admin")
+        )
     finally:
         platform.close()
     folder = tmp_path / "elsewhere"
@@ -135,8 +139,8 @@ def test_an_archive_with_a_changed_entry_or_checkpoint_is_refused(
     manifest = json.loads((folder / "manifest.json").read_text())
     if part == "entry":  # who acted, changed in an entry
         entry = manifest["entries"][0]
-        assert '"bank_agent"' in entry["entry"]
-        entry["entry"] = entry["entry"].replace('"bank_agent"', '"admin"')
+        assert agent in entry["entry"]
+        entry["entry"] = entry["entry"].replace(agent, admin)
     else:  # a larger tree claimed than was signed
         origin, size, rest = manifest["checkpoint"].split("\n", 2)
         manifest["checkpoint"] = f"{origin}\n{int(size) + 1}\n{rest}"
