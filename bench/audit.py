@@ -20,6 +20,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -59,7 +60,7 @@ def main() -> None:
             "SQLITE_DBNAME": str(folder / "audit.sqlite"),
         }
         factory = InfrastructureFactory.construct(Environment("audit", env))
-        store = factory.tracking_recorder(SQLiteAuditStore)
+        store = cast(SQLiteAuditStore, factory.tracking_recorder(SQLiteAuditStore))
         started = time.perf_counter()
         for start in range(0, args.leaves, 1000):
             store.append(

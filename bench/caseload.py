@@ -28,6 +28,7 @@ from rich.progress import Progress
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from application.bootstrap import Platform
+from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from bench.run import build, drop_schema, pg_schema
 from tests.support.data import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, filing, plan
@@ -65,6 +66,7 @@ def drive_one(platform: Platform, rng: random.Random, fate: float) -> str:
         (MEDIATOR, cmd.DraftAgreement()),
     ]:
         case = center.act(case.id, who, command)
+    assert case.agreement_id is not None
     agreement, _ = center.agreement(case.agreement_id, MEDIATOR)
     for who in (AGENT, PARTY, MEDIATOR):
         agreement, case = center.agreement_act(
@@ -82,8 +84,8 @@ def drive_one(platform: Platform, rng: random.Random, fate: float) -> str:
         return "fulfilled"
     platform.court.apply_for_confirmation(agreement, case, AGENT)
     confirmation = platform.court.apply_for_confirmation(agreement, case, PARTY)
-    platform.court.confirmation_act(confirmation.id, JUDGE, "accept")
-    platform.court.confirmation_act(confirmation.id, JUDGE, "rule_confirmed", "确认")
+    platform.court.confirmation_act(confirmation.id, JUDGE, court_cmd.AcceptApplication())
+    platform.court.confirmation_act(confirmation.id, JUDGE, court_cmd.RuleConfirmed(reason="确认"))
     return "confirmed"
 
 

@@ -24,15 +24,17 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from application.demo import NOTARY
 from application.documents.signed_documents import render_pdf
+from application.notary_office import commands as notary_cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
-from domain.notary.notarial_matter import MatterType
 from domain.shared.actors import Role
 from tests.conftest import make_platform, settings_for
-from tests.support.data import NOTARY, PARTY_ID, START
+from tests.support.data import PARTY_ID, START
 
 HERE = Path(__file__).resolve().parent
+URL = "http://127.0.0.1:8000/verify"
 STAFF = Principal("notary1", Role.NOTARY, NOTARY)
 
 
@@ -49,24 +51,30 @@ def main() -> None:
             for n in range(args.count):
                 matter = notary.apply(
                     STAFF,
-                    MatterType.DECLARATION,
-                    f"申请人{n}",
-                    PARTY_ID,
-                    lives_abroad=True,
-                    remote=True,
-                    document_text=f"本人声明：第{n}号声明书内容属实。",
-                    related_id=None,
+                    notary_cmd.TakeApplication(
+                        matter_type="declaration",
+                        applicant_name=f"申请人{n}",
+                        applicant_id_number=PARTY_ID,
+                        lives_abroad=True,
+                        remote=True,
+                        document_text=f"本人声明：第{n}号声明书内容属实。",
+                        related_id=None,
+                    ),
                 )
-                notary.act(matter.id, STAFF, "check_eligibility")
+                notary.act(matter.id, STAFF, notary_cmd.CheckEligibility())
                 notary.act(
-                    matter.id, STAFF, "record_identity_check", method="face_match", passed=True
+                    matter.id,
+                    STAFF,
+                    notary_cmd.RecordIdentityCheck(method="face_match", passed=True),
                 )
                 notary.act(
                     matter.id,
                     STAFF,
-                    "sign",
-                    method="electronic",
-                    document_sha256=matter.document_sha256,
+                    notary_cmd.SignDocument(
+                        method="electronic",
+                        document_sha256=matter.document_sha256,
+                        accepts_enforcement=False,
+                    ),
                 )
                 matters.append(matter.id)
                 progress.advance(task)
@@ -74,7 +82,9 @@ def main() -> None:
             started = time.perf_counter()
             numbers = []
             for matter_id in matters:
-                numbers.append(notary.issue(matter_id, STAFF).issuance.certificate_number)
+                issued = notary.act(matter_id, STAFF, notary_cmd.IssueCertificate())
+                assert issued.issuance is not None
+                numbers.append(issued.issuance.certificate_number)
                 progress.advance(task)
             issue_seconds = time.perf_counter() - started
 
@@ -82,7 +92,13 @@ def main() -> None:
         body = "本人声明：声明书内容属实。\n" * 20
         started = time.perf_counter()
         pdfs = [
-            render_pdf("声明书公证书", "Notarial certificate", body, "http://x/verify", notary.font)
+            render_pdf(
+                "声明书公证书",
+                "Notarial certificate",
+                body,
+                "http://x/verify",
+                notary.documents.font,
+            )
             for _ in range(sample)
         ]
         render_each = (time.perf_counter() - started) / sample

@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.bootstrap import Platform, build_platform
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
+from application.shared.commands import Command
 from application.shared.settings import Settings
 from tests.support.data import (
     ADMIN,
@@ -67,7 +68,9 @@ def build(backend: str, data_dir: Path, schema: str | None) -> tuple[Platform, M
     return platform, clock
 
 
-def bench_application(backend: str, cases: int, data_dir: Path, schema: str | None) -> dict:
+def bench_application(
+    backend: str, cases: int, data_dir: Path, schema: str | None
+) -> dict[str, Any]:
     platform, clock = build(backend, data_dir, schema)
     try:
         rows = [filing() for _ in range(cases)]
@@ -75,7 +78,7 @@ def bench_application(backend: str, cases: int, data_dir: Path, schema: str | No
         filed = platform.center.file_bulk(AGENT, rows)
         bulk_seconds = time.perf_counter() - started
 
-        acts: list[tuple[Any, cmd.Command]] = [
+        acts: list[tuple[Any, Command]] = [
             (ADMIN, cmd.Accept()),
             (ADMIN, cmd.Refer(kind="pre_filing")),
             (ADMIN, cmd.AssignMediator(mediator="mediator1")),
@@ -91,6 +94,7 @@ def bench_application(backend: str, cases: int, data_dir: Path, schema: str | No
             case = filed_case
             for who, command in acts:
                 case = platform.center.act(case.id, who, command)
+            assert case.agreement_id is not None
             agreement, _ = platform.center.agreement(case.agreement_id, MEDIATOR)
             for who in (AGENT, PARTY, MEDIATOR):
                 platform.center.agreement_act(
@@ -113,7 +117,7 @@ def bench_application(backend: str, cases: int, data_dir: Path, schema: str | No
         platform.close()
 
 
-def raw_inserts(backend: str, count: int, data_dir: Path, schema: str | None) -> dict:
+def raw_inserts(backend: str, count: int, data_dir: Path, schema: str | None) -> dict[str, Any]:
     """The ceiling: single-row INSERTs, each committed, into a plain table."""
     payload = b"x" * 300
     if backend == "sqlite":
@@ -128,12 +132,12 @@ def raw_inserts(backend: str, count: int, data_dir: Path, schema: str | None) ->
         seconds = time.perf_counter() - started
         conn.close()
     else:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"SET search_path TO {schema}")
-            conn.execute("CREATE TABLE raw (id uuid PRIMARY KEY, version int, body bytea)")
+        with psycopg.connect(PG_URL, autocommit=True) as pg:
+            pg.execute(f"SET search_path TO {schema}")
+            pg.execute("CREATE TABLE raw (id uuid PRIMARY KEY, version int, body bytea)")
             started = time.perf_counter()
             for _ in range(count):
-                conn.execute("INSERT INTO raw VALUES (%s, 1, %s)", (uuid.uuid4(), payload))
+                pg.execute("INSERT INTO raw VALUES (%s, 1, %s)", (uuid.uuid4(), payload))
             seconds = time.perf_counter() - started
     return {"raw_inserts": count, "raw_inserts_per_s": round(count / seconds)}
 
@@ -148,7 +152,7 @@ wrk.headers["Authorization"] = "Bearer {token}"
 
 def wrk(
     url: str, seconds: int, connections: int, script: str | None = None, header: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if header:
         args += ["-H", header]
@@ -174,7 +178,7 @@ def wrk(
     }
 
 
-def bench_http(backend: str, data_dir: Path, seconds: int) -> dict:
+def bench_http(backend: str, data_dir: Path, seconds: int) -> dict[str, Any]:
     """A server of its own (a fresh store), so it has no backlog to follow."""
     schema = pg_schema() if backend == "postgres" else None
     env = {**os.environ, "TIAOJIE_DATA_DIR": str(data_dir / "http")}
