@@ -51,10 +51,7 @@ class AuditFollower:
     def process_records(self, application: str, items: Sequence[tuple[Notification, Any]]) -> None:
         institution = self.institution()
         pseudonyms = self.pseudonyms()
-        entries = [
-            leaf_entry(institution, application, record, event, pseudonyms)
-            for record, event in items
-        ]
+        entries = [leaf_entry(institution, application, record, pseudonyms) for record, _ in items]
         size = self.store.append(entries, Tracking(f"audit:{application}", items[-1][0].id))
         self.on_append(size)
 

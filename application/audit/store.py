@@ -17,6 +17,7 @@ user name) instead; they keep that form, since they are in the signed tree.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.persistence import Notification, StoredEvent, Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
@@ -63,17 +65,22 @@ def event_sha256(record: StoredEvent) -> str:
     return hashlib.sha256(head + record.state).hexdigest()
 
 
+def _transcoded(state: dict[str, Any], name: str) -> Any:
+    """A value as eventsourcing's JSON transcoder stored it: {"_type_": ..., "_data_": ...}."""
+    value = state.get(name)
+    return value.get("_data_") if isinstance(value, dict) else None
+
+
 def leaf_entry(
-    institution: str,
-    application: str,
-    record: Notification,
-    event: Any,
-    pseudonyms: Pseudonyms | None,
+    institution: str, application: str, record: Notification, pseudonyms: Pseudonyms | None
 ) -> str:
-    """The leaf of one stored event; with `pseudonyms` None, the form written before actors
-    were pseudonymous (verify reproduces the form it finds)."""
-    actor = getattr(event, "actor", None)
-    occurred_at = getattr(event, "occurred_at", None)
+    """The leaf of one stored event, read from its stored JSON (actor and occurred_at as the
+    transcoder wrote them), so neither the follower nor verify builds event objects. With
+    `pseudonyms` None, the form written before actors were pseudonymous (verify reproduces the
+    form it finds)."""
+    state = msgspec.json.decode(record.state)
+    actor = _transcoded(state, "actor") if isinstance(state, dict) else None
+    occurred_at = _transcoded(state, "occurred_at") if isinstance(state, dict) else None
     fields = {
         "institution": institution,
         "application": application,
@@ -81,15 +88,15 @@ def leaf_entry(
         "aggregate_id": str(record.originator_id),
         "aggregate_version": record.originator_version,
         "topic": record.topic,
-        "role": str(actor.role) if actor else "",
-        "occurred_at": occurred_at.isoformat() if occurred_at else "",
+        "role": actor["role"] if actor else "",
+        "occurred_at": occurred_at or "",
         "event_sha256": event_sha256(record),
     }
     if pseudonyms is None:
-        fields["actor_id"] = actor.actor_id if actor else ""
+        fields["actor_id"] = actor["actor_id"] if actor else ""
     else:
-        fields["actor"] = str(pseudonyms.of("user", actor.actor_id)) if actor else ""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        fields["actor"] = str(pseudonyms.of("user", actor["actor_id"])) if actor else ""
+    return msgspec.json.encode(fields, order="sorted").decode()
 
 
 @dataclass(frozen=True)
@@ -97,9 +104,9 @@ class Leaf:
     index: int
     entry: str
 
-    @property
+    @functools.cached_property
     def fields(self) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.entry)
+        loaded: dict[str, Any] = msgspec.json.decode(self.entry)
         return loaded
 
     @property

@@ -14,6 +14,7 @@ log and cannot change): lookups try the legacy id second.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -31,8 +32,9 @@ class PseudonymKeyRefused(Exception):
 class Pseudonyms:
     def __init__(self, key: bytes) -> None:
         self._key = key
+        self.of = functools.lru_cache(maxsize=65_536)(self._of)  # actors recur in every entry
 
-    def of(self, kind: str, value: str) -> UUID:
+    def _of(self, kind: str, value: str) -> UUID:
         digest = hmac.new(self._key, f"tiaojie:{kind}:{value}".encode(), hashlib.sha256).digest()
         number = int.from_bytes(digest[:16], "big") & ~_VERSION_AND_VARIANT
         return UUID(int=number | (0x8 << 76) | (0x2 << 62))
