@@ -24,7 +24,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from psycopg.sql import SQL, Identifier
 
 from application.audit.log import AuditLog
-from application.audit.store import AuditStore, leaf_entry
+from application.audit.store import AuditStore, Leaf, leaf_entry
 from application.shared.pseudonyms import Pseudonyms
 from domain.shared import tlog
 
@@ -52,6 +52,9 @@ def _records(app: Application[UUID]) -> Iterator[Any]:
         start = page[-1].id + 1
 
 
+PAGE_LEVEL = 16  # leaves are read and their subtrees checked 2**16 at a time: flat memory
+
+
 def verify(
     store: AuditStore,
     log: AuditLog,
@@ -62,22 +65,81 @@ def verify(
 ) -> int:
     """Raise Tampered naming the first problem; the number of leaves checked. With
     `witnesses`, the tree is also checked against what each configured witness cosigned, and
-    against every checkpoint in `kept` (notes kept outside the server)."""
-    leaves = store.leaves(0, 10**12)
-    by_app: dict[str, list[Any]] = {}
-    for leaf in leaves:
-        by_app.setdefault(leaf.fields["application"], []).append(leaf)
+    against every checkpoint in `kept` (notes kept outside the server).
+
+    One pass over the leaves in log order, each matched with the next stored event of its
+    application and hashed into the tree page by page; memory does not grow with the log.
+    Once every stored node equals the recomputed one, the checkpoints are checked against the
+    stored nodes."""
+    records = {source.app.name: (source, _records(source.app)) for source in sources}
+    tree = _TreeCheck(store)
+    for leaf in _all_leaves(store):
+        if leaf.index != tree.size:
+            raise Tampered(f"leaf {tree.size} is missing")
+        fields = leaf.fields
+        if fields.get("application") not in records:
+            raise Tampered(f"leaf {leaf.index}: no application {fields.get('application')!r}")
+        source, stored = records[fields["application"]]
+        _check_leaf(source, next(stored, None), leaf)
+        tree.add(leaf.hash)
+    held = tree.finish()
     for source in sources:
-        _check_leaves(source, by_app.get(source.app.name, []))
         _check_snapshots(source)
-    hashes = [leaf.hash for leaf in leaves]
-    mth = _check_nodes(store, hashes)
-    _check_checkpoints(store, log, mth, len(hashes))
-    check_kept(log, mth, len(hashes), kept)
-    if witnesses:
-        for problem in check_against_witnesses(log, mth, len(hashes)):
-            _log.warning("witness not asked: %s", problem)
-    return len(leaves)
+    with store.reading() as mth:
+        _check_checkpoints(store, log, mth, held)
+        check_kept(log, mth, held, kept)
+        if witnesses:
+            for problem in check_against_witnesses(log, mth, held):
+                _log.warning("witness not asked: %s", problem)
+    return held
+
+
+def _all_leaves(store: AuditStore) -> Iterator[Leaf]:
+    start = 0
+    while page := store.leaves(start, 10_000):
+        yield from page
+        start = page[-1].index + 1
+
+
+class _TreeCheck:
+    """Recomputes the tree from streamed leaf hashes and compares every complete subtree with
+    the stored node, one aligned page of 2**PAGE_LEVEL leaves at a time; the pages' roots are
+    kept (a few per million leaves) for the levels above."""
+
+    def __init__(self, store: AuditStore) -> None:
+        self.store = store
+        self.size = 0
+        self._page: list[bytes] = []
+        self._tops: list[bytes] = []
+
+    def add(self, leaf_hash: bytes) -> None:
+        self._page.append(leaf_hash)
+        self.size += 1
+        if len(self._page) == 1 << PAGE_LEVEL:
+            self._tops.append(self._check_rows(0, self.size - len(self._page), self._page)[0])
+            self._page = []
+
+    def finish(self) -> int:
+        if self._page:
+            self._check_rows(0, self.size - len(self._page), self._page)
+        if self._tops:
+            self._check_rows(PAGE_LEVEL, 0, self._tops)
+        return self.size
+
+    def _check_rows(self, level: int, first: int, row: list[bytes]) -> list[bytes]:
+        """Compare `row` (the level's nodes from index first >> level on) and every level
+        above it that the row completes; the topmost row."""
+        index = first >> level
+        while True:
+            stored = self.store.level(level, index, index + len(row))
+            for offset, value in enumerate(row):
+                if offset >= len(stored) or stored[offset] != value:
+                    raise Tampered(f"tree node level {level} index {index + offset} differs")
+            if len(row) < 2:
+                return row
+            row = [tlog.node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
+            level += 1
+            index >>= 1
 
 
 def _name(source: Source, fields: dict[str, Any]) -> str:
@@ -87,35 +149,32 @@ def _name(source: Source, fields: dict[str, Any]) -> str:
     )
 
 
-def _check_leaves(source: Source, leaves: list[Any]) -> None:
-    records = _records(source.app)
-    for leaf in leaves:
-        fields = leaf.fields
-        record = next(records, None)
-        if record is None:
-            raise Tampered(f"leaf {leaf.index}: stored event missing: {_name(source, fields)}")
-        try:
-            expected = leaf_entry(
-                source.institution,
-                source.app.name,
-                record,
-                None if "actor_id" in fields else source.pseudonyms,
-            )
-        except Exception as error:  # noqa: BLE001 (a mangled record may not even decode)
+def _check_leaf(source: Source, record: Any, leaf: Leaf) -> None:
+    fields = leaf.fields
+    if record is None:
+        raise Tampered(f"leaf {leaf.index}: stored event missing: {_name(source, fields)}")
+    try:
+        expected = leaf_entry(
+            source.institution,
+            source.app.name,
+            record,
+            None if "actor_id" in fields else source.pseudonyms,
+        )
+    except Exception as error:  # noqa: BLE001 (a mangled record may not even decode)
+        raise Tampered(
+            f"leaf {leaf.index}: stored event unreadable ({error}): {_name(source, fields)}"
+        ) from None
+    if expected != leaf.entry:
+        found = json.loads(expected)
+        if (found["aggregate_id"], found["aggregate_version"]) != (
+            fields["aggregate_id"],
+            fields["aggregate_version"],
+        ):
             raise Tampered(
-                f"leaf {leaf.index}: stored event unreadable ({error}): {_name(source, fields)}"
-            ) from None
-        if expected != leaf.entry:
-            found = json.loads(expected)
-            if (found["aggregate_id"], found["aggregate_version"]) != (
-                fields["aggregate_id"],
-                fields["aggregate_version"],
-            ):
-                raise Tampered(
-                    f"leaf {leaf.index}: stored event missing or moved: "
-                    f"{_name(source, fields)} (found {_name(source, found)})"
-                )
-            raise Tampered(f"leaf {leaf.index}: stored event changed: {_name(source, fields)}")
+                f"leaf {leaf.index}: stored event missing or moved: "
+                f"{_name(source, fields)} (found {_name(source, found)})"
+            )
+        raise Tampered(f"leaf {leaf.index}: stored event changed: {_name(source, fields)}")
 
 
 def _snapshotted(app: Application[UUID]) -> list[UUID]:
@@ -164,31 +223,6 @@ def _check_snapshots(source: Source) -> None:
                 f"snapshot of {source.institution} {app.name} aggregate "
                 f"{aggregate_id} version {min(snapshots)} differs from its events"
             )
-
-
-def _check_nodes(store: AuditStore, hashes: list[bytes]) -> tlog.SubtreeRoot:
-    """Compare every stored node with the tree rebuilt from the leaves; the rebuilt tree's
-    subtree roots, for checking checkpoints in O(log n) each."""
-    stored = store.node_rows()
-    levels: list[list[bytes]] = []
-    row = hashes
-    while row:
-        level = len(levels)
-        for index, value in enumerate(row):
-            if stored.get((level, index)) != value:
-                raise Tampered(f"tree node level {level} index {index} differs")
-        levels.append(row)
-        row = [tlog.node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
-
-    def mth(start: int, end: int) -> bytes:
-        width = end - start
-        if width & (width - 1) == 0 and start % width == 0:
-            level = width.bit_length() - 1
-            return levels[level][start >> level]
-        k = 1 << ((width - 1).bit_length() - 1)
-        return tlog.node_hash(mth(start, start + k), mth(start + k, end))
-
-    return mth
 
 
 def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from application.audit import verify as verify_module
 from application.audit.verify import Tampered, verify
 from application.bootstrap import Platform, build_platform
 from application.mediation_center import commands as cmd
@@ -207,4 +208,24 @@ def test_a_role_changed_in_the_directory_is_found(audited: tuple[Platform, Store
         "directory", f"UPDATE {events} SET state = ? WHERE {store.order} = ?", (promoted, number)
     )
     with pytest.raises(Tampered, match="stored event changed: directory Directory"):
+        check(platform)
+
+
+@pytest.mark.parametrize("level", [0, 2, 3, 5])
+def test_verify_pages_through_the_tree_and_finds_a_node_changed_at_any_level(
+    audited: tuple[Platform, Store], monkeypatch: pytest.MonkeyPatch, level: int
+) -> None:
+    """verify streams the leaves in pages (here of 4, so the test's few hundred leaves make
+    many): nodes inside a page, at a page's root and above it are all compared."""
+    platform, store = audited
+    monkeypatch.setattr(verify_module, "PAGE_LEVEL", 2)
+    held = check(platform)
+    assert held > 1 << 6
+    index = (held >> level) - 1  # the last complete subtree of the level
+    store.run(
+        "audit",
+        "UPDATE audit_nodes SET hash = ? WHERE level = ? AND idx = ?",
+        ("00" * 32, level, index),
+    )
+    with pytest.raises(Tampered, match=f"tree node level {level} index {index} differs"):
         check(platform)
