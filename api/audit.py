@@ -133,6 +133,7 @@ def _tile(platform: Platform, path: str, *, entries: bool) -> Response[bytes]:
 
 
 TILE_HEADERS = {"cache-control": "public, max-age=31536000, immutable"}
+TILE_CACHE_SECONDS = 3600
 
 
 @get(
@@ -144,6 +145,7 @@ TILE_HEADERS = {"cache-control": "public, max-age=31536000, immutable"}
     "256**L leaves; public and immutable, so anyone can recompute roots and proofs. Entry "
     "bundles are served under the monitors' prefix.",
     media_type="application/octet-stream",
+    cache=TILE_CACHE_SECONDS,  # immutable: kept in the response cache (only 200s are kept)
 )
 def public_tile(path: FromPath[str], platform: NamedDependency[Platform]) -> Response[bytes]:
     return _tile(platform, path, entries=False)

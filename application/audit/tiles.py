@@ -60,7 +60,7 @@ def hash_tile(store: AuditStore, tile: TilePath) -> bytes | None:
 def entry_bundle(store: AuditStore, tile: TilePath) -> bytes | None:
     """The entries as big-endian uint16 length-prefixed UTF-8, or None."""
     start = tile.index * WIDTH
-    leaves = store.leaves(start, start + tile.width)
+    leaves = store.leaves(start, tile.width)
     if len(leaves) != tile.width:
         return None
     bundle = bytearray()

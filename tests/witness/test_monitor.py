@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.shared import tlog
-from tests.support.data import ADMIN, drive
+from tests.support.data import ADMIN, AGENT, drive, filing
 from tests.support.server import PASSWORD, Server, running_server
 from tests.support.witnesses import WitnessPool
 from witness.monitor import Pins, monitor
@@ -72,25 +72,34 @@ def test_a_monitor_follows_the_log_from_its_tiles_and_reports_forks_and_shrinks(
 
 
 def test_entry_bundles_are_for_the_deployments_auditors(server: Server) -> None:
-    drive(server.platform.center, server.clock, "accepted")
+    """Every bundle, full and partial, past the first tile too, hashes to its hash tile; a
+    tile the tree lacks is 404 and found once the tree holds it (tiles are cached, 404s not)."""
+    later = tlog.tile_path(0, server.platform.audit.store.size() // 256 + 1, 256)
+    assert server.http.get(f"/api/audit/{later}").status_code == 404
+    server.platform.center.file_bulk(AGENT, [filing() for _ in range(600)])
     server.platform.catch_up()
     size = server.platform.audit.store.size()
-    width = min(size, 256)
-    path = tlog.tile_path(None, 0, width)
+    assert size > 2 * 256
+    assert server.http.get(f"/api/audit/{later}").status_code == 200
+    path = tlog.tile_path(None, 0, 256)
     assert server.http.get(f"/api/audit/{path}").status_code == 404  # not on the public prefix
     assert server.http.get(f"/api/audit/monitor/{path}").status_code == 401
     auditor = server.login("auditor1")
-    bundle = server.http.get(f"/api/audit/monitor/{path}", headers=auditor)
-    assert bundle.status_code == 200
-    hashes = server.http.get(f"/api/audit/{tlog.tile_path(0, 0, width)}").content
-    entries, data = [], bundle.content
-    while data:
-        (length,) = struct.unpack(">H", data[:2])
-        entries.append(data[2 : 2 + length])
-        data = data[2 + length :]
-    assert [tlog.leaf_hash(e) for e in entries] == [
-        hashes[i : i + 32] for i in range(0, len(hashes), 32)
-    ]
-    assert json.loads(entries[0])["application"]
+    for index in range((size + 255) // 256):
+        width = tlog.tile_width(0, index, size)
+        path = tlog.tile_path(None, index, width)
+        bundle = server.http.get(f"/api/audit/monitor/{path}", headers=auditor)
+        assert bundle.status_code == 200, path
+        hashes = server.http.get(f"/api/audit/{tlog.tile_path(0, index, width)}").content
+        entries, data = [], bundle.content
+        while data:
+            (length,) = struct.unpack(">H", data[:2])
+            entries.append(data[2 : 2 + length])
+            data = data[2 + length :]
+        assert len(entries) == width
+        assert [tlog.leaf_hash(e) for e in entries] == [
+            hashes[i : i + 32] for i in range(0, len(hashes), 32)
+        ]
+        assert json.loads(entries[0])["application"]
     mediator = server.login("mediator1")
     assert server.http.get(f"/api/audit/monitor/{path}", headers=mediator).status_code == 404
