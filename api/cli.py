@@ -209,6 +209,27 @@ def cmd_audit_log_key(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_rotate_key(_args: argparse.Namespace) -> int:
+    """Hand the log over to a new key, as an entry of the log; the old private key is gone."""
+    from application.audit.log import LogKeyRefused
+
+    platform = _platform()
+    try:
+        vkey = platform.rotate_log_key()
+    except LogKeyRefused as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        platform.close()
+    print(
+        f"the log now signs with {vkey}\n"
+        "Each witness cosigns it once its operator adds it (`--log` beside the old key); "
+        "monitors pin it in place of the old one.",
+        flush=True,
+    )
+    return 0
+
+
 def cmd_audit_export_case(args: argparse.Namespace) -> int:
     from application.audit.archive import export_case
 
@@ -260,6 +281,32 @@ def cmd_audit_prove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_parsers(audit: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = audit.add_parser("verify", help="recompute and check the whole audit trail")
+    check.add_argument(
+        "--checkpoint",
+        type=Path,
+        action="append",
+        default=[],
+        help="a checkpoint kept outside the server (a monitor's): the log must still extend it",
+    )
+    check.set_defaults(run=cmd_audit_verify)
+    prove = audit.add_parser("prove", help="print one entry with its inclusion proof")
+    prove.add_argument("index", type=int)
+    prove.add_argument("--size", type=int, help="tree size (default: the latest)")
+    prove.set_defaults(run=cmd_audit_prove)
+    export = audit.add_parser("export-case", help="one case's evidence, verifiable offline")
+    export.add_argument("case_id", type=UUID)
+    export.add_argument("--out", type=Path, required=True, help="the archive (.zip) to write")
+    export.set_defaults(run=cmd_audit_export_case)
+    audit.add_parser(
+        "rotate-key", help="hand the log over to a new key (recorded in the log)"
+    ).set_defaults(run=cmd_audit_rotate_key)
+    audit.add_parser("log-key", help="print the log's vkey (what witnesses trust)").set_defaults(
+        run=cmd_audit_log_key
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="tiaojie",
@@ -307,27 +354,7 @@ def parser() -> argparse.ArgumentParser:
     run = projections.add_parser("run", help="project the case list in this process (PostgreSQL)")
     run.set_defaults(run=cmd_worker, only="case-list")
 
-    audit = sub.add_parser("audit").add_subparsers(dest="sub", required=True)
-    check = audit.add_parser("verify", help="recompute and check the whole audit trail")
-    check.add_argument(
-        "--checkpoint",
-        type=Path,
-        action="append",
-        default=[],
-        help="a checkpoint kept outside the server (a monitor's): the log must still extend it",
-    )
-    check.set_defaults(run=cmd_audit_verify)
-    prove = audit.add_parser("prove", help="print one entry with its inclusion proof")
-    prove.add_argument("index", type=int)
-    prove.add_argument("--size", type=int, help="tree size (default: the latest)")
-    prove.set_defaults(run=cmd_audit_prove)
-    export = audit.add_parser("export-case", help="one case's evidence, verifiable offline")
-    export.add_argument("case_id", type=UUID)
-    export.add_argument("--out", type=Path, required=True, help="the archive (.zip) to write")
-    export.set_defaults(run=cmd_audit_export_case)
-    audit.add_parser("log-key", help="print the log's vkey (what witnesses trust)").set_defaults(
-        run=cmd_audit_log_key
-    )
+    _audit_parsers(sub.add_parser("audit").add_subparsers(dest="sub", required=True))
     witness = sub.add_parser(
         "witness", help="an institution's witness: init, serve, vkey (python -m witness)"
     )

@@ -239,6 +239,15 @@ class Platform:
             pass
         self.audit.checkpoint_if_due(min_interval=0)
 
+    def rotate_log_key(self) -> str:
+        """Hand the log over to a new key: the handover (signed by the old key) is recorded as
+        an entry, the old key signs a checkpoint holding it, then the new key signs. Witnesses
+        cosign the new key's checkpoints once their operators trust it. The new vkey."""
+        vkey = self.audit.begin_rotation()
+        self.catch_up()
+        self.audit.finish_rotation()
+        return vkey
+
     def start(self) -> None:
         """Followers run in this process: always on SQLite, on PostgreSQL unless external. A
         log whose key is gone after it signed refuses to start (LogKeyRefused), as does a
@@ -326,6 +335,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         settings.log_origin,
         [WitnessClient(w) for w in settings.witnesses],
         settings.witness_quorum,
+        directory,
     )
     return Platform(
         settings=settings,

@@ -8,10 +8,11 @@ log signs checkpoints of the tree and asks each institution's witness, a service
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -26,6 +27,7 @@ from application.audit.store import AuditStore, leaf_entry
 from application.audit.witnesses import WitnessClient
 from application.shared.pseudonyms import Pseudonyms
 from domain.shared import tlog
+from domain.shared.directory import LogKeys
 
 log = logging.getLogger("tiaojie.audit")
 
@@ -57,35 +59,62 @@ class AuditFollower:
 
 
 class LogKeyRefused(Exception):
-    """The log's key is gone, or is not the key that signed its checkpoints."""
+    """The log's key is gone, or is not the key the log published last."""
+
+
+class KeyRecord(Protocol):
+    """Where the log's keys are recorded, in the order they sign (the directory: so each
+    publication and rotation is itself an entry of the log)."""
+
+    def log_vkeys(self) -> list[str]: ...
+    def publish_log_key(self, vkey: str) -> None: ...
+    def rotate_log_key(self, vkey: str, handover: str) -> None: ...
+
+
+def _load_key(path: Path) -> Ed25519PrivateKey:
+    loaded = load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        msg = f"{path} is not an Ed25519 key"
+        raise TypeError(msg)
+    return loaded
+
+
+def _make_key(path: Path) -> Ed25519PrivateKey:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(pem)
+    return key
 
 
 class Keys:
     """The log's Ed25519 key, kept in the server's key directory (PEM, PKCS#8; replace the file
     to use a real one). It is made once, for a log that has signed nothing yet; after that a
-    missing or other key is refused, never replaced behind the operators' backs. The server
-    holds no witness key: witnesses keep their own."""
+    missing or other key is refused, never replaced behind the operators' backs. During a
+    rotation the next key waits beside it (`log.next.pem`) until the handover is checkpointed.
+    The server holds no witness key: witnesses keep their own."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / "log.pem"
+        self.next_path = directory / "log.next.pem"
 
     def log_key(self, *, create: bool) -> Ed25519PrivateKey:
         if not self.path.exists():
             if not create:
                 msg = f"the log's key {self.path} is missing: restore it (or rotate keys)"
                 raise LogKeyRefused(msg)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            key = Ed25519PrivateKey.generate()
-            self.path.write_bytes(
-                key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-            )
-            self.path.chmod(0o600)
-        loaded = load_pem_private_key(self.path.read_bytes(), password=None)
-        if not isinstance(loaded, Ed25519PrivateKey):
-            msg = f"{self.path} is not an Ed25519 key"
-            raise TypeError(msg)
-        return loaded
+            return _make_key(self.path)
+        return _load_key(self.path)
+
+    def next_key(self) -> Ed25519PrivateKey:
+        """The key a rotation hands over to: made once, so an interrupted rotation resumes."""
+        return _load_key(self.next_path) if self.next_path.exists() else _make_key(self.next_path)
+
+    def promote(self) -> None:
+        """The next key becomes the log's key (one rename; the old private key is gone)."""
+        self.next_path.replace(self.path)
 
 
 class AuditLog:
@@ -93,7 +122,8 @@ class AuditLog:
 
     A checkpoint counts when `quorum` of the configured witnesses cosigned it; checkpoints are
     stored with whatever cosignatures came back, and the lagging witnesses are asked again at
-    the next one.
+    the next one. The log's keys are recorded in `record` in the order they sign; each key after
+    the first signs only trees that hold the entry handing over to it.
     """
 
     def __init__(
@@ -103,22 +133,42 @@ class AuditLog:
         origin: str,
         witnesses: list[WitnessClient],
         quorum: int,
+        record: KeyRecord,
     ) -> None:
         self.store = store
         self.keys = keys
         self.origin = origin
         self.witnesses = witnesses
         self.quorum = quorum
+        self.record = record
         self._last_signed = 0.0
 
     def _key(self) -> Ed25519PrivateKey:
         """The log's key; a new one only for a log that has never signed a checkpoint."""
         return self.keys.log_key(create=not self.store.checkpoints())
 
+    def _vkey(self, key: Ed25519PrivateKey) -> str:
+        return tlog.verifier_key(self.origin, key.public_key())
+
     def check_key(self) -> None:
-        """At start: refuse to run once the log has signed, if its key is gone or is another
-        key than the one its checkpoints were signed with (LogKeyRefused)."""
+        """At start: refuse to run (LogKeyRefused) when the key is gone or is not the key the
+        log published last. A log that signed before its keys were recorded publishes the key
+        of its latest checkpoint, and only that one."""
         key = self._key()
+        vkey = self._vkey(key)
+        published = self.record.log_vkeys()
+        if published and published[-1] == vkey:
+            return
+        if published:
+            pending = self.keys.next_path.exists()
+            if pending and self._vkey(self.keys.next_key()) == published[-1]:
+                msg = "a key rotation was recorded but not finished: run `tiaojie audit rotate-key`"
+            else:
+                msg = (
+                    f"{self.keys.path} is not the key the log published last ({published[-1]}): "
+                    "restore that key, or hand over with `tiaojie audit rotate-key`"
+                )
+            raise LogKeyRefused(msg)
         checkpoints = self.store.checkpoints()
         if checkpoints:
             try:
@@ -129,10 +179,63 @@ class AuditLog:
                     "restore the log's key"
                 )
                 raise LogKeyRefused(msg) from None
+        self.record.publish_log_key(vkey)
 
-    def verifiers(self) -> tuple[tlog.Verifier, list[tlog.Verifier]]:
-        log_key = self.keys.log_key(create=False).public_key()
-        return tlog.Verifier(self.origin, log_key), [w.verifier for w in self.witnesses]
+    def begin_rotation(self) -> str:
+        """Record the handover from the log's key to a new one (an entry of the log, signed by
+        the old key); the new vkey. The new key signs once `finish_rotation` ran, after a
+        checkpoint by the old key holds the entry."""
+        if not self.keys.next_path.exists():
+            self.check_key()  # the key in use is the one published (now recorded, if it was not)
+        old = self.keys.log_key(create=False)
+        new_vkey = self._vkey(self.keys.next_key())
+        published = self.record.log_vkeys() or [self._vkey(old)]
+        if published[-1] != new_vkey:
+            if published[-1] != self._vkey(old):
+                msg = f"{self.keys.path} is not the key the log published last: restore it"
+                raise LogKeyRefused(msg)
+            self.record.rotate_log_key(new_vkey, tlog.sign_handover(old, new_vkey))
+        return new_vkey
+
+    def finish_rotation(self) -> None:
+        """The new key signs from now on; refused until a checkpoint holds the handover."""
+        checkpoints = self.store.checkpoints()
+        if not checkpoints or checkpoints[-1][0] < self.signers()[-1][1]:
+            msg = "no checkpoint holds the key handover yet: let the log catch up first"
+            raise LogKeyRefused(msg)
+        self.keys.promote()
+
+    def signers(self) -> list[tuple[tlog.Verifier, int]]:
+        """The log's keys in the order they signed, each with the least tree size it may sign
+        (its handover entry inside the tree)."""
+        published = self.record.log_vkeys()
+        if not published:  # a log that has not started since its keys were recorded
+            key = self.keys.log_key(create=False)
+            return [(tlog.Verifier(self.origin, key.public_key()), 0)]
+        entries = {
+            leaf.fields["aggregate_version"]: leaf.index
+            for leaf in self.store.leaves_of([str(LogKeys.create_id())])
+        }
+        never = 1 << 63
+        return [
+            (tlog.Verifier.parse(vkey), 0 if n == 0 else entries.get(n + 1, never) + 1)
+            for n, vkey in enumerate(published)
+        ]
+
+    def verify_signed(self, note: str, first: int = 0) -> tuple[int, tlog.Checkpoint]:
+        """The checkpoint and the number of the key that signed it (from `first` on, since a
+        replaced key signs no more); ValueError if none may have."""
+        for number, (verifier, least) in enumerate(self.signers()[first:], first):
+            try:
+                checkpoint = tlog.verify_note(note, verifier)
+            except ValueError:
+                continue
+            if checkpoint.size < least:
+                msg = f"signed by a key whose handover is not in its tree of {checkpoint.size}"
+                raise ValueError(msg)
+            return number, checkpoint
+        msg = "no valid signature by a key the log handed over to"
+        raise ValueError(msg)
 
     def vkeys(self) -> dict[str, str]:
         """The log's vkey and the witnesses' (cosignature/v1 form): what clients pin."""

@@ -226,14 +226,13 @@ def _check_snapshots(source: Source) -> None:
 
 
 def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> None:
-    checkpoints = store.checkpoints()
-    if not checkpoints:
-        return
-    log_key, _ = log.verifiers()
+    """Every stored checkpoint: signed by the log's key of its time (keys only ever move on),
+    of a prefix of the leaves, consistent with the one before."""
     previous: tlog.Checkpoint | None = None
-    for size, note in checkpoints:
+    signer = 0
+    for size, note in store.checkpoints():
         try:
-            checkpoint = tlog.verify_note(note, log_key)
+            signer, checkpoint = log.verify_signed(note, signer)
         except ValueError as error:
             raise Tampered(f"checkpoint of size {size}: {error}") from None
         if size > held:
@@ -260,11 +259,11 @@ def _check_checkpoints(store: AuditStore, log: AuditLog, mth: tlog.SubtreeRoot, 
 
 
 def _check_held(
-    whose: str, note: str, log_key: tlog.Verifier, mth: tlog.SubtreeRoot, held: int
+    whose: str, note: str, log: AuditLog, mth: tlog.SubtreeRoot, held: int
 ) -> tlog.Checkpoint:
     """A checkpoint someone outside this server kept must still describe a prefix of it."""
     try:
-        checkpoint = tlog.verify_note(note, log_key)
+        _, checkpoint = log.verify_signed(note)
     except ValueError as error:
         raise Tampered(f"{whose} is not signed by the log: {error}") from None
     if checkpoint.size > held:
@@ -283,9 +282,8 @@ def _check_held(
 def check_kept(log: AuditLog, mth: tlog.SubtreeRoot, held: int, notes: Sequence[str]) -> None:
     """Checkpoints kept outside the server (a monitor's, a court's): Tampered if the tree no
     longer extends them."""
-    log_key = tlog.Verifier(log.origin, log.keys.log_key(create=False).public_key())
     for number, note in enumerate(notes, 1):
-        _check_held(f"the kept checkpoint {number}", note, log_key, mth, held)
+        _check_held(f"the kept checkpoint {number}", note, log, mth, held)
 
 
 def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> list[str]:
@@ -293,7 +291,6 @@ def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> 
     a rewrite behind a checkpoint a witness holds is Tampered. The witnesses that could not be
     asked, with why (a warning, not a verdict)."""
     unreachable = []
-    log_key = tlog.Verifier(log.origin, log.keys.log_key(create=False).public_key())
     for witness in log.witnesses:
         try:
             note = witness.held(log.origin)
@@ -307,5 +304,5 @@ def check_against_witnesses(log: AuditLog, mth: tlog.SubtreeRoot, held: int) -> 
             tlog.verify_cosignature(note, witness.verifier)
         except ValueError as error:
             raise Tampered(f"{whose}: {error}") from None
-        _check_held(whose, note, log_key, mth, held)
+        _check_held(whose, note, log, mth, held)
     return unreachable

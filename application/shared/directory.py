@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -24,6 +25,7 @@ from domain.shared.actors import InstitutionKind, Role
 from domain.shared.calendar_schedule import CalendarYear, check_schedule
 from domain.shared.directory import (
     Institution,
+    LogKeys,
     PartyIdentity,
     PseudonymKey,
     UserAccount,
@@ -264,6 +266,23 @@ class Directory(Records):
         invitation.claimed(account.username, self.clock())
         self.save(invitation)
         return principal_of(account)
+
+    # --- the audit log's keys -------------------------------------------------------------
+
+    def log_vkeys(self) -> list[str]:
+        """The log's keys in the order they signed (empty before the first is published)."""
+        found = self.find(LogKeys.create_id(), LogKeys)
+        return list(found.vkeys) if found is not None else []
+
+    def publish_log_key(self, vkey: str) -> None:
+        """Record the log's first key (once; another server may have recorded it first)."""
+        with contextlib.suppress(IntegrityError):
+            self.save(LogKeys(vkey=vkey, occurred_at=self.clock()))
+
+    def rotate_log_key(self, vkey: str, handover: str) -> None:
+        keys = self.load(LogKeys.create_id(), LogKeys)
+        keys.rotate(vkey, handover, self.clock())
+        self.save(keys)
 
     # --- calendar -------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent, event
 
+from domain.shared import tlog
 from domain.shared.actors import ROLE_INSTITUTION_KINDS, InstitutionKind, Role
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import InvalidValue
@@ -92,6 +93,46 @@ class PseudonymKey(Aggregate):
     @event("Committed")
     def __init__(self, fingerprint: str, occurred_at: datetime) -> None:
         self.fingerprint = fingerprint
+
+
+class LogKeys(Aggregate):
+    """The audit log's signing keys in the order they signed: the first, then one per rotation.
+
+    A rotation carries the replaced key's signature over the next vkey (a handover only the
+    holder of the old key can make), so neither an edit of the database nor a key file swapped
+    behind the operators' backs adds a key; being events, rotations are entries of the log.
+    """
+
+    if TYPE_CHECKING:  # made by the library from the @event methods; typed for readers
+        Published: ClassVar[type[DomainEvent]]
+        Rotated: ClassVar[type[DomainEvent]]
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(NAMESPACE_URL, "tiaojie:log-keys")
+
+    @event("Published")
+    def __init__(self, vkey: str, occurred_at: datetime) -> None:
+        self.vkeys = [vkey]
+
+    @property
+    def current(self) -> str:
+        return self.vkeys[-1]
+
+    def rotate(self, vkey: str, handover: str, occurred_at: datetime) -> None:
+        if vkey in self.vkeys:
+            raise InvalidValue("vkey", "this key has signed the log before")
+        if tlog.Verifier.parse(vkey).name != tlog.Verifier.parse(self.current).name:
+            raise InvalidValue("vkey", "the next key must be named for the same log")
+        try:
+            tlog.verify_handover(self.current, vkey, handover)
+        except ValueError:
+            raise InvalidValue("handover", "not signed by the key in use") from None
+        self._rotated(vkey, handover, occurred_at)
+
+    @event("Rotated")
+    def _rotated(self, vkey: str, handover: str, occurred_at: datetime) -> None:
+        self.vkeys = [*self.vkeys, vkey]
 
 
 def check_username(username: str) -> str:

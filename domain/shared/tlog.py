@@ -19,6 +19,8 @@ Formats:
                           key hash = SHA-256(name || "\\n" || 0x04 || public key)[:4]
                           (C2SP tlog-cosignature)
     verifier key        = "<name>+<hex key hash>+<base64(0x01 || public key)>" (signed-note)
+    key handover        = Ed25519 by the replaced log key over
+                          "tiaojie/log-key-handover\n<next verifier key>\n" (a rotation entry)
 
 Example:
     >>> root = root_hash([leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")])
@@ -30,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import struct
 from collections.abc import Callable, Sequence
@@ -321,6 +324,26 @@ def cosign(body: str, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
     signature = key.sign(message)
     payload = key_hash(name, COSIGNATURE_V1, raw) + struct.pack(">Q", timestamp) + signature
     return f"{EM_DASH} {name} {base64.b64encode(payload).decode()}\n"
+
+
+def _handover_message(new_vkey: str) -> bytes:
+    return f"tiaojie/log-key-handover\n{new_vkey}\n".encode()
+
+
+def sign_handover(old: Ed25519PrivateKey, new_vkey: str) -> str:
+    """The old log key's signature (base64) naming the key that follows it."""
+    return base64.b64encode(old.sign(_handover_message(new_vkey))).decode()
+
+
+def verify_handover(old_vkey: str, new_vkey: str, handover: str) -> None:
+    """ValueError unless `handover` is `old_vkey`'s signature naming `new_vkey`."""
+    try:
+        Verifier.parse(old_vkey).key.verify(
+            base64.b64decode(handover, validate=True), _handover_message(new_vkey)
+        )
+    except (InvalidSignature, binascii.Error):
+        msg = "the handover is not signed by the replaced key"
+        raise ValueError(msg) from None
 
 
 def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:

@@ -165,6 +165,5 @@ def test_the_log_key_is_never_replaced_silently(witnessed: tuple[Platform, Store
     key.unlink()
     with pytest.raises(LogKeyRefused):
         platform.audit.check_key()
-    with pytest.raises(LogKeyRefused):
-        check(platform)  # verify never writes keys
+    assert check(platform) > 0  # verify reads the published public keys and writes no key
     assert not (Path(platform.settings.keys_dir or "") / "log.pem").exists()
