@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -104,13 +105,13 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
 
-        def changed(ids: list[UUID]) -> None:
+        def changed(source: str, ids: list[UUID]) -> None:
             """Saves happen in worker threads; the channel is the event loop's."""
-            message = json.dumps({"ids": [str(i) for i in ids]})
+            message = json.dumps({"source": source, "ids": [str(i) for i in ids]})
             loop.call_soon_threadsafe(channels.publish, message, [CHANGES])
 
         for app in (platform.center, platform.court, platform.notary):
-            app.on_saved(changed)
+            app.on_saved(functools.partial(changed, app.name))
         platform.start()
         await media.start()
         try:

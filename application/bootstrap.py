@@ -322,6 +322,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         documents,
         settings.public_url,
         lambda agreement_id: center.load(agreement_id, RepaymentAgreement),
+        center.file_of,
         retries=settings.conflict_retries,
     )
     view, view_factory = build_case_list_view(settings)

@@ -26,7 +26,7 @@ from domain.shared.periods import shanghai_date
 def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
     """The court's confirmation queue: applications to accept and cases to rule on, by the
     deadline the court itself must meet."""
-    if not access.may_open(request.user, "court"):
+    if not access.may_open(request.user, "court", platform.center.config.deployment):
         raise NotFound("court queue")
     today = shanghai_date(platform.center.clock())
     lang = language(request)

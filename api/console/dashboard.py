@@ -50,7 +50,7 @@ def dashboard(
 ) -> Template:
     """The center's figures: cases filed, amounts at stake, success rate, time to resolution,
     share transferred to court, default rate; by month, mediator or applicant institution."""
-    if not access.may_open(request.user, "dashboard"):
+    if not access.may_open(request.user, "dashboard", platform.center.config.deployment):
         raise NotFound("dashboard")
     if group not in ("month", "mediator", "applicant"):
         group = "month"

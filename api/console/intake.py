@@ -28,11 +28,11 @@ from domain.shared.periods import shanghai_date
 @get("/console/intake", include_in_schema=False, sync_to_thread=True)
 def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
     """Batch filing from a spreadsheet; for center staff, the filings waiting to be accepted."""
-    if not access.may_open(request.user, "intake"):
+    if not access.may_open(request.user, "intake", platform.center.config.deployment):
         raise NotFound("intake")
     today = shanghai_date(platform.center.clock())
     waiting = []
-    if access.may_open(request.user, "waiting_filings"):
+    if access.may_open(request.user, "waiting_filings", platform.center.config.deployment):
         waiting = platform.case_list.page(
             request.user,
             platform.center.config.deployment,
@@ -50,7 +50,7 @@ def intake_upload(
     platform: NamedDependency[Platform],
 ) -> Template | Redirect:
     """Taken whole or refused whole; every bad cell is listed by row and field."""
-    if not access.may_open(request.user, "intake"):
+    if not access.may_open(request.user, "intake", platform.center.config.deployment):
         raise NotFound("intake")
     t = translator(request)
     rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")

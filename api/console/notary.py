@@ -27,14 +27,14 @@ MATTER_TYPES = [str(t) for t in MatterType]
 
 @get("/console/notary", include_in_schema=False, sync_to_thread=True)
 def matters_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
-    if not access.may_open(request.user, "notary"):
+    if not access.may_open(request.user, "notary", platform.center.config.deployment):
         raise NotFound("notary")
     return render(
         request,
         "notary.html",
         matters=platform.notary.matters(request.user),
         types=MATTER_TYPES,
-        notary=access.may_open(request.user, "notary_office"),
+        notary=access.may_open(request.user, "notary_office", platform.center.config.deployment),
         watch="*",
     )
 
@@ -62,7 +62,7 @@ def matter_page(
         request,
         "matter.html",
         matter=found,
-        notary=access.may_open(request.user, "notary_office"),
+        notary=access.may_open(request.user, "notary_office", platform.center.config.deployment),
         verification=platform.notary.verification_url(issuance.certificate_number)
         if issuance
         else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,13 @@ from application.shared import access
 from domain.shared.money import format_yuan
 
 TEMPLATES = Path(__file__).parent / "templates"
-CHANGES = "changes"  # the channel carrying the IDs of aggregates saved by this process
+CHANGES = "changes"  # the channel carrying the IDs of saved aggregates (api/console/changes.py)
+ANY = "*"  # a list page: it hears of every change its user may see
+
+
+def watch_signature(secret: str, user_id: str, watch: str) -> str:
+    """The server's word that it showed these IDs to this user (they may be watched)."""
+    return hmac.new(secret.encode(), f"{user_id}\n{watch}".encode(), hashlib.sha256).hexdigest()
 
 
 def language(request: Request[Any, Any, Any]) -> str:
@@ -28,6 +36,11 @@ def translator(request: Request[Any, Any, Any]) -> Any:
 def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Template:
     lang = language(request)
     user = request.scope.get("user")
+    platform = request.app.state.platform
+    deployment = platform.center.config.deployment
+    watch = context.get("watch")
+    if user is not None and watch and watch != ANY:
+        context["watch_sig"] = watch_signature(platform.settings.jwt_secret(), user.user_id, watch)
     return Template(
         template_name=name,
         context={
@@ -35,7 +48,7 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "t": i18n.translator(lang),
             "yuan": format_yuan,
             "user": user,
-            "opens": lambda page: user is not None and access.may_open(user, page),
+            "opens": lambda page: user is not None and access.may_open(user, page, deployment),
             "path": request.url.path,
             "flash": request.query_params.get("flash"),
             "flash_kind": request.query_params.get("kind", "ok"),

@@ -3,24 +3,21 @@ visitor without a sign-in (to /login) or a missing page (to the list)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request, Response, Router, get
-from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency
+from litestar import Request, Response, Router
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.response import Redirect, ServerSentEvent
+from litestar.response import Redirect
 
 from api.console import notary
 from api.console.agreements import apply_for_confirmation, pay, sign_agreement
 from api.console.cases import case_act, case_page, cases_page, schedule_video
+from api.console.changes import changes
 from api.console.court import confirmation_act, court_queue
 from api.console.dashboard import dashboard
 from api.console.intake import intake_page, intake_template, intake_upload
-from api.console.rendering import CHANGES
 from api.console.signin import (
     claim_code,
     claim_page,
@@ -32,19 +29,6 @@ from api.console.signin import (
 )
 from api.console.video import video_invite, video_page
 from application.shared.errors import NotFound
-
-
-@get("/console/changes", include_in_schema=False)
-async def changes(channels: NamedDependency[ChannelsPlugin]) -> ServerSentEvent:
-    """Server-sent events: the IDs of what was just saved, so open pages refresh themselves
-    (through litestar Channels; a Redis backend carries them across server processes)."""
-
-    async def stream() -> AsyncIterator[str]:
-        async with channels.start_subscription([CHANGES]) as subscriber:
-            async for message in subscriber.iter_events():
-                yield message.decode() if isinstance(message, bytes) else str(message)
-
-    return ServerSentEvent(stream())
 
 
 def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:

@@ -1,12 +1,14 @@
 // Live pages: the server tells which aggregates were just saved; a page showing one of them
-// (its IDs in data-watch) reloads, a queue page (data-watch="*") reloads on any change.
+// (its IDs in data-watch, signed by the server for its user) reloads; a queue page
+// (data-watch="*") reloads on any change its user may see.
 "use strict";
 (() => {
   const watch = document.body.dataset.watch;
   if (!watch || !window.EventSource) return;
   const ids = new Set(watch.split(" "));
   let pending = null;
-  const source = new EventSource("/console/changes");
+  const query = new URLSearchParams({ watch, sig: document.body.dataset.watchSig || "" });
+  const source = new EventSource(`/console/changes?${query}`);
   source.onmessage = (event) => {
     const changed = JSON.parse(event.data).ids || [];
     if (watch !== "*" && !changed.some((id) => ids.has(id))) return;

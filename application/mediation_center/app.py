@@ -84,7 +84,7 @@ class MediationCenter(Institution[CenterConfig]):
 
     def file(self, principal: Principal, data: cmd.FilingIn) -> MediationCase:
         filing = cmd.filing_from(data)
-        access.check_filer(principal, filing)
+        access.check_filer(principal, filing, self.config.deployment)
         return self.file_many(principal, [filing])[0]
 
     def file_bulk(self, principal: Principal, rows: Sequence[cmd.FilingIn]) -> list[MediationCase]:
@@ -96,7 +96,7 @@ class MediationCenter(Institution[CenterConfig]):
         for index, row in enumerate(rows):
             try:
                 filing = cmd.filing_from(row)
-                access.check_filer(principal, filing)
+                access.check_filer(principal, filing, self.config.deployment)
                 filings.append(filing)
             except InvalidValue as error:
                 if len(errors) < MAX_REPORTED_ERRORS:

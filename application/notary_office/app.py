@@ -28,6 +28,7 @@ from application.shared.commands import Command
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
 from domain.mediation.agreement_text import sha256_hex
+from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.notary.certificate_number import CertificateNumber
 from domain.notary.notarial_matter import MatterState, MatterType, NotarialMatter
@@ -68,6 +69,7 @@ class NotaryOffice(Institution[OfficeConfig]):
         documents: SignedDocuments,
         public_url: str,
         agreement: Callable[[UUID], RepaymentAgreement],
+        case_of: Callable[[UUID], MediationCase],
         *,
         retries: int = 8,
     ) -> None:
@@ -76,6 +78,7 @@ class NotaryOffice(Institution[OfficeConfig]):
         self.pki = documents.pki
         self.public_url = public_url.rstrip("/")
         self._agreement = agreement
+        self._case_of = case_of
 
     def matter(self, matter_id: UUID, principal: Principal) -> NotarialMatter:
         """For the office's notaries and the applicant; to anyone else it does not exist."""
@@ -94,13 +97,16 @@ class NotaryOffice(Institution[OfficeConfig]):
         id_number = normalize_id_number(data.applicant_id_number, "applicant_id_number")
         document_text = data.document_text.strip()
         if matter_type == MatterType.ENFORCEABLE_AGREEMENT:
-            if data.related_id is None:
-                raise InvalidValue("related_id", "name the repayment agreement")
-            document_text = self._agreement(data.related_id).text  # hashed as signed
+            agreement = self._related_agreement(data.related_id, id_number)
+            document_text = agreement.text  # hashed as signed
         elif matter_type == MatterType.ENFORCEMENT_CERTIFICATE:
-            if data.related_id is None:
-                raise InvalidValue("related_id", "name the notarized agreement's matter")
+            instrument = self.find(data.related_id, NotarialMatter) if data.related_id else None
+            if instrument is None or instrument.matter_type != MatterType.ENFORCEABLE_AGREEMENT:
+                raise InvalidValue("related_id", "name this office's notarized agreement matter")
+            self._related_agreement(instrument.related_id, id_number)
             document_text = document_text or "申请出具执行证书。Enforcement certificate."
+        elif data.related_id is not None:
+            raise InvalidValue("related_id", f"a {matter_type} matter relates to no record")
         if not document_text.strip():
             raise InvalidValue("document_text", "must not be empty")
         if not data.applicant_name.strip():
@@ -125,6 +131,18 @@ class NotaryOffice(Institution[OfficeConfig]):
         found = self.save_retrying("notarial matter", attempt)[0]
         assert isinstance(found, NotarialMatter)
         return found
+
+    def _related_agreement(self, agreement_id: UUID | None, applicant: str) -> RepaymentAgreement:
+        """The agreement a matter is on, whose case has the applicant as a side: a notary
+        sees an agreement only when one of its sides applies."""
+        try:
+            agreement = self._agreement(agreement_id) if agreement_id else None
+        except NotFound:
+            agreement = None
+        if agreement is None:
+            raise InvalidValue("related_id", "name an existing repayment agreement")
+        access.check_matter_applicant(applicant, self._case_of(agreement.case_id))
+        return agreement
 
     def related_record_allows(self, matter: NotarialMatter) -> tuple[bool, str]:
         """What eligibility needs to know about the related record."""

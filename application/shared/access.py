@@ -53,6 +53,26 @@ class Deployment:
         )
 
 
+# Staff of the four institutions' kinds, by the deployment's institution they must belong to.
+_HOME: dict[Role, str] = {
+    Role.CENTER_ADMIN: "center",
+    Role.MEDIATOR: "center",
+    Role.JUDGE: "court",
+    Role.COURT_CLERK: "court",
+    Role.PROSECUTOR: "procuratorate",
+    Role.NOTARY: "notary_office",
+}
+
+
+def of_deployment(principal: Principal, deployment: Deployment) -> bool:
+    """Staff of a center, court, procuratorate or notary office count only when theirs is the
+    deployment's: staff of another institution of those kinds see nothing."""
+    home = _HOME.get(principal.role)
+    return home is None or (
+        principal.institution is not None and principal.institution == getattr(deployment, home)
+    )
+
+
 class Forbidden(Exception):
     """The user sees the record but their role may not perform this act."""
 
@@ -199,10 +219,13 @@ def case_list_scope(
     return None, params
 
 
-def check_filer(principal: Principal, filing: Filing) -> None:
-    """Who files, and for whom: an agent for its own institution, a party for themself."""
+def check_filer(principal: Principal, filing: Filing, deployment: Deployment) -> None:
+    """Who files, and for whom: the deployment's center staff for anyone, an agent for its own
+    institution, a party for themself. Filings go to the deployment's center only."""
     if principal.role not in FILING_ROLES | {Role.SYSTEM}:
-        raise InvalidValue("applicant", f"a {principal.role} does not file cases")
+        raise Forbidden("file", f"a {principal.role} does not file cases")
+    if not of_deployment(principal, deployment):
+        raise Forbidden("file", "only this center's own staff file cases into it")
     applicant = filing.applicant
     if principal.role is Role.APPLICANT_AGENT and applicant.org_code != principal.institution:
         raise InvalidValue(
@@ -358,6 +381,16 @@ def sees_matter(principal: Principal, office: str, matter: NotarialMatter) -> bo
     return principal.role is Role.SYSTEM or applicant or is_notary(principal, office)
 
 
+def check_matter_applicant(id_number: str, case: MediationCase) -> None:
+    """A matter on an agreement is applied for by a side of its case (a person, by ID number):
+    the office never reads an agreement none of whose sides came to it."""
+    if not any(
+        side.kind == SideKind.PERSON and side.id_number == id_number
+        for side in (case.filing.applicant, case.filing.respondent)
+    ):
+        raise InvalidValue("applicant_id_number", "the applicant is not a side of the agreement")
+
+
 def hosts_notarization(principal: Principal, office: str) -> bool:
     """The office's notaries host its remote notarizations."""
     return is_notary(principal, office)
@@ -371,7 +404,11 @@ METADATA_ROLES = frozenset({Role.AUDITOR, Role.JUDGE, Role.COURT_CLERK, Role.PRO
 def reads_audit_metadata(principal: Principal, deployment: Deployment) -> bool:
     """Auditors, judges, clerks and prosecutors of the deployment's institutions read every
     entry's metadata; others only entries of what they may see."""
-    return principal.role in METADATA_ROLES and principal.institution in deployment.institutions
+    return (
+        principal.role in METADATA_ROLES
+        and principal.institution in deployment.institutions
+        and of_deployment(principal, deployment)
+    )
 
 
 # --- video sessions ---------------------------------------------------------------------------
@@ -396,6 +433,6 @@ CONSOLE_PAGES: dict[str, frozenset[Role]] = {
 }
 
 
-def may_open(principal: Principal, page: str) -> bool:
+def may_open(principal: Principal, page: str, deployment: Deployment) -> bool:
     """Whether the console shows this page (and its link) to this user."""
-    return principal.role in CONSOLE_PAGES[page]
+    return principal.role in CONSOLE_PAGES[page] and of_deployment(principal, deployment)

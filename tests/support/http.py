@@ -28,9 +28,11 @@ ACCOUNTS = [
 ]
 
 
-def build(backend: str, tmp_path: Path, schema: str | None = None) -> tuple[Platform, ManualClock]:
+def build(
+    backend: str, tmp_path: Path, schema: str | None = None, **env: str
+) -> tuple[Platform, ManualClock]:
     clock = ManualClock(START)
-    platform = make_platform(settings_for(backend, tmp_path, schema), clock)
+    platform = make_platform(settings_for(backend, tmp_path, schema, **env), clock)
     for username, role, institution, id_number in ACCOUNTS:
         platform.directory.add_user(username, PASSWORD, role, institution, id_number)
     return platform, clock
