@@ -17,7 +17,7 @@ from application.mediation_center.acts import AGREEMENT_ACTS
 from application.shared.access import Principal
 from application.shared.commands import Command
 from domain.mediation.repayment_agreement import RepaymentAgreement
-from domain.shared.periods import shanghai_date
+from domain.shared.periods import check_date, shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
 
@@ -154,7 +154,8 @@ def read_agreement(
     on: FromQuery[date | None] = None,
 ) -> AgreementOut:
     agreement, _ = platform.center.agreement(agreement_id, request.user)
-    return agreement_out(agreement, platform, on or shanghai_date(platform.center.clock()))
+    on = check_date(on, "on") if on is not None else shanghai_date(platform.center.clock())
+    return agreement_out(agreement, platform, on)
 
 
 def act_handler(command_type: type[Command]) -> HTTPRouteHandler:

@@ -22,23 +22,30 @@ from litestar.concurrency import set_asyncio_executor
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.asyncio import Redis
 
+from api.accounts import accounts_router
 from api.agreements import agreements_router
 from api.audit import audit_router
-from api.auth import build_auth, login
+from api.auth import SIGN_IN_LIMITS, build_auth, change_password, login, logout
 from api.cases import cases_router
 from api.console.rendering import CHANGES, TEMPLATES
 from api.console.router import console_router
 from api.court import court_router
+from api.guards import check_request
 from api.notary import notary_router
+from api.openapi import document_problems
 from api.portal import portal_router
 from api.problems import handle
 from api.video.media import MediaWorkers
@@ -89,6 +96,40 @@ def _platform(state: State) -> Platform:
     return platform
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders(ASGIMiddleware):
+    """On every answer, static files and errors included: no script but the server's own
+    files, no framing, no sniffing, no Referer across origins; HSTS when the public URL is
+    https."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, settings: Settings) -> None:
+        headers = [
+            ("content-security-policy", CSP),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "same-origin"),
+            ("x-frame-options", "DENY"),
+        ]
+        if settings.public_url.startswith("https://"):
+            headers.append(("strict-transport-security", "max-age=31536000"))
+        self.headers = [(name.encode(), value.encode()) for name, value in headers]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.headers]
+            await send(message)
+
+        await next_app(scope, receive, sending)
+
+
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> Litestar:
     settings = settings or (platform.settings if platform else Settings.from_env())
     owned = platform is None
@@ -124,10 +165,13 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                 platform.stop_background()
 
     # Password guessing is slowed per client address (litestar's rate limiting).
-    login_limit = RateLimitConfig(rate_limit=("minute", settings.login_rate))
-    return Litestar(
+    login_limit = RateLimitConfig(rate_limit=("minute", settings.login_rate), store=SIGN_IN_LIMITS)
+    app = Litestar(
         route_handlers=[
             Router("/", route_handlers=[login], middleware=[login_limit.middleware]),
+            logout,
+            change_password,
+            accounts_router(),
             health,
             root,
             cases_router(),
@@ -151,8 +195,17 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             exclude=["/api", "/health", "/schema", "/video", "/static", "/verify"],
         ),
         dependencies={"platform": Provide(_platform, sync_to_thread=False)},
-        state=State({"platform": platform, "auth": auth, "hub": Hub(platform, media)}),
+        state=State(
+            {
+                "platform": platform,
+                "auth": auth,
+                "hub": Hub(platform, media),
+                "sessions": MemoryStore(),
+            }
+        ),
         on_app_init=[auth.on_app_init],
+        before_request=check_request,
+        middleware=[SecurityHeaders(settings)],
         plugins=[channels],
         exception_handlers={Exception: handle},
         lifespan=[lifespan],
@@ -167,6 +220,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         ),
         debug=False,
     )
+    document_problems(app)
+    return app
 
 
 def app_from_env() -> Any:

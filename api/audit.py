@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, PathParameter, QueryParameter
 from litestar.security.jwt import Token
 
 from application.audit.case_trail import case_aggregates, case_leaves
@@ -23,6 +23,9 @@ from application.shared.errors import NotFound
 from domain.shared.errors import InvalidValue
 
 AuthRequest = Request[Principal, Token, Any]
+
+
+MAX_INDEX = 2**62  # indexes and sizes stored as signed 64-bit integers
 
 
 class EntryOut(msgspec.Struct):
@@ -110,7 +113,7 @@ def keys(platform: NamedDependency[Platform]) -> dict[str, str]:
 )
 def checkpoints(
     platform: NamedDependency[Platform],
-    since: Annotated[int, QueryParameter(ge=0)] = 0,
+    since: Annotated[int, QueryParameter(ge=0, le=MAX_INDEX)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
 ) -> list[str]:
     found = [note for size, note in platform.audit.store.checkpoints() if size >= since]
@@ -177,8 +180,8 @@ def monitor_tile(
 )
 def consistency(
     platform: NamedDependency[Platform],
-    first: Annotated[int, QueryParameter(ge=1)],
-    second: Annotated[int, QueryParameter(ge=1)],
+    first: Annotated[int, QueryParameter(ge=1, le=MAX_INDEX)],
+    second: Annotated[int, QueryParameter(ge=1, le=MAX_INDEX)],
 ) -> ConsistencyOut:
     if first > second:
         raise InvalidValue("first", "must not exceed second")
@@ -202,9 +205,9 @@ def consistency(
 )
 def entry(
     request: AuthRequest,
-    index: FromPath[int],
+    index: Annotated[int, PathParameter(ge=0, le=MAX_INDEX)],
     platform: NamedDependency[Platform],
-    size: Annotated[int | None, QueryParameter(ge=1)] = None,
+    size: Annotated[int | None, QueryParameter(ge=1, le=MAX_INDEX)] = None,
 ) -> EntryOut:
     found = entry_out(platform, index, _size(platform, size))
     if not access.reads_audit_metadata(request.user, platform.center.config.deployment):

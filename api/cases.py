@@ -29,7 +29,7 @@ from application.read_models.case_list import CaseFilters
 from application.shared.access import Principal
 from application.shared.commands import Command
 from domain.shared.errors import InvalidValue
-from domain.shared.periods import shanghai_date
+from domain.shared.periods import check_date, shanghai_date
 
 AuthRequest = Request[Principal, Token, Any]
 
@@ -126,6 +126,8 @@ def read_case(
 ) -> CaseOut:
     if as_of is not None and as_of.tzinfo is None:
         raise InvalidValue("as_of", "must carry a time zone offset")
+    if as_of is not None:
+        check_date(as_of, "as_of")
     case = platform.center.case(case_id, request.user, as_of)
     return case_out(case, as_of or platform.center.clock())
 

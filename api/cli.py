@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import signal
 import sys
 import threading
@@ -38,6 +39,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app,
         host=args.host or settings.host,
         port=args.port or settings.port,
+        # X-Forwarded-For counts only from the configured proxies (rate limits key on it)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=5,  # open pages' event streams must not hold a restart
@@ -371,6 +375,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # stores, keys, documents and evidence are the server account's alone
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)

@@ -223,7 +223,7 @@ def verify(data: JSONBody[VerifyIn], platform: NamedDependency[Platform]) -> Ver
     if data.pdf_base64 is not None:
         try:
             pdf = base64.b64decode(data.pdf_base64, validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: characters beyond ASCII
             raise InvalidValue("pdf_base64", "is not base64") from None
     checked = platform.notary.verify(data.certificate_number, pdf, data.sha256)
     entry, note = None, None

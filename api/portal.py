@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.params import FromPath, JSONBody
 
+from api.auth import CLAIM_LIMITS
 from application.bootstrap import Platform
 
 
@@ -58,13 +59,13 @@ def send_code(invitation_id: FromPath[UUID], platform: NamedDependency[Platform]
 def claim(
     invitation_id: FromPath[UUID], data: JSONBody[ClaimIn], platform: NamedDependency[Platform]
 ) -> ClaimedOut:
-    principal = platform.directory.claim(
+    session = platform.directory.claim(
         invitation_id, data.code, data.id_suffix, data.username, data.password
     )
-    return ClaimedOut(principal.user_id, str(principal.role))
+    return ClaimedOut(session.principal.user_id, str(session.principal.role))
 
 
 def portal_router(attempts_per_minute: int) -> Router:
     """Claims are rate-limited per client address, like sign-in."""
-    limit = RateLimitConfig(rate_limit=("minute", attempts_per_minute))
+    limit = RateLimitConfig(rate_limit=("minute", attempts_per_minute), store=CLAIM_LIMITS)
     return Router("/", route_handlers=[send_code, claim], middleware=[limit.middleware])

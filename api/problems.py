@@ -11,7 +11,13 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from application.shared.access import Forbidden
-from application.shared.errors import AlreadyExists, BatchInvalid, ConcurrencyConflict, NotFound
+from application.shared.errors import (
+    AlreadyExists,
+    BatchInvalid,
+    ConcurrencyConflict,
+    NotFound,
+    Throttled,
+)
 from domain.shared.errors import ActRefused, InvalidValue
 
 log = logging.getLogger("tiaojie.api")
@@ -95,6 +101,10 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             act=exc.act,
             rule=exc.rule,
         )
+    if isinstance(exc, Throttled):
+        answer = problem(429, "too-many-requests", "Too many tries", str(exc))
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     if isinstance(exc, ConcurrencyConflict):
         return problem(409, "conflict", "Concurrent change", str(exc))
     if isinstance(exc, AlreadyExists):
@@ -110,11 +120,15 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             404: "not-found",
             405: "method-not-allowed",
             413: "too-large",
+            415: "unsupported-media-type",
             429: "too-many-requests",
         }
         status = exc.status_code
-        return problem(status, kinds.get(status, "http"), str(exc.detail), str(exc.detail))
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        answer = problem(status, kinds.get(status, "http"), str(exc.detail), str(exc.detail))
+        answer.headers.update(exc.headers or {})  # Allow on a 405, Retry-After on a 429
+        return answer
+    # %r: a path with control characters cannot forge lines in the log
+    log.error("unhandled error on %s %r", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
         "internal",

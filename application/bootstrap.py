@@ -288,7 +288,9 @@ def build_case_list_view(
 
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     keys_dir = settings.keys_dir or settings.data_dir / "keys"
-    directory = Directory(store_env(settings, "directory"), clock, keys_dir)
+    directory = Directory(
+        store_env(settings, "directory"), clock, keys_dir, settings.sms_per_phone_per_day
+    )
     calendar = OfficialCalendar(directory.calendar_schedule)
     deployment = DeploymentResolver(directory, settings)
     center = MediationCenter(

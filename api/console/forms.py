@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 import msgspec
@@ -23,7 +23,7 @@ from litestar import Request
 from litestar.response import Redirect
 from litestar.security.jwt import Token
 
-from api.console.rendering import translator
+from api.console.rendering import console_path, translator
 from application.shared.access import Forbidden, Principal
 from application.shared.commands import Command
 from application.shared.errors import ConcurrencyConflict, NotFound
@@ -116,8 +116,9 @@ def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
         target = run()
     except REFUSALS as error:
         detail = quote(t("refused", detail=refusal(error)))
-        referer = request.headers.get("referer", "/console").split("?")[0]
-        back = referer if "/console" in referer else "/console"
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_origin = referer.netloc in ("", request.headers.get("host", ""))
+        back = console_path(referer.path) if same_origin else "/console"
         return Redirect(f"{back}?kind=error&flash={detail}", status_code=303)
     done = quote(t("done", act=t(act)))
     if isinstance(target, tuple):

@@ -22,6 +22,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "username": ("用户名", "Username"),
     "password": ("密码", "Password"),
     "wrong_login": ("用户名或密码错误", "Wrong username or password"),
+    "sign_in_throttled": (
+        "该账户密码错误次数过多，请 {minutes} 分钟后再试",
+        "Too many wrong passwords for this account: try again in {minutes} minutes",
+    ),
     "cases": ("案件", "Cases"),
     "my_cases": ("我的案件", "My cases"),
     "no_cases": ("没有案件", "No cases"),

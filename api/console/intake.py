@@ -22,6 +22,7 @@ from application.mediation_center.spreadsheet import filings_from, template_csv,
 from application.read_models.case_list import CaseFilters
 from application.shared import access
 from application.shared.errors import BatchInvalid, NotFound
+from domain.shared.errors import InvalidValue
 from domain.shared.periods import shanghai_date
 
 
@@ -53,7 +54,10 @@ def intake_upload(
     if not access.may_open(request.user, "intake", platform.center.config.deployment):
         raise NotFound("intake")
     t = translator(request)
-    rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
+    try:
+        rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
+    except InvalidValue as unreadable:
+        rows, errors = [], [(0, unreadable.field, unreadable.message)]
     filings: list[cmd.FilingIn] = []
     for index, row in enumerate(rows):
         try:

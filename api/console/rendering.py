@@ -20,6 +20,18 @@ CHANGES = "changes"  # the channel carrying the IDs of saved aggregates (api/con
 ANY = "*"  # a list page: it hears of every change its user may see
 
 
+def console_path(target: str, default: str = "/console", prefix: str = "/console") -> str:
+    """A redirect target on this origin only: a page under `prefix`, never another host (no
+    `//`, no backslash, which browsers read as a slash, no control characters)."""
+    safe = (
+        target.startswith(prefix)
+        and "//" not in target
+        and "\\" not in target
+        and target.isprintable()
+    )
+    return target if safe else default
+
+
 def watch_signature(secret: str, user_id: str, watch: str) -> str:
     """The server's word that it showed these IDs to this user (they may be watched)."""
     return hmac.new(secret.encode(), f"{user_id}\n{watch}".encode(), hashlib.sha256).hexdigest()

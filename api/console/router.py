@@ -11,6 +11,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect
 
+from api.auth import CLAIM_LIMITS, SIGN_IN_LIMITS
 from api.console import notary
 from api.console.agreements import apply_for_confirmation, pay, sign_agreement
 from api.console.cases import case_act, case_page, cases_page, schedule_video
@@ -49,19 +50,25 @@ def console_errors() -> dict[Any, Any]:
 
 
 def console_router(attempts_per_minute: int) -> Router:
-    """Sign-in and account claims are rate-limited per client address, as in the API."""
-    limit = RateLimitConfig(rate_limit=("minute", attempts_per_minute))
-    guarded = Router(
-        "/",
-        route_handlers=[login_submit, claim_code, claim_submit],
-        middleware=[limit.middleware],
-        exception_handlers=console_errors(),
-        include_in_schema=False,
-    )
+    """Sign-in and account claims are rate-limited per client address, as in the API (each
+    in its own bucket, shared with the API's)."""
+    guarded = [
+        Router(
+            "/",
+            route_handlers=handlers,
+            middleware=[RateLimitConfig(("minute", attempts_per_minute), store=store).middleware],
+            exception_handlers=console_errors(),
+            include_in_schema=False,
+        )
+        for handlers, store in (
+            ([login_submit], SIGN_IN_LIMITS),
+            ([claim_code, claim_submit], CLAIM_LIMITS),
+        )
+    ]
     return Router(
         "/",
         route_handlers=[
-            guarded,
+            *guarded,
             login_page,
             claim_page,
             logout,

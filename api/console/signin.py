@@ -9,19 +9,20 @@ from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.security.jwt import JWTCookieAuth, Token
 
+from api.auth import end_sessions, session_cookie
 from api.console import i18n
 from api.console.forms import AuthRequest
-from api.console.rendering import render, translator
+from api.console.rendering import console_path, render, translator
 from application.bootstrap import Platform
 from application.shared.access import Principal
-from application.shared.errors import AlreadyExists
+from application.shared.directory import Session
+from application.shared.errors import AlreadyExists, Throttled
 from domain.shared.errors import DomainError
 
 
@@ -29,7 +30,7 @@ from domain.shared.errors import DomainError
 async def login_page(
     request: Request[Any, Any, Any], next_page: FromQuery[str] = "/console"
 ) -> Template:
-    return render(request, "login.html", next=_safe_next(next_page), username="")
+    return render(request, "login.html", next=console_path(next_page), username="")
 
 
 @dataclass
@@ -39,54 +40,38 @@ class LoginForm:
     next: str = "/console"
 
 
-def _safe_next(target: str) -> str:
-    """Only back into the console: never an open redirect."""
-    return target if target.startswith("/console") and "//" not in target else "/console"
-
-
 @post("/login", exclude_from_auth=True, include_in_schema=False, sync_to_thread=True)
 def login_submit(
     request: Request[Any, Any, Any],
     data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     platform: NamedDependency[Platform],
 ) -> Response[Any]:
-    principal = platform.directory.authenticate(data.username, data.password)
-    if principal is None:
+    t = translator(request)
+    try:
+        session = platform.directory.authenticate(data.username, data.password)
+        refusal, status = t("wrong_login"), 401
+    except Throttled as throttled:
+        session, refusal, status = (
+            None,
+            t("sign_in_throttled", minutes=throttled.retry_after // 60 + 1),
+            429,
+        )
+    if session is None:
         page = render(
             request,
             "login.html",
-            next=_safe_next(data.next),
+            next=console_path(data.next),
             username=data.username,
-            flash=translator(request)("wrong_login"),
+            flash=refusal,
             flash_kind="error",
         )
-        page.status_code = 401
+        page.status_code = status
         return page
-    return _signed_in_response(request, principal, _safe_next(data.next))
+    return _signed_in_response(request, session, console_path(data.next))
 
 
-def _signed_in_response(
-    request: Request[Any, Any, Any], principal: Principal, target: str
-) -> Redirect:
-    auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
-    token = auth.create_token(
-        identifier=principal.user_id,
-        token_extras={
-            "role": str(principal.role),
-            "institution": principal.institution,
-            "id_number": principal.id_number,
-            "name": principal.display_name,
-        },
-    )
-    cookie = Cookie(
-        key=auth.key,
-        value=token,
-        httponly=True,
-        samesite="strict",
-        secure=auth.secure,
-        max_age=int(auth.default_token_expiration.total_seconds()),
-        path="/",
-    )
+def _signed_in_response(request: Request[Any, Any, Any], session: Session, target: str) -> Redirect:
+    _, cookie = session_cookie(request, session)
     return Redirect(target, status_code=303, cookies=[cookie])
 
 
@@ -135,7 +120,7 @@ def claim_submit(
 ) -> Response[Any]:
     """A wrong code or ID suffix claims nothing; repeated failures lock the invitation."""
     try:
-        principal = platform.directory.claim(
+        session = platform.directory.claim(
             invitation_id, data.code, data.id_suffix, data.username, data.password
         )
     except (DomainError, AlreadyExists) as error:
@@ -149,11 +134,13 @@ def claim_submit(
         )
         page.status_code = 400
         return page
-    return _signed_in_response(request, principal, "/console")
+    return _signed_in_response(request, session, "/console")
 
 
-@post("/logout", include_in_schema=False)
-async def logout(request: AuthRequest) -> Redirect:
+@post("/logout", include_in_schema=False, sync_to_thread=True)
+def logout(request: AuthRequest, platform: NamedDependency[Platform]) -> Redirect:
+    """Signing out ends every session of the account, in every server process."""
+    end_sessions(request, platform)
     auth: JWTCookieAuth[Principal, Token] = request.app.state.auth
     response = Redirect("/login", status_code=303)
     response.delete_cookie(auth.key, path="/")
@@ -161,8 +148,11 @@ async def logout(request: AuthRequest) -> Redirect:
 
 
 @get("/lang/{code:str}", exclude_from_auth=True, include_in_schema=False)
-async def switch_language(code: FromPath[str], next_page: FromQuery[str] = "/console") -> Redirect:
-    target = next_page if next_page.startswith("/") and "//" not in next_page else "/console"
+async def switch_language(
+    code: FromPath[str], next_page: Annotated[str, QueryParameter(name="next")] = "/console"
+) -> Redirect:
+    """Back to the page the switch was clicked on (on this origin only)."""
+    target = console_path(next_page, prefix="/")
     response = Redirect(target, status_code=303)
     if code in i18n.LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", path="/")

@@ -233,7 +233,10 @@ async def _signed_in(socket: WebSocket[Any, Any, Any]) -> Principal:
         raise InvitationRefused(
             "unauthenticated", "sign in, or open your invitation link"
         ) from None
-    return await principal_from_token(token, socket)
+    principal = await principal_from_token(token, socket)
+    if principal is None:
+        raise InvitationRefused("unauthenticated", "your session has ended: sign in again")
+    return principal
 
 
 async def _admit(

@@ -50,18 +50,18 @@ class WitnessClient:
                     self.size = int(answer.strip())
                     if self.size > size:
                         self.lag = f"holds {self.size}, more than the log's {size}"
-                        log.error("witness %s %s", self.name, self.lag)
+                        log.error("witness %s %r", self.name, self.lag)
                         return None
                     continue
                 if status != 200:
                     self.lag = f"answered {status}: {answer.strip()[:200]}"
-                    log.warning("witness %s %s", self.name, self.lag)
+                    log.warning("witness %s %r", self.name, self.lag)
                     return None
                 try:
                     tlog.verify_cosignature(note + answer, self.verifier)
                 except ValueError:
                     self.lag = "answered a cosignature that does not verify"
-                    log.warning("witness %s %s", self.name, self.lag)
+                    log.warning("witness %s %r", self.name, self.lag)
                     return None
                 self.size, self.lag = size, ""
                 return answer

@@ -158,7 +158,6 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
         self, litigation_id: UUID, principal: Principal, command: Command
     ) -> LitigationCase:
         """Run an act on a litigation case (LITIGATION_ACTS)."""
-        self.litigation(litigation_id, principal)
         return self._act(litigation_id, LitigationCase, LITIGATION_ACTS, principal, command)
 
     def _act(
@@ -169,12 +168,23 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
         principal: Principal,
         command: Command,
     ) -> A:
-        access.check_court_act(principal, self.config.code, command.act_name())
+        """Load, then authorize: what the user may not see does not exist (404); what they see
+        but may not act on is forbidden (403)."""
         handler = table[type(command)]
-        what = f"{kind.__name__} {target_id}"
-        return self.run_act(
-            what, principal, command, handler, lambda: (self.load(target_id, kind), None)
-        )
+
+        def target() -> tuple[A, None]:
+            found = self.load(target_id, kind)
+            case = (
+                self._mediation_file(found.mediation_case_id, None)
+                if isinstance(found, JudicialConfirmation)
+                else None
+            )
+            if not access.sees_confirmation(principal, self.config.code, case):
+                raise NotFound(str(target_id))
+            access.check_court_act(principal, self.config.code, command.act_name())
+            return found, None
+
+        return self.run_act(f"{kind.__name__} {target_id}", principal, command, handler, target)
 
     # --- applications to the court ----------------------------------------------------------
 

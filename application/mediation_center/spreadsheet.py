@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from domain.shared.errors import InvalidValue
 from domain.shared.money import parse_yuan
@@ -74,16 +76,27 @@ def template_xlsx() -> bytes:
 
 
 def _cells(data: bytes, filename: str) -> list[list[str]]:
+    """The cells as text; InvalidValue("file") for a file that is not what its name says."""
     if filename.lower().endswith(".xlsx"):
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.active
-        assert sheet is not None
-        return [
-            ["" if cell is None else str(cell) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    text = data.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = book.active
+            if sheet is None:
+                raise InvalidValue("file", "the workbook has no sheet")
+            return [
+                ["" if cell is None else str(cell) for cell in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
+            raise InvalidValue("file", "is not an .xlsx workbook") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidValue("file", "is not UTF-8 text: save the CSV as UTF-8") from None
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise InvalidValue("file", f"is not a CSV file: {error}") from None
 
 
 def filings_from(

@@ -169,16 +169,17 @@ class NotaryOffice(Institution[OfficeConfig]):
     # --- acts -----------------------------------------------------------------------------
 
     def act(self, matter_id: UUID, principal: Principal, command: Command) -> NotarialMatter:
-        """Run an act on a notarial matter (MATTER_ACTS); the matter as saved."""
-        access.check_notary_act(principal, self.config.code, command.act_name())
+        """Run an act on a notarial matter (MATTER_ACTS); the matter as saved. Load, then
+        authorize: a matter the user may not see does not exist (404); the applicant sees it
+        but may not act (403)."""
         handler = MATTER_ACTS[type(command)]
-        return self.run_act(
-            f"notarial matter {matter_id}",
-            principal,
-            command,
-            handler,
-            lambda: (self.load(matter_id, NotarialMatter), None),
-        )
+
+        def target() -> tuple[NotarialMatter, None]:
+            found = self.matter(matter_id, principal)
+            access.check_notary_act(principal, self.config.code, command.act_name())
+            return found, None
+
+        return self.run_act(f"notarial matter {matter_id}", principal, command, handler, target)
 
     # --- documents ------------------------------------------------------------------------
 

@@ -420,6 +420,27 @@ def is_party_account(principal: Principal) -> bool:
     return principal.role is Role.PARTY
 
 
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def check_account_admin(
+    principal: Principal, institution: str | None, deployment: Deployment
+) -> None:
+    """The deployment's center staff keep the accounts of their center, of parties and of the
+    outside institutions (banks, insurers, lenders, grid stations); the court's, the
+    procuratorate's and the notary office's staff are their own institutions' to keep."""
+    if principal.role is Role.SYSTEM:
+        return
+    if not (principal.role is Role.CENTER_ADMIN and of_deployment(principal, deployment)):
+        raise Forbidden("deactivate", "only the center's staff keep accounts")
+    if (
+        institution is not None
+        and institution != deployment.center
+        and (institution in deployment.institutions)
+    ):
+        raise Forbidden("deactivate", "that institution keeps its own staff's accounts")
+
+
 # --- console pages ----------------------------------------------------------------------------
 
 CONSOLE_PAGES: dict[str, frozenset[Role]] = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
@@ -13,11 +14,13 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.persistence import IntegrityError
+from zxcvbn import zxcvbn
 
+from application.shared import access
 from application.shared.access import Deployment, Principal
 from application.shared.calendar import Schedule
 from application.shared.clock import Clock
-from application.shared.errors import AlreadyExists, NotFound
+from application.shared.errors import AlreadyExists, ConcurrencyConflict, NotFound, Throttled
 from application.shared.institution import Records
 from application.shared.pseudonyms import PseudonymKeyRefused, Pseudonyms, load_key
 from application.shared.settings import Settings
@@ -38,17 +41,51 @@ from domain.shared.identity import normalize_id_number, normalize_uscc
 from domain.shared.portal_invitation import PortalInvitation
 
 _hasher = PasswordHasher()
-MIN_PASSWORD = 8
+MIN_PASSWORD = 12
+CLAIM_TRIES = 50  # concurrent wrong tries on one invitation or account, each counted
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" against online guessing
+
+
+def check_password(password: str, *about: str, field: str = "password") -> None:
+    """At least 12 characters that a maintained estimator (zxcvbn, told the user's own names)
+    does not find guessable."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidValue(field, f"must be at least {MIN_PASSWORD} characters")
+    if len(password) > 256:
+        raise InvalidValue(field, "must be at most 256 characters")
+    found = zxcvbn(password, user_inputs=[a for a in about if a])
+    if found["score"] < MIN_STRENGTH:
+        hint = found["feedback"]["warning"] or "add more words or characters"
+        raise InvalidValue(field, f"too easy to guess: {hint}")
+
+
 R = TypeVar("R", UserAccount, PartyIdentity, PortalInvitation)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in session: its token carries only the account's pseudonymous id and the epoch
+    it began in (no name, role or ID number); the principal is read back from the directory."""
+
+    account_id: UUID
+    epoch: int
+    principal: Principal
+
+
+def session_of(account: UserAccount) -> Session:
+    return Session(account.id, account.session_epoch, principal_of(account))
 
 
 class Directory(Records):
     """Institutions, accounts, party identities, portal invitations and loaded calendars."""
 
-    def __init__(self, env: dict[str, str], clock: Clock, keys_dir: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], clock: Clock, keys_dir: Path, codes_per_day: int = 5
+    ) -> None:
         super().__init__(env)
         self.clock = clock
         self.keys_dir = keys_dir
+        self.codes_per_day = codes_per_day
         self._pseudonyms: Pseudonyms | None = None
 
     # --- ids of people --------------------------------------------------------------------
@@ -154,8 +191,7 @@ class Directory(Records):
             raise InvalidValue("role", f"must be one of {', '.join(Role)}") from None
         if user_role is Role.SYSTEM:
             raise InvalidValue("role", "the system role is not for people")
-        if len(password) < MIN_PASSWORD:
-            raise InvalidValue("password", f"must be at least {MIN_PASSWORD} characters")
+        check_password(password, name, display_name or "")
         home = self.institution(normalize_uscc(institution, "institution")) if institution else None
         if institution and home is None:
             raise InvalidValue("institution", f"no institution with code {institution}")
@@ -206,16 +242,83 @@ class Directory(Records):
         account = self.user(username)
         return principal_of(account) if account is not None else None
 
-    def authenticate(self, username: str, password: str) -> Principal | None:
+    def resume(self, account_id: UUID, epoch: int) -> Principal | None:
+        """The principal of a session still valid: the account active, its sessions not ended
+        since the token was issued."""
+        account = self.find(account_id, UserAccount)
+        if account is None or not account.active or account.session_epoch != epoch:
+            return None
+        return principal_of(account)
+
+    def end_sessions(self, account_id: UUID) -> None:
+        """Sign the account out everywhere (logout)."""
+        account = self.load(account_id, UserAccount)
+        account.end_sessions(self.clock())
+        self.save(account)
+
+    def change_password(self, account_id: UUID, current: str, new: str) -> None:
+        """The account's own act: the current password proves it; every session ends."""
+        account = self.load(account_id, UserAccount)
+        try:
+            _hasher.verify(account.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            raise InvalidValue("current_password", "is not the account's password") from None
+        check_password(new, account.username, account.display_name, field="new_password")
+        account.change_password(_hasher.hash(new), self.clock())
+        self.save(account)
+
+    def set_active(
+        self,
+        principal: Principal,
+        deployment: Deployment,
+        username: str,
+        *,
+        active: bool,
+        reason: str = "",
+    ) -> None:
+        """Deactivate (every session ends) or reactivate an account: the deployment's center
+        staff for accounts of their own center, and parties' and outside institutions'
+        accounts; operators from the command line."""
+        account = self.user(username)
+        if account is None:
+            raise NotFound(username)
+        access.check_account_admin(principal, account.institution, deployment)
+        if active:
+            account.reactivate(principal.actor, self.clock())
+        else:
+            account.deactivate(reason, principal.actor, self.clock())
+        self.save(account)
+
+    def authenticate(self, username: str, password: str) -> Session | None:
+        """The session, or None for a wrong name or password. Each account takes five wrong
+        passwords in 15 minutes, then none until the first of them is 15 minutes old
+        (Throttled), whatever address they come from."""
         account = self.user(username)
         if account is None or not account.active:
             _hasher.hash(password)  # spend the same time whether or not the user exists
             return None
+        now = self.clock()
+        blocked = account.sign_in_blocked_until(now)
+        if blocked is not None:
+            wait = max(1, int((blocked - now).total_seconds()))
+            raise Throttled("too many wrong passwords for this account", wait)
         try:
             _hasher.verify(account.password_hash, password)
         except (VerificationError, InvalidHashError):
+            self._count_failure(account, now)
             return None
-        return principal_of(account)
+        return session_of(account)
+
+    def _count_failure(self, account: UserAccount, now: datetime) -> None:
+        """Every wrong password counts, concurrent ones too (counted again on the new state)."""
+        for _ in range(CLAIM_TRIES):
+            account.sign_in_failed(now)
+            try:
+                self.save(account)
+            except IntegrityError:
+                account = self.load(account.id, UserAccount)
+                continue
+            return
 
     # --- portal invitations ---------------------------------------------------------------
 
@@ -244,28 +347,38 @@ class Directory(Records):
         if not isinstance(invitation, PortalInvitation):
             return
         code = f"{secrets.randbelow(10**6):06d}"
-        invitation.issue_code(secrets.token_hex(8), code, self.clock())
+        digest = self.pseudonyms.digest("claim-code", f"{invitation.id}:{code}")
+        invitation.issue_code(digest, self.clock(), self.codes_per_day)
         self.save(invitation)
         send(invitation.phone, f"【调解平台】验证码 {code}，10分钟内有效。Your code: {code}")
 
     def claim(
         self, invitation_id: UUID, code: str, id_suffix: str, username: str, password: str
-    ) -> Principal:
-        """Create the party account, tied to the invitation's ID number."""
+    ) -> Session:
+        """Create the party account, tied to the invitation's ID number. Every wrong try is
+        counted, concurrent ones too (a try that meets another's save is counted again on the
+        new state), so no more guesses are checked than the lockout allows."""
         wrong = InvalidValue("code", "the code or the last 6 characters of the ID number are wrong")
-        invitation = self.find(invitation_id, PortalInvitation)
-        if not isinstance(invitation, PortalInvitation):
+        for _ in range(CLAIM_TRIES):
+            invitation = self.find(invitation_id, PortalInvitation)
+            if not isinstance(invitation, PortalInvitation):
+                raise wrong
+            digest = self.pseudonyms.digest("claim-code", f"{invitation.id}:{code.strip()}")
+            if invitation.check(digest, id_suffix, self.clock()):
+                break
+            try:
+                self.save(invitation)
+            except IntegrityError:
+                continue
             raise wrong
-        ok = invitation.check(code, id_suffix, self.clock())
-        if not ok:
-            self.save(invitation)
-            raise wrong
+        else:
+            raise ConcurrencyConflict("the invitation", CLAIM_TRIES)
         account = self.add_user(
             username, password, "party", None, invitation.id_number, invitation.name
         )
         invitation.claimed(account.username, self.clock())
         self.save(invitation)
-        return principal_of(account)
+        return session_of(account)
 
     # --- the audit log's keys -------------------------------------------------------------
 

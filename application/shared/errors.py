@@ -31,3 +31,12 @@ class BatchInvalid(Exception):
     def __init__(self, errors: list[tuple[int, str, str]]) -> None:
         super().__init__(f"{len(errors)} invalid field(s) in the batch; nothing was stored")
         self.errors = errors  # (row, field, message)
+
+
+class Throttled(Exception):
+    """Too many tries (wrong passwords for one account): try again after `retry_after`
+    seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

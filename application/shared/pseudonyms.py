@@ -39,6 +39,12 @@ class Pseudonyms:
         number = int.from_bytes(digest[:16], "big") & ~_VERSION_AND_VARIANT
         return UUID(int=number | (0x8 << 76) | (0x2 << 62))
 
+    def digest(self, kind: str, value: str) -> str:
+        """A keyed digest of a short secret (a one-time code): without the key, the stored
+        digest cannot be tried against every candidate."""
+        message = f"tiaojie:{kind}:{value}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
     @property
     def fingerprint(self) -> str:
         return hmac.new(self._key, b"tiaojie:pseudonym-key", hashlib.sha256).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -50,6 +51,18 @@ def _witnesses(env: Mapping[str, str]) -> tuple[WitnessConfig, ...]:
             msg = f"TIAOJIE_WITNESSES: {entry!r} is not `URL VKEY`"
             raise SettingsError(msg)
         found.append(WitnessConfig(parts[0].rstrip("/"), parts[1]))
+    return tuple(found)
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Addresses or networks (`10.0.0.0/8`), each checked."""
+    found = []
+    for item in _list(env, name, ""):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {item!r} is not an address or network") from None
+        found.append(item)
     return tuple(found)
 
 
@@ -104,6 +117,8 @@ class Settings:
     pki_dir: Path | None
     cjk_font: Path
     redis_url: str | None
+    trusted_proxies: tuple[str, ...]
+    sms_per_phone_per_day: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -155,7 +170,8 @@ class Settings:
             public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000",
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
-            in ("1", "true", "yes"),
+            in ("1", "true", "yes")
+            or env.get("TIAOJIE_PUBLIC_URL", "").strip().startswith("https://"),
             media_workers=_int(env, "TIAOJIE_MEDIA_WORKERS", 1, 0, 64),
             media_host_addresses=_list(env, "TIAOJIE_MEDIA_HOST_ADDRESSES", "127.0.0.1"),
             ice_servers=_list(env, "TIAOJIE_ICE_SERVERS", ""),
@@ -167,6 +183,8 @@ class Settings:
             invitation_hours=_int(env, "TIAOJIE_INVITATION_HOURS", 72, 1, 24 * 90),
             pki_dir=Path(env["TIAOJIE_PKI_DIR"]) if env.get("TIAOJIE_PKI_DIR") else None,
             redis_url=env.get("TIAOJIE_REDIS_URL", "").strip() or None,
+            trusted_proxies=_networks(env, "TIAOJIE_TRUSTED_PROXIES"),
+            sms_per_phone_per_day=_int(env, "TIAOJIE_SMS_PER_PHONE_PER_DAY", 5, 1, 1000),
             cjk_font=Path(
                 env.get("TIAOJIE_CJK_FONT", "").strip()
                 or "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"

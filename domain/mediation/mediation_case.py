@@ -34,6 +34,7 @@ from domain.shared.periods import (
     Deadline,
     WorkingCalendar,
     calendar_days_deadline,
+    check_date,
     shanghai_date,
     working_days_deadline,
 )
@@ -348,6 +349,7 @@ class MediationCase(Aggregate):
         self._require("schedule_session")
         if starts_at.tzinfo is None:
             raise InvalidValue("starts_at", "must carry a time zone")
+        check_date(starts_at, "starts_at")
         if starts_at <= at:
             raise InvalidValue("starts_at", "must be in the future")
         if not 5 <= duration_minutes <= 480:

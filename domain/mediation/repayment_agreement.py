@@ -23,7 +23,12 @@ from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
 from domain.shared.money import check_fen
-from domain.shared.periods import WorkingCalendar, calendar_days_deadline, shanghai_date
+from domain.shared.periods import (
+    WorkingCalendar,
+    calendar_days_deadline,
+    check_date,
+    shanghai_date,
+)
 from domain.shared.value import Value
 
 SIGNERS = ("applicant", "respondent", "mediator")
@@ -237,6 +242,7 @@ class RepaymentAgreement(Aggregate):
         if not 1 <= instalment <= len(self.plan.instalments):
             raise InvalidValue("instalment", f"there is no instalment {instalment}")
         check_fen(amount_fen, "amount_fen", positive=True)
+        check_date(paid_on, "paid_on")
         assert self.effective_on is not None
         if paid_on < self.effective_on:
             raise InvalidValue("paid_on", "a payment cannot predate the agreement")

@@ -9,6 +9,7 @@ from datetime import date
 from domain.mediation.filing import SideRole
 from domain.shared.errors import InvalidValue
 from domain.shared.money import check_fen
+from domain.shared.periods import check_date
 from domain.shared.value import Value
 
 MAX_INSTALMENTS = 360
@@ -70,6 +71,7 @@ class RepaymentPlan(Value):
         previous: date | None = None
         for index, (amount, due) in enumerate(instalments):
             check_fen(amount, f"instalments[{index}].amount_fen", positive=True)
+            check_date(due, f"instalments[{index}].due_date")
             if previous is not None and due <= previous:
                 raise InvalidValue(
                     f"instalments[{index}].due_date", "due dates must strictly increase"

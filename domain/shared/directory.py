@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent, event
 
 from domain.shared import tlog
-from domain.shared.actors import ROLE_INSTITUTION_KINDS, InstitutionKind, Role
+from domain.shared.actors import ROLE_INSTITUTION_KINDS, Actor, InstitutionKind, Role
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import InvalidValue
 
+SIGN_IN_FAILURES = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _PREFIX = re.compile(r"^\S{1,16}$")
 
@@ -44,7 +46,28 @@ class Institution(Aggregate):
 
 
 class UserAccount(Aggregate):
-    """A login. Staff belong to one institution; a party account is tied to an ID number."""
+    """A login. Staff belong to one institution; a party account is tied to an ID number.
+
+    A session is valid while its token carries the account's `session_epoch`: signing out,
+    a new password and deactivation move the epoch on, ending every session at once.
+    """
+
+    session_epoch = 0  # also for accounts restored from snapshots taken before sessions ended
+    failed_sign_ins: tuple[datetime, ...] = ()  # within the last SIGN_IN_WINDOW
+
+    def sign_in_blocked_until(self, at: datetime) -> datetime | None:
+        """After SIGN_IN_FAILURES wrong passwords within the window, sign-in waits until the
+        oldest of them leaves it (checked before the password, so guesses stop counting)."""
+        recent = [t for t in self.failed_sign_ins if at - t < SIGN_IN_WINDOW]
+        return recent[0] + SIGN_IN_WINDOW if len(recent) >= SIGN_IN_FAILURES else None
+
+    def sign_in_failed(self, at: datetime) -> None:
+        self._sign_in_failed(at)
+
+    @event("SignInFailed")
+    def _sign_in_failed(self, occurred_at: datetime) -> None:
+        recent = tuple(t for t in self.failed_sign_ins if occurred_at - t < SIGN_IN_WINDOW)
+        self.failed_sign_ins = (*recent, occurred_at)
 
     @event("Created")
     def __init__(
@@ -64,6 +87,44 @@ class UserAccount(Aggregate):
         self.institution = institution
         self.id_number = id_number
         self.password_hash = password_hash
+        self.active = True
+
+    def end_sessions(self, occurred_at: datetime) -> None:
+        """Sign out everywhere: every token issued so far stops working."""
+        self._sessions_ended(occurred_at)
+
+    @event("SessionsEnded")
+    def _sessions_ended(self, occurred_at: datetime) -> None:
+        self.session_epoch = self.session_epoch + 1
+
+    def change_password(self, password_hash: str, occurred_at: datetime) -> None:
+        """A new password ends every session (a stolen token dies with the old password)."""
+        self._password_changed(password_hash, occurred_at)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str, occurred_at: datetime) -> None:
+        self.password_hash = password_hash
+        self.session_epoch = self.session_epoch + 1
+
+    def deactivate(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        if not self.active:
+            raise InvalidValue("account", "is already deactivated")
+        if not reason.strip():
+            raise InvalidValue("reason", "say why the account is deactivated")
+        self._deactivated(reason.strip(), actor, occurred_at)
+
+    @event("Deactivated")
+    def _deactivated(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.active = False
+        self.session_epoch = self.session_epoch + 1
+
+    def reactivate(self, actor: Actor, occurred_at: datetime) -> None:
+        if self.active:
+            raise InvalidValue("account", "is active")
+        self._reactivated(actor, occurred_at)
+
+    @event("Reactivated")
+    def _reactivated(self, actor: Actor, occurred_at: datetime) -> None:
         self.active = True
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from domain.shared.errors import InvalidValue
 from domain.shared.value import Value
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -51,6 +52,17 @@ class Deadline(Value):
 
     def recomputed(self, calendar: WorkingCalendar) -> Deadline:
         return period_deadline(self.kind, self.start, self.length, calendar)
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100  # the spec's window for dates people give
+
+
+def check_date(value: date, field: str) -> date:
+    """A date (or moment) people give, within the years 2000-2100: a year 9999 would leave no
+    room for the deadlines counted from it, a year 1 is a slip of the keyboard."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InvalidValue(field, f"must lie in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return value
 
 
 def shanghai_date(moment: datetime) -> date:

@@ -1,13 +1,14 @@
 """Portal invitations: a natural-person side claims a portal account by proving control of the
 phone (a one-time code) and knowing the last 6 characters of the ID number.
 
-The code is stored only as a salted hash; wrong attempts are counted and, after too many,
-further attempts are refused for a while.
+The code is stored only as a keyed digest (HMAC under a server secret kept outside the stores,
+so the stored digest of a six-digit code cannot be tried against all million codes); wrong
+attempts are counted and, after too many, further attempts are refused for a while; a phone
+gets at most a configured number of codes in any 24 hours.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -21,13 +22,12 @@ MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 CODE_LIFETIME = timedelta(minutes=10)
 RESEND_AFTER = timedelta(seconds=60)
-
-
-def code_hash(salt: str, code: str) -> str:
-    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+DAY = timedelta(hours=24)
 
 
 class PortalInvitation(Aggregate):
+    codes_sent: tuple[datetime, ...] = ()  # in the last 24 hours (also for older snapshots)
+
     @event("Issued")
     def __init__(
         self,
@@ -59,35 +59,49 @@ class PortalInvitation(Aggregate):
                 f"too many wrong attempts; try again after {self.locked_until}",
             )
 
-    def issue_code(self, salt: str, code: str, at: datetime) -> None:
-        """A new one-time code (its hash kept); at most one a minute."""
+    def issue_code(self, code_digest: str, at: datetime, per_day: int) -> None:
+        """A new one-time code (only its keyed digest kept); at most one a minute and
+        `per_day` in any 24 hours."""
         self._refuse_if_closed("send_code", at)
         if self.code_sent_at is not None and at - self.code_sent_at < RESEND_AFTER:
             raise ActRefused(
                 "send_code", "code_sent", "throttled", "a code was sent less than a minute ago"
             )
-        self._code_issued(
-            salt=salt, code_sha256=code_hash(salt, code), expires=at + CODE_LIFETIME, occurred_at=at
-        )
+        if len([sent for sent in self.codes_sent if at - sent < DAY]) >= per_day:
+            raise ActRefused(
+                "send_code", "code_sent", "throttled", f"at most {per_day} codes a day to a phone"
+            )
+        self._code_sent(code_digest=code_digest, expires=at + CODE_LIFETIME, occurred_at=at)
 
     @event("CodeIssued")
     def _code_issued(
         self, salt: str, code_sha256: str, expires: datetime, occurred_at: datetime
     ) -> None:
+        """A code stored as a salted SHA-256 (before codes were keyed): it no longer checks."""
         self.code_salt = salt
         self.code_sha256 = code_sha256
         self.code_expires = expires
         self.code_sent_at = occurred_at
 
-    def check(self, code: str, id_suffix: str, at: datetime) -> bool:
-        """True when the code and the ID suffix are right; a wrong try is recorded."""
+    @event("CodeSent")
+    def _code_sent(self, code_digest: str, expires: datetime, occurred_at: datetime) -> None:
+        self.code_salt = None
+        self.code_sha256 = code_digest
+        self.code_expires = expires
+        self.code_sent_at = occurred_at
+        recent = tuple(sent for sent in self.codes_sent if occurred_at - sent < DAY)
+        self.codes_sent = (*recent, occurred_at)
+
+    def check(self, code_digest: str, id_suffix: str, at: datetime) -> bool:
+        """True when the code (its keyed digest) and the ID suffix are right; a wrong try is
+        recorded."""
         self._refuse_if_closed("claim", at)
         right = (
-            self.code_salt is not None
+            self.code_salt is None
             and self.code_sha256 is not None
             and self.code_expires is not None
             and at <= self.code_expires
-            and hmac.compare_digest(code_hash(self.code_salt, code.strip()), self.code_sha256)
+            and hmac.compare_digest(code_digest, self.code_sha256)
             and hmac.compare_digest(id_suffix.strip().upper(), self.id_number[-6:])
         )
         if not right:

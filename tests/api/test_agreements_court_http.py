@@ -92,7 +92,11 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
     assert joint["state"] == "applied" and joint["docket_number"].startswith("(2026)渝0105民特")
     confirmation = f"/api/confirmations/{joint['id']}"
-    assert_problem(api.call("POST", f"{confirmation}/accept", "admin", json={}), 403, "forbidden")
+    # The court's record is not the center's to see: acting on it is as reading it, 404.
+    assert_problem(api.call("GET", confirmation, "admin"), 404, "not-found")
+    assert_problem(api.call("POST", f"{confirmation}/accept", "admin", json={}), 404, "not-found")
+    # A side sees it, but does not act for the court: 403.
+    assert_problem(api.call("POST", f"{confirmation}/accept", "party1", json={}), 403, "forbidden")
     assert (
         api.call("POST", f"{confirmation}/accept", "judge1", json={}).json()["state"] == "accepted"
     )

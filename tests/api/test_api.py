@@ -48,7 +48,11 @@ def test_sign_in_attempts_are_rate_limited(tmp_path: Path) -> None:
                 assert attempt.status_code == 401
             blocked = client.post("/api/auth/login", json={"username": "x", "password": "y"})
             assert_problem(blocked, 429, "too-many-requests")
+            console = client.post("/login", data={"username": "x", "password": "y"})
+            assert console.status_code == 429  # the console's sign-in counts in the same bucket
             assert client.get("/health").status_code == 200  # only sign-in is limited
+            claims = "/api/portal/invitations/00000000-0000-4000-8000-000000000000/code"
+            assert client.post(claims).status_code == 202  # claims count in a bucket of their own
     finally:
         platform.close()
 

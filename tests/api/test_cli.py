@@ -78,8 +78,8 @@ def test_institutions_and_users_from_the_command_line(tmp_path: Path) -> None:
     assert short.returncode == 2 and "password" in short.stderr
     platform = build_platform(settings_for("sqlite", tmp_path))
     try:
-        principal = platform.directory.authenticate("li.mediator", "a long password")
-        assert principal is not None and principal.institution == CENTER
+        session = platform.directory.authenticate("li.mediator", "a long password")
+        assert session is not None and session.principal.institution == CENTER
         assert platform.directory.authenticate("zhang", "a long password") is not None
         assert platform.directory.authenticate("li.mediator", "wrong password") is None
     finally:
@@ -172,3 +172,16 @@ def test_projection_in_processes_of_their_own_on_postgres(tmp_path: Path, pg_sch
             worker.kill()
             worker.wait()
         platform.close()
+
+
+def test_the_stores_and_keys_it_writes_are_the_server_accounts_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"TIAOJIE_DATA_DIR": str(data)}
+    added = tiaojie(
+        env, "institutions", "add", CENTER, "--kind", "mediation_center", "--name", "中心"
+    )
+    assert added.returncode == 0, added.stderr
+    written = list(data.rglob("*"))
+    assert any(p.suffix == ".sqlite" for p in written) and any(p.suffix == ".key" for p in written)
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from litestar.testing import TestClient
@@ -14,6 +18,8 @@ from litestar.testing import TestClient
 from api.app import create_app
 from application.bootstrap import Platform
 from application.shared.clock import ManualClock
+from application.shared.errors import ConcurrencyConflict
+from domain.shared.errors import ActRefused, InvalidValue
 from tests.conftest import make_platform, settings_for
 from tests.support.data import AGENT, OTHER_PARTY_ID, PARTY_ID, START, filing
 
@@ -95,3 +101,80 @@ def test_repeated_failures_are_throttled(portal: tuple[Platform, TestClient[Any]
     # An unknown invitation answers like a known one.
     unknown = client.post("/api/portal/invitations/00000000-0000-4000-8000-000000000000/code")
     assert unknown.status_code == 202
+
+
+def test_a_stored_code_cannot_be_tried_offline(
+    portal: tuple[Platform, TestClient[Any], Path],
+) -> None:
+    """Whoever reads the store gets the code's keyed digest: trying every six-digit code
+    against it, with or without what the store holds beside it, finds nothing."""
+    platform, client, sms = portal
+    platform.center.file(AGENT, filing(respondent_id=PARTY_ID))
+    platform.catch_up()
+    invitation = invitation_of(sms, "13800138000")
+    assert client.post(f"/api/portal/invitations/{invitation}/code").status_code == 202
+    stored = [
+        json.loads(e.state)
+        for e in platform.directory.recorder.select_events(UUID(invitation))
+        if e.topic.endswith("CodeSent")
+    ]
+    assert len(stored) == 1 and set(stored[0]) >= {"code_digest"}
+    digest = stored[0]["code_digest"]
+    salts = ["", invitation, f"{invitation}:", "claim-code", f"tiaojie:claim-code:{invitation}:"]
+    for candidate in range(10**6):
+        code = f"{candidate:06d}"
+        for salt in salts:
+            assert hashlib.sha256(f"{salt}{code}".encode()).hexdigest() != digest
+
+
+def test_codes_to_a_phone_are_capped_per_day(
+    portal: tuple[Platform, TestClient[Any], Path],
+) -> None:
+    platform, client, sms = portal
+    platform.center.file(AGENT, filing(respondent_id=PARTY_ID))
+    platform.catch_up()
+    base = f"/api/portal/invitations/{invitation_of(sms, '13800138000')}"
+    clock = platform.directory.clock
+    assert isinstance(clock, ManualClock)
+    for _ in range(5):
+        assert client.post(f"{base}/code").status_code == 202
+        clock.advance(timedelta(minutes=2))
+
+    def codes() -> int:
+        return len([t for t in texts(sms, "13800138000") if "验证码" in t])
+
+    # The sixth answers alike (nobody learns who has a case) and sends nothing.
+    assert client.post(f"{base}/code").status_code == 202
+    assert codes() == 5
+    clock.advance(timedelta(hours=24))
+    assert client.post(f"{base}/code").status_code == 202
+    assert codes() == 6
+
+
+def test_concurrent_wrong_claims_are_each_counted(
+    portal: tuple[Platform, TestClient[Any], Path],
+) -> None:
+    """40 wrong claims at once: every one is refused as wrong, locked or busy (never an
+    error), and no more than the lockout's five guesses are checked."""
+    platform, client, sms = portal
+    platform.center.file(AGENT, filing(respondent_id=PARTY_ID))
+    platform.catch_up()
+    invitation = UUID(invitation_of(sms, "13800138000"))
+    client.post(f"/api/portal/invitations/{invitation}/code")
+    outcomes: list[str] = []
+
+    def guess(number: int) -> None:
+        try:
+            platform.directory.claim(invitation, f"{number:06d}", "000000", "x.y", "pw")
+        except (InvalidValue, ActRefused, ConcurrencyConflict) as refused:
+            outcomes.append(type(refused).__name__)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(guess, range(40)))
+    assert len(outcomes) == 40, outcomes
+    failed = [
+        e
+        for e in platform.directory.recorder.select_events(invitation)
+        if e.topic.endswith("AttemptFailed")
+    ]
+    assert len(failed) == 5 == outcomes.count("InvalidValue"), outcomes

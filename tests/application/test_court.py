@@ -140,8 +140,10 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
     joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
     assert joint.state == "applied" and joint.docket_number == "(2026)渝0105民特1号"
     assert joint.acceptance_deadline is not None
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # the court's record: the center's staff do not see it
         platform.court.confirmation_act(joint.id, ADMIN, court_cmd.AcceptApplication())
+    with pytest.raises(Forbidden):  # a side sees it, and does not act for the court
+        platform.court.confirmation_act(joint.id, PARTY, court_cmd.AcceptApplication())
     accepted = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
     assert accepted.ruling_deadline is not None
     assert accepted.ruling_deadline.length == 15

@@ -134,8 +134,8 @@ def test_a_rotation_needs_the_old_keys_signature() -> None:
         keys.rotate(new_vkey, tlog.sign_handover(other, new_vkey), at)
     with pytest.raises(InvalidValue, match="handover"):
         keys.rotate(new_vkey, "not base64!", at)
+    elsewhere = tlog.verifier_key("elsewhere/log", new.public_key())
     with pytest.raises(InvalidValue, match="same log"):
-        elsewhere = tlog.verifier_key("elsewhere/log", new.public_key())
         keys.rotate(elsewhere, tlog.sign_handover(old, elsewhere), at)
     with pytest.raises(InvalidValue, match="before"):
         keys.rotate(old_vkey, tlog.sign_handover(old, old_vkey), at)

@@ -124,7 +124,7 @@ def test_records_and_leaves_stored_before_ids_were_keyed_still_work(
     )
     platform.directory.save(old)
     found = platform.directory.authenticate("oldtimer", PASSWORD)
-    assert found is not None and found.role is Role.MEDIATOR
+    assert found is not None and found.principal.role is Role.MEDIATOR
     with pytest.raises(AlreadyExists) as taken:
         platform.directory.add_user("oldtimer", PASSWORD, "mediator", CENTER)
     assert taken.value.field == "username"
