@@ -189,7 +189,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     platform = _platform()
     try:
         kept = [path.read_text() for path in args.checkpoint]
-        count = verify(platform.audit.store, platform.audit, platform.audit_sources(), kept=kept)
+        pinned = json.loads(args.keys.read_text()) if args.keys else None
+        count = verify(
+            platform.audit.store, platform.audit, platform.audit_sources(), kept=kept, pinned=pinned
+        )
     except (Tampered, LogKeyRefused, PseudonymKeyRefused) as problem:
         print(f"audit verify FAILED: {problem}", file=sys.stderr)
         return 1
@@ -293,6 +296,11 @@ def _audit_parsers(audit: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="append",
         default=[],
         help="a checkpoint kept outside the server (a monitor's): the log must still extend it",
+    )
+    check.add_argument(
+        "--keys",
+        type=Path,
+        help="pinned keys (the JSON of /api/audit/keys kept earlier): the log must use them",
     )
     check.set_defaults(run=cmd_audit_verify)
     prove = audit.add_parser("prove", help="print one entry with its inclusion proof")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -62,15 +62,20 @@ def verify(
     *,
     witnesses: bool = True,
     kept: Sequence[str] = (),
+    pinned: Mapping[str, str] | None = None,
 ) -> int:
     """Raise Tampered naming the first problem; the number of leaves checked. With
     `witnesses`, the tree is also checked against what each configured witness cosigned, and
-    against every checkpoint in `kept` (notes kept outside the server).
+    against every checkpoint in `kept` (notes kept outside the server). With `pinned` keys
+    (the JSON of /api/audit/keys an auditor kept), the log's published keys must include the
+    pinned log key and each configured witness must have its pinned key.
 
     One pass over the leaves in log order, each matched with the next stored event of its
     application and hashed into the tree page by page; memory does not grow with the log.
     Once every stored node equals the recomputed one, the checkpoints are checked against the
     stored nodes."""
+    if pinned is not None:
+        check_pinned(log, pinned)
     records = {source.app.name: (source, _records(source.app)) for source in sources}
     tree = _TreeCheck(store)
     for leaf in _all_leaves(store):
@@ -92,6 +97,16 @@ def verify(
             for problem in check_against_witnesses(log, mth, held):
                 _log.warning("witness not asked: %s", problem)
     return held
+
+
+def check_pinned(log: AuditLog, pinned: Mapping[str, str]) -> None:
+    """The keys this server uses are the ones an auditor pinned (Tampered otherwise)."""
+    published = [tlog.verifier_key(v.name, v.key) for v, _ in log.signers()]
+    if pinned.get("log") not in published:
+        raise Tampered("the log's keys are not the pinned log key: another key signs this log")
+    for witness in log.witnesses:
+        if witness.name in pinned and pinned[witness.name] != witness.config.vkey:
+            raise Tampered(f"witness {witness.name} is configured with another key than pinned")
 
 
 def _all_leaves(store: AuditStore) -> Iterator[Leaf]:

@@ -94,6 +94,9 @@ def test_a_rotation_is_an_entry_and_the_witnesses_follow_when_told(
         witness.start()
     assert log.cosignatures(log.checkpoint()) == 2
     assert verify(log.store, log, platform.audit_sources()) == log.store.size()
+    # An auditor who pinned the old key follows the handover it signed.
+    pinned = {**log.vkeys(), "log": old_vkey}
+    assert verify(log.store, log, platform.audit_sources(), pinned=pinned) > 0
 
     # A server started again runs with the new key, and refuses the old one.
     again = build_platform(platform.settings, clock)

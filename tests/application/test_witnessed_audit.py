@@ -167,3 +167,17 @@ def test_the_log_key_is_never_replaced_silently(witnessed: tuple[Platform, Store
         platform.audit.check_key()
     assert check(platform) > 0  # verify reads the published public keys and writes no key
     assert not (Path(platform.settings.keys_dir or "") / "log.pem").exists()
+
+
+def test_verify_against_keys_an_auditor_pinned(witnessed: tuple[Platform, Store]) -> None:
+    platform, _ = witnessed
+    log = platform.audit
+    pinned = log.vkeys()
+    assert verify(log.store, log, platform.audit_sources(), pinned=pinned) > 0
+    other = tlog.verifier_key(log.origin, Ed25519PrivateKey.generate().public_key())
+    with pytest.raises(Tampered, match="not the pinned log key"):
+        verify(log.store, log, platform.audit_sources(), pinned={**pinned, "log": other})
+    name = next(n for n in pinned if n != "log")
+    stranger = tlog.cosigner_key(name, Ed25519PrivateKey.generate().public_key())
+    with pytest.raises(Tampered, match=f"witness {name}"):
+        verify(log.store, log, platform.audit_sources(), pinned={**pinned, name: stranger})
