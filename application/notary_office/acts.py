@@ -34,6 +34,7 @@ def _check_eligibility(x: OfficeContext, matter: NotarialMatter, c: cmd.CheckEli
 
 def _serve_letter(x: OfficeContext, matter: NotarialMatter, c: cmd.ServeLetter) -> None:
     """A signed letter, its hash in the event; the outbox serves it on the debtor."""
+    matter.check_letter_servable()  # before anything is written
     office = x.app.config
     deadline = letter_deadline(x.app.calendar, x.now)
     assert matter.related_id is not None

@@ -279,6 +279,7 @@ class Directory(Records):
         """Deactivate (every session ends) or reactivate an account: the deployment's center
         staff for accounts of their own center, and parties' and outside institutions'
         accounts; operators from the command line."""
+        access.check_account_admin(principal, None, deployment)  # who, before whether it exists
         account = self.user(username)
         if account is None:
             raise NotFound(username)

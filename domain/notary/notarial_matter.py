@@ -301,14 +301,18 @@ class NotarialMatter(Aggregate):
 
     # --- enforcement certificate -----------------------------------------------------------
 
+    def check_letter_servable(self) -> None:
+        """Before the letter is written: an accepted enforcement-certificate matter."""
+        self._require("serve_letter", MatterState.ACCEPTED)
+        if self.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
+            raise self._refuse("serve_letter", "not_enforcement", "only for enforcement matters")
+
     def serve_letter(
         self, deadline: Deadline, letter_sha256: str, actor: Actor, at: datetime
     ) -> None:
         """The verification letter to the debtor (its signed PDF's hash); issuance waits for
         its deadline (`letter_deadline`)."""
-        self._require("serve_letter", MatterState.ACCEPTED)
-        if self.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
-            raise self._refuse("serve_letter", "not_enforcement", "only for enforcement matters")
+        self.check_letter_servable()
         self._letter_served(
             deadline=deadline, letter_sha256=letter_sha256, actor=actor, occurred_at=at
         )
