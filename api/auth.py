@@ -187,6 +187,7 @@ def build_auth(settings: Settings) -> JWTCookieAuth[Principal, Token]:
     "SameSite=Strict cookie for the console.",
     tags=["auth"],
     status_code=200,
+    opt={"problems": (401,)},
 )
 def login(
     request: Request[Any, Any, Any],

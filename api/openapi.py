@@ -83,7 +83,7 @@ def _statuses(handler: HTTPRouteHandler, path: str, method: str) -> set[int]:
             found.add(415)
     if handler.middleware:  # the sign-in and claim routes' rate limits
         found.add(429)
-    return found
+    return found | set(handler.opt.get("problems", ()))  # what a handler says it answers
 
 
 def _problem(status: int) -> OpenAPIResponse:
@@ -102,6 +102,9 @@ def document_problems(app: Litestar) -> None:
     OpenAPI document, once, before it is first served."""
     openapi = app.openapi_schema
     assert openapi.components is not None
+    for schema in (openapi.components.schemas or {}).values():
+        if schema.properties is not None:  # every request body forbids unknown fields
+            schema.additional_properties = False
     openapi.components.schemas = {**(openapi.components.schemas or {}), "Problem": PROBLEM}
     plugin: Any = app.plugins.get("OpenAPIPlugin")
     for route in plugin.included_routes.values():
@@ -115,6 +118,8 @@ def document_problems(app: Litestar) -> None:
                 if operation is None:
                     continue
                 responses = dict(operation.responses or {})
+                if "204" in responses and isinstance(responses["204"], OpenAPIResponse):
+                    responses["204"].content = None  # no content means no media type
                 for status in sorted(_statuses(handler, path, method)):
                     responses[str(status)] = _problem(status)
                 operation.responses = responses

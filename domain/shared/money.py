@@ -14,7 +14,7 @@ import unicodedata
 from domain.shared.errors import InvalidValue
 
 MAX_FEN = 10**13
-_YUAN = re.compile(r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<cents>\d{1,2}))?$")
+_YUAN = re.compile(r"^(?P<sign>-?)0*(?P<whole>\d{1,16})(?:\.(?P<cents>\d{1,2}))?$")
 
 
 def check_fen(value: int, field: str, *, positive: bool = False) -> int:

@@ -396,7 +396,7 @@ def test_every_operation_for_every_role(world: World) -> None:
     undocumented = [name for name, _ in operations if name not in EXPECTED]
     assert not undocumented, f"operations without an expectation: {undocumented}"
     wrong = []
-    for name, _ in operations:
+    for name, operation in operations:
         rule = EXPECTED[name]
         method = name.split(" ", 1)[0]
         url = _url(name, world.params)
@@ -424,6 +424,8 @@ def test_every_operation_for_every_role(world: World) -> None:
             if not ok:
                 wrong.append(f"{name} as {who or 'no sign-in'}: {status} {answer.text[:120]}")
             assert status < 500, f"{name} as {who}: {status} {answer.text[:300]}"
+            if str(status) not in operation["responses"]:
+                wrong.append(f"{name} as {who or 'no sign-in'}: {status} is not documented")
             if name in LAST and who:
                 world.api.tokens.pop(who, None)
     assert not wrong, "\n".join(wrong)

@@ -24,7 +24,7 @@ BOUND = 2.0  # the one-second bound, plus a request's time on a loaded machine
 
 
 @contextlib.contextmanager
-def second_process(data_dir: Path) -> Iterator[httpx.Client]:
+def second_process(data_dir: Path, **extra: str) -> Iterator[httpx.Client]:
     """`tiaojie serve` as a process of its own on the same store (and so the same secret)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -34,6 +34,7 @@ def second_process(data_dir: Path) -> Iterator[httpx.Client]:
         "TIAOJIE_DATA_DIR": str(data_dir),
         "TIAOJIE_MEDIA_WORKERS": "0",
         "TIAOJIE_LOGIN_RATE": "1000",
+        **extra,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
@@ -174,3 +175,23 @@ def test_an_account_takes_five_wrong_passwords(
     assert second.post(
         "/api/auth/login", json={"username": "admin", "password": PASSWORD}
     ).is_success
+
+
+@pytest.mark.parametrize(("trusted", "limited"), [("", True), ("127.0.0.0/8", False)])
+def test_forwarded_addresses_count_only_from_trusted_proxies(
+    tmp_path: Path, trusted: str, limited: bool
+) -> None:
+    """The sign-in limit keys on the client address: an X-Forwarded-For header moves it only
+    when it comes from a configured proxy, so a client cannot make itself many clients."""
+    with second_process(
+        tmp_path / "data", TIAOJIE_LOGIN_RATE="3", TIAOJIE_TRUSTED_PROXIES=trusted
+    ) as server:
+        answers = [
+            server.post(
+                "/api/auth/login",
+                json={"username": f"nobody{n}", "password": "x"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(5)
+        ]
+    assert (answers[-1] == 429) is limited, answers
