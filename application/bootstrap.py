@@ -301,7 +301,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
         retries=settings.conflict_retries,
         grace_days=settings.grace_days,
         default_threshold_days=settings.default_threshold_days,
-        party_account=directory.principal,
+        account=directory.principal,
     )
     court = Court(
         store_env(settings, "court", process=True),

@@ -33,6 +33,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from application.bootstrap import Platform, build_platform
+from application.demo import CENTER
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from application.shared.commands import Command
@@ -42,7 +43,9 @@ from tests.support.data import (
     AGENT,
     INSTITUTIONS,
     MEDIATOR,
+    MEDIATORS,
     PARTY,
+    PASSWORD,
     filing,
     plan,
 )
@@ -65,6 +68,8 @@ def build(backend: str, data_dir: Path, schema: str | None) -> tuple[Platform, M
     platform = build_platform(Settings.from_env(env), clock)
     for code, kind, name, prefix in INSTITUTIONS:
         platform.directory.add_institution(code, kind, name, prefix)
+    for username in MEDIATORS:
+        platform.directory.add_user(username, PASSWORD, "mediator", CENTER)
     return platform, clock
 
 

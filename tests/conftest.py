@@ -18,7 +18,7 @@ import pytest
 from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from application.shared.settings import Settings
-from tests.support.data import INSTITUTIONS, START
+from tests.support.data import CENTER, INSTITUTIONS, MEDIATORS, PASSWORD, START
 from tests.support.witnesses import WitnessPool, witness_pool
 
 PG_URL = os.environ.get("TIAOJIE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -74,6 +74,8 @@ def make_platform(settings: Settings, clock: ManualClock) -> Platform:
     platform = build_platform(settings, clock)
     for code, kind, name, prefix in INSTITUTIONS:
         platform.directory.add_institution(code, kind, name, prefix)
+    for username in MEDIATORS:  # cases are assigned to mediators that exist
+        platform.directory.add_user(username, PASSWORD, "mediator", CENTER)
     return platform
 
 

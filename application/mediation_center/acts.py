@@ -80,19 +80,26 @@ def _draft(x: CaseContext, case: MediationCase, c: cmd.DraftAgreement) -> None:
 
 def _link(x: CaseContext, case: MediationCase, c: cmd.LinkParty) -> None:
     username = c.username.strip().lower()
-    account = x.app.party_account(username)
+    account = x.app.account(username)
     if account is None or not access.is_party_account(account):
         raise InvalidValue("username", f"no party account named {username}")
     case.link_party(SideRole(c.side), username, c.authorization, x.actor, x.now)
+
+
+def _assign(x: CaseContext, case: MediationCase, c: cmd.AssignMediator) -> None:
+    """Only a mediator of this center can be assigned (a name that is no one's is refused)."""
+    username = c.mediator.strip().lower()
+    account = x.app.account(username)
+    if account is None or not access.is_center_mediator(account, x.app.config.deployment):
+        raise InvalidValue("mediator", f"no mediator of this center named {username}")
+    case.assign_mediator(username, x.app.calendar, x.actor, x.now)
 
 
 CASE_ACTS: dict[type[Command], Handler[MediationCenter, MediationCase]] = {
     cmd.Accept: lambda x, case, c: case.accept(x.actor, x.now),
     cmd.Reject: lambda x, case, c: case.reject(c.reason, x.actor, x.now),
     cmd.Refer: _refer,
-    cmd.AssignMediator: lambda x, case, c: case.assign_mediator(
-        c.mediator, x.app.calendar, x.actor, x.now
-    ),
+    cmd.AssignMediator: _assign,
     cmd.AcceptAssignment: lambda x, case, c: case.accept_assignment(c.disclosure, x.actor, x.now),
     cmd.DeclineAssignment: lambda x, case, c: case.decline_assignment(c.reason, x.actor, x.now),
     cmd.LapseAssignment: lambda x, case, c: case.lapse_assignment(x.actor, x.now),

@@ -72,12 +72,12 @@ class MediationCenter(Institution[CenterConfig]):
         retries: int = 8,
         grace_days: int = 7,
         default_threshold_days: int = 30,
-        party_account: Callable[[str], Principal | None] = lambda _: None,
+        account: Callable[[str], Principal | None] = lambda _: None,
     ) -> None:
         super().__init__(env, clock, calendar, config, retries=retries)
         self.grace_days = grace_days
         self.default_threshold_days = default_threshold_days
-        self.party_account = party_account
+        self.account = account  # the principal of a user name: parties to link, mediators
         self._numbering = threading.Lock()
 
     # --- filing ---------------------------------------------------------------------------

@@ -308,6 +308,11 @@ def may(decide: Any, *args: Any) -> bool:
     return True
 
 
+def is_center_mediator(principal: Principal, deployment: Deployment) -> bool:
+    """A mediator of the deployment's center: whom a case can be assigned to."""
+    return principal.role is Role.MEDIATOR and principal.institution == deployment.center
+
+
 def hosts_case_session(principal: Principal, case: MediationCase, deployment: Deployment) -> bool:
     """The case's own mediator hosts its video sessions."""
     return (

@@ -40,7 +40,6 @@ OTHER_PROCURATORATE = uscc("11500106MB1J00023")
 
 ACCOUNTS = [  # beyond tests.support.http's: a second of each institution, and the rest
     ("other_admin", "center_admin", OTHER_CENTER, None),
-    ("mediator2", "mediator", CENTER, None),
     ("clerk1", "court_clerk", COURT, None),
     ("other_judge", "judge", OTHER_COURT, None),
     ("other_notary", "notary", OTHER_NOTARY, None),

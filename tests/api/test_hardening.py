@@ -182,3 +182,13 @@ def test_spreadsheets_that_are_not_what_they_say(api: Api) -> None:
     )
     assert time.monotonic() - began < 0.1
     assert errors and errors[0][1] == "claim.principal_yuan"
+
+
+def test_referenced_people_must_exist(api: Api) -> None:
+    case_id = api.file()
+    for who, act, body in TO_MEDIATION[:2]:
+        assert api.act(case_id, act, who, body).status_code == 200, act
+    for name in ("nobody", "judge1", "bank_agent"):  # no one, and people who are no mediator
+        refused = api.act(case_id, "assign_mediator", "admin", {"mediator": name})
+        assert assert_problem(refused, 400, "validation")["errors"][0]["field"] == "mediator"
+    assert api.act(case_id, "assign_mediator", "admin", {"mediator": "Mediator2"}).is_success

@@ -12,9 +12,7 @@ from application.shared.access import SYSTEM
 from application.shared.clock import ManualClock
 from application.shared.errors import Throttled
 from domain.shared.errors import InvalidValue
-from tests.support.data import CENTER
-
-PASSWORD = "correct horse battery"
+from tests.support.data import CENTER, PASSWORD
 
 
 @pytest.mark.parametrize(

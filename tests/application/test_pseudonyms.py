@@ -21,9 +21,7 @@ from application.shared.pseudonyms import FILE, PseudonymKeyRefused, Pseudonyms
 from domain.shared.actors import Role
 from domain.shared.directory import UserAccount
 from domain.shared.portal_invitation import PortalInvitation
-from tests.support.data import AGENT, CENTER, OTHER_PARTY_ID, PARTY_ID, drive
-
-PASSWORD = "correct horse battery"
+from tests.support.data import AGENT, CENTER, OTHER_PARTY_ID, PARTY_ID, PASSWORD, drive
 
 
 def people(platform: Platform) -> list[str]:

@@ -23,9 +23,8 @@ from domain.shared import tlog
 from domain.shared.errors import InvalidValue
 from domain.shared.money import parse_yuan
 from tests.conftest import make_platform, settings_for
-from tests.support.data import BANK, CENTER, NOTARY, PARTY_ID, START, drive, settle
+from tests.support.data import BANK, CENTER, NOTARY, PARTY_ID, PASSWORD, START, drive, settle
 
-PASSWORD = "correct horse battery staple"
 NOTARY_STAFF = "notary1"
 
 

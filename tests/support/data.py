@@ -17,6 +17,8 @@ from domain.shared.identity import id_number_check_character
 
 # Monday 2 March 2026, 10:00 in Shanghai.
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"  # every test account's
+MEDIATORS = ("mediator1", "mediator2")  # the center's mediators in every test world
 
 _serials = itertools.count(100)
 

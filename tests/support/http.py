@@ -13,12 +13,17 @@ from application.bootstrap import Platform
 from application.demo import BANK, CARD_ISSUER, CENTER, COURT, NOTARY
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support.data import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
+from tests.support.data import (
+    OTHER_PARTY_ID,
+    PARTY_ID,
+    PASSWORD,
+    START,
+    filing_data,
+    plan_data,
+)
 
-PASSWORD = "correct horse battery"
-ACCOUNTS = [
+ACCOUNTS = [  # beside the mediators every test world has (tests/conftest.py)
     ("admin", "center_admin", CENTER, None),
-    ("mediator1", "mediator", CENTER, None),
     ("bank_agent", "applicant_agent", BANK, None),
     ("card_agent", "applicant_agent", CARD_ISSUER, None),
     ("party1", "party", None, PARTY_ID),

@@ -21,10 +21,8 @@ from api.app import create_app
 from application.bootstrap import Platform
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support.data import BANK, CENTER, COURT, NOTARY, PARTY_ID, START, drive
+from tests.support.data import BANK, CENTER, COURT, NOTARY, PARTY_ID, PASSWORD, START, drive
 from tests.video.peers import Peer
-
-PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -119,8 +117,7 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
     )
     clock = ManualClock(START)  # tests derive every date they type from it
     platform = make_platform(settings, clock)
-    for username, role in (("mediator1", "mediator"), ("admin", "center_admin")):
-        platform.directory.add_user(username, PASSWORD, role, CENTER, None)
+    platform.directory.add_user("admin", PASSWORD, "center_admin", CENTER, None)
     platform.directory.add_user("party1", PASSWORD, "party", None, PARTY_ID)
     platform.directory.add_user("notary1", PASSWORD, "notary", NOTARY, None)
     platform.directory.add_user("bank_agent", PASSWORD, "applicant_agent", BANK, None)
