@@ -16,6 +16,7 @@ from application.shared.errors import (
     BatchInvalid,
     ConcurrencyConflict,
     NotFound,
+    OutcomeUnknown,
     Throttled,
 )
 from domain.shared.errors import ActRefused, InvalidValue
@@ -101,6 +102,16 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             act=exc.act,
             rule=exc.rule,
         )
+    if isinstance(exc, OutcomeUnknown):
+        answer = problem(
+            503,
+            "outcome-unknown",
+            "Outcome unknown",
+            "The store did not answer: the request may have taken effect. Read before repeating "
+            "it.",
+        )
+        answer.headers["Retry-After"] = "5"
+        return answer
     if isinstance(exc, Throttled):
         answer = problem(429, "too-many-requests", "Too many tries", str(exc))
         answer.headers["Retry-After"] = str(exc.retry_after)
@@ -133,5 +144,6 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         HTTP_500_INTERNAL_SERVER_ERROR,
         "internal",
         "Internal error",
-        "The server failed; the request changed nothing that was not acknowledged.",
+        "The server failed. Whether the request took effect is not known: read before "
+        "repeating it.",
     )

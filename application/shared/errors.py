@@ -40,3 +40,8 @@ class Throttled(Exception):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OutcomeUnknown(Exception):
+    """The store could not be asked whether a save took effect (it may have): the caller must
+    read before repeating, or repeat with the same idempotency key."""

@@ -18,11 +18,11 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, StoredEvent
 
 from application.shared.access import Principal
 from application.shared.commands import Command, Composite, Context, Handler
-from application.shared.errors import ConcurrencyConflict, NotFound
+from application.shared.errors import ConcurrencyConflict, NotFound, OutcomeUnknown
 from application.shared.topics import topics_of
 from application.shared.transcodings import register_domain_transcodings
 from domain.mediation.filing import SideRole
@@ -88,6 +88,46 @@ class Records(Application[UUID]):
         found = (UUID(str(n.originator_id)) for n in self.notifications_of(*event_classes))
         return list(dict.fromkeys(found))
 
+    # --- saves whose outcome was not seen -------------------------------------------------
+
+    def save_exactly_once(self, *aggregates: Aggregate) -> None:
+        """Save, and when the store's answer was lost (a connection dropped after the commit,
+        the library's retry meeting its own first insert, a failure after the commit such as a
+        snapshot) find out from the store: the events' own ids and versions were chosen before
+        saving, so the stored records either are exactly these events or are not. Raises
+        IntegrityError only when another save took those versions; OutcomeUnknown when the
+        store cannot be asked."""
+        pending = [event for aggregate in aggregates for event in aggregate.pending_events]
+        try:
+            self.save(*aggregates)
+        except Exception as failure:
+            try:
+                stored = self._stored([self.mapper.to_stored_event(e) for e in pending])
+            except Exception as unknown:
+                raise OutcomeUnknown(str(failure)) from unknown
+            if stored:
+                return  # committed: the failure came after it, or was the retry's
+            raise
+
+    def _stored(self, expected: Sequence[StoredEvent]) -> bool:
+        """Whether every expected record is in the store as it is (none: False)."""
+        found = [
+            self.recorder.select_events(
+                record.originator_id,
+                gt=record.originator_version - 1,
+                lte=record.originator_version,
+            )
+            for record in expected
+        ]
+        ours = [
+            bool(rows)
+            and rows[-1].originator_version == record.originator_version
+            and rows[-1].topic == record.topic
+            and bytes(rows[-1].state) == bytes(record.state)
+            for rows, record in zip(found, expected, strict=True)
+        ]
+        return bool(ours) and all(ours)
+
     # --- listeners ------------------------------------------------------------------------
 
     def on_recorded(self, listener: Callable[[], None]) -> None:
@@ -139,7 +179,7 @@ class Institution(Records, Generic[ConfigT]):
         for tries in range(self.retries + 1):
             aggregates = attempt(self.clock())
             try:
-                self.save(*aggregates)
+                self.save_exactly_once(*aggregates)
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * (tries + 1)))  # noqa: S311 (jitter)
                 continue
