@@ -44,6 +44,7 @@ from api.console.rendering import CHANGES, TEMPLATES
 from api.console.router import console_router
 from api.court import court_router
 from api.guards import check_request
+from api.idempotency import IdempotencyKeys
 from api.notary import notary_router
 from api.openapi import document_problems
 from api.portal import portal_router
@@ -205,7 +206,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         ),
         on_app_init=[auth.on_app_init],
         before_request=check_request,
-        middleware=[SecurityHeaders(settings)],
+        middleware=[SecurityHeaders(settings), IdempotencyKeys(platform)],
         plugins=[channels],
         exception_handlers={Exception: handle},
         lifespan=[lifespan],

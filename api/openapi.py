@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
     OpenAPIHeader,
@@ -20,6 +21,7 @@ from litestar.openapi.spec import (
     OpenAPIResponse,
     OpenAPIType,
     Operation,
+    Parameter,
     Reference,
     Schema,
 )
@@ -56,6 +58,14 @@ PROBLEM = Schema(
     },
     description="RFC 9457 problem details; the kind's extra members where it has them",
 )
+IDEMPOTENCY_KEY = Parameter(
+    name="Idempotency-Key",
+    param_in=ParamType.HEADER,
+    required=False,
+    description="Repeat a change you did not hear the answer to under the same key: you get "
+    "the first answer (kept 24 hours), not a second change",
+    schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=255),
+)
 MEANINGS = {
     400: "invalid request: the fields at fault are named; nothing changed",
     401: "no valid session (sign in)",
@@ -63,6 +73,7 @@ MEANINGS = {
     404: "no such resource, or none this user may see",
     409: "refused in this state, taken, or changed concurrently",
     413: "body too large",
+    422: "this Idempotency-Key was used for another request",
     415: "the body is not JSON",
     429: "too many tries: wait (Retry-After)",
 }
@@ -78,7 +89,7 @@ def _statuses(handler: HTTPRouteHandler, path: str, method: str) -> set[int]:
     if not _public(handler, path):
         found |= {401, 403}
     if method in UNSAFE:
-        found |= {409, 413}
+        found |= {409, 413} | (set() if _public(handler, path) else {422})
         if handler.parsed_data_field is not None:
             found.add(415)
     if handler.middleware:  # the sign-in and claim routes' rate limits
@@ -123,5 +134,7 @@ def document_problems(app: Litestar) -> None:
                 for status in sorted(_statuses(handler, path, method)):
                     responses[str(status)] = _problem(status)
                 operation.responses = responses
+                if method in UNSAFE and path.startswith("/api/") and not _public(handler, path):
+                    operation.parameters = [*(operation.parameters or []), IDEMPOTENCY_KEY]
                 if _public(handler, path):
                     operation.security = []

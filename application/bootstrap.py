@@ -41,6 +41,11 @@ from application.shared.clock import Clock, system_clock
 from application.shared.directory import Directory
 from application.shared.errors import NotFound
 from application.shared.following import NotificationPoller
+from application.shared.idempotency import (
+    IdempotencyKeys,
+    PostgresIdempotencyKeys,
+    SQLiteIdempotencyKeys,
+)
 from application.shared.institution import Institution, Records
 from application.shared.persistence import store_env
 from application.shared.settings import Settings
@@ -132,6 +137,8 @@ class Platform:
         self.view_factory = view_factory
         self.audit: AuditLog = audit
         self.audit_factory = audit_factory
+        keys_class = PostgresIdempotencyKeys if settings.uses_postgres else SQLiteIdempotencyKeys
+        self.idempotency = cast(IdempotencyKeys, view_factory.tracking_recorder(keys_class))
         view = case_list.view
         self.court_outcomes: CourtOutcomes = CourtOutcomes(
             center, court, view_factory.tracking_recorder()
