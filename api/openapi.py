@@ -76,6 +76,8 @@ MEANINGS = {
     422: "this Idempotency-Key was used for another request",
     415: "the body is not JSON",
     429: "too many tries: wait (Retry-After)",
+    503: "the database or a configured institution is unavailable (Retry-After when it will "
+    "be back)",
 }
 _PUBLIC = [re.compile(f"^{pattern}") for pattern in PUBLIC_PATHS]
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
+import eventsourcing.persistence
+import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -15,6 +18,7 @@ from application.shared.errors import (
     AlreadyExists,
     BatchInvalid,
     ConcurrencyConflict,
+    InstitutionMissing,
     NotFound,
     OutcomeUnknown,
     Throttled,
@@ -22,6 +26,13 @@ from application.shared.errors import (
 from domain.shared.errors import ActRefused, InvalidValue
 
 log = logging.getLogger("tiaojie.api")
+# The store did not answer in time (eventsourcing's wrappers, psycopg's own, SQLite's lock).
+DATABASE_DOWN = (
+    eventsourcing.persistence.OperationalError,
+    eventsourcing.persistence.InterfaceError,
+    psycopg.OperationalError,
+    sqlite3.OperationalError,
+)
 MEDIA_TYPE = "application/problem+json"
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _ROW = re.compile(r"^\.filings\[(?P<row>\d+)\]\.?(?P<rest>.*)$")
@@ -102,6 +113,19 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
             act=exc.act,
             rule=exc.rule,
         )
+    if isinstance(exc, InstitutionMissing):
+        return problem(503, "institution-missing", "Institution not configured", str(exc))
+    if isinstance(exc, DATABASE_DOWN):
+        answer = problem(
+            503,
+            "database-unavailable",
+            "Database unavailable",
+            f"The database did not answer in time ({type(exc).__name__}). A change may or may "
+            "not have been made: read before repeating it, or repeat it with the same "
+            "Idempotency-Key.",
+        )
+        answer.headers["Retry-After"] = "5"
+        return answer
     if isinstance(exc, OutcomeUnknown):
         answer = problem(
             503,

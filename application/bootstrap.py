@@ -39,7 +39,7 @@ from application.shared import access
 from application.shared.calendar import OfficialCalendar
 from application.shared.clock import Clock, system_clock
 from application.shared.directory import Directory
-from application.shared.errors import NotFound
+from application.shared.errors import InstitutionMissing, NotFound
 from application.shared.following import NotificationPoller
 from application.shared.idempotency import (
     IdempotencyKeys,
@@ -88,7 +88,7 @@ class DeploymentResolver:
             if self._notary is None:
                 if deployment.notary_office is None:
                     msg = "no notary office: add one and set TIAOJIE_NOTARY_OFFICE"
-                    raise NotFound(msg)
+                    raise InstitutionMissing(msg)
                 office = self._directory.institution(deployment.notary_office)
                 assert office is not None
                 self._notary = OfficeConfig(
@@ -102,7 +102,7 @@ class DeploymentResolver:
             if self._court is None:
                 if deployment.court is None:
                     msg = "no court: add one (kind court) and set TIAOJIE_COURT"
-                    raise NotFound(msg)
+                    raise InstitutionMissing(msg)
                 court = self._directory.institution(deployment.court)
                 assert court is not None
                 self._court = CourtConfig(deployment.court, court.docket_prefix or "", deployment)

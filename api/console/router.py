@@ -29,7 +29,7 @@ from api.console.signin import (
     switch_language,
 )
 from api.console.video import video_invite, video_page
-from application.shared.errors import NotFound
+from application.shared.errors import InstitutionMissing, NotFound
 
 
 def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -40,12 +40,18 @@ def _not_found(_request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return Redirect("/console?kind=error&flash=404", status_code=303)
 
 
+def _missing(_request: Request[Any, Any, Any], missing: Exception) -> Response[Any]:
+    """A page that needs an institution the deployment lacks says which, and how to add it."""
+    return Redirect(f"/console?kind=error&flash={quote(str(missing))}", status_code=303)
+
+
 def console_errors() -> dict[Any, Any]:
     """Pages send a visitor without a sign-in to /login, and a missing page to the list."""
     return {
         NotAuthorizedException: _to_login,
         PermissionDeniedException: _to_login,
         NotFound: _not_found,
+        InstitutionMissing: _missing,
     }
 
 

@@ -20,7 +20,13 @@ from application.shared import access
 from application.shared.access import Deployment, Principal
 from application.shared.calendar import Schedule
 from application.shared.clock import Clock
-from application.shared.errors import AlreadyExists, ConcurrencyConflict, NotFound, Throttled
+from application.shared.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    InstitutionMissing,
+    NotFound,
+    Throttled,
+)
 from application.shared.institution import Records
 from application.shared.pseudonyms import PseudonymKeyRefused, Pseudonyms, load_key
 from application.shared.settings import Settings
@@ -157,7 +163,7 @@ class Directory(Records):
                 institution = self.institution(code)
                 if institution is None or institution.kind != kind:
                     msg = f"configured {kind} {code} is not in the directory"
-                    raise NotFound(msg)
+                    raise InstitutionMissing(msg)
                 return code
             candidates = [i.code for i in self.institutions() if i.kind == kind]
             return candidates[0] if len(candidates) == 1 else None
@@ -165,7 +171,7 @@ class Directory(Records):
         center = pick(settings.center_code, InstitutionKind.MEDIATION_CENTER)
         if center is None:
             msg = "no mediation center: run `tiaojie demo` or add one and set TIAOJIE_CENTER"
-            raise NotFound(msg)
+            raise InstitutionMissing(msg)
         return Deployment(
             center=center,
             court=pick(settings.court_code, InstitutionKind.COURT),

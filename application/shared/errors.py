@@ -45,3 +45,8 @@ class Throttled(Exception):
 class OutcomeUnknown(Exception):
     """The store could not be asked whether a save took effect (it may have): the caller must
     read before repeating, or repeat with the same idempotency key."""
+
+
+class InstitutionMissing(Exception):
+    """The deployment lacks an institution an act needs (none configured, or not in the
+    directory); the message says which and how to add it."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresProcessRecorder,
+    PostgresTrackingRecorder,
+)
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from application.shared.settings import Settings
@@ -97,6 +106,56 @@ def _backend_env(settings: Settings, name: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "1",  # opened at start; more on demand, up to the overflow
         "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # Each of STORE_ATTEMPTS tries waits this long for a connection: a request against a
+        # database that is down answers 503 within about TIAOJIE_DB_TIMEOUT.
+        "POSTGRES_CONNECT_TIMEOUT": str(max(1, settings.db_timeout // STORE_ATTEMPTS)),
+        "POSTGRES_PRE_PING": "y",
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "APPLICATION_RECORDER_TOPIC": f"{__name__}:{LockingPostgresApplicationRecorder.__name__}",
     }
+
+
+def database_problem(settings: Settings, timeout: float) -> str | None:
+    """Why the database does not answer (None: it does), within `timeout` seconds: what
+    /health reports without waiting on the stores' retries."""
+    if not settings.uses_postgres:
+        return None  # a local file: the stores' own errors say more
+    address = settings.postgres()
+    try:
+        with psycopg.connect(
+            host=address.host,
+            port=address.port,
+            user=address.user,
+            password=address.password,
+            dbname=address.dbname,
+            connect_timeout=max(1, int(timeout)),
+            options=f"-c statement_timeout={int(timeout * 1000)}",
+        ) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None
+
+
+STORE_ATTEMPTS = 3
+
+
+def _bound_the_librarys_retries() -> None:
+    """eventsourcing's PostgreSQL recorders try a failed call ten times, 0.2 s apart, each
+    waiting up to the connect timeout for a connection, and offer no setting for it: against a
+    database that is down a request hung for over ten seconds. Their calls are wrapped again
+    with STORE_ATTEMPTS tries (a connection lost once is still tried again)."""
+    for recorder in (
+        PostgresAggregateRecorder,
+        PostgresApplicationRecorder,
+        PostgresTrackingRecorder,
+        PostgresProcessRecorder,
+    ):
+        for name, member in list(vars(recorder).items()):
+            inner = getattr(member, "__wrapped__", None)
+            if callable(member) and inner is not None:
+                again = retry((InterfaceError, OperationalError), STORE_ATTEMPTS, wait=0.2)
+                setattr(recorder, name, again(inner))
+
+
+_bound_the_librarys_retries()

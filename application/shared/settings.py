@@ -86,6 +86,7 @@ class Settings:
     token_hours: int
     threads: int
     db_pool_size: int
+    db_timeout: int
     projections_in_process: bool
     center_code: str | None
     court_code: str | None
@@ -151,6 +152,7 @@ class Settings:
             token_hours=_int(env, "TIAOJIE_TOKEN_HOURS", 12, 1, 24 * 30),
             threads=_int(env, "TIAOJIE_THREADS", 32, 1, 512),
             db_pool_size=_int(env, "TIAOJIE_DB_POOL_SIZE", 10, 1, 200),
+            db_timeout=_int(env, "TIAOJIE_DB_TIMEOUT", 5, 1, 300),
             projections_in_process=projections == "in_process",
             center_code=env.get("TIAOJIE_CENTER", "").strip() or None,
             court_code=env.get("TIAOJIE_COURT", "").strip() or None,
