@@ -35,6 +35,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cmd_demo(args)
     settings = Settings.from_env()
     app = create_app(settings=settings)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
+    # it found: with this one the process then ends with 0, as a supervisor expects of a stop.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         app,
         host=args.host or settings.host,

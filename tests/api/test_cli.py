@@ -16,6 +16,7 @@ from application.read_models.case_list import CaseFilters
 from application.shared.clock import ManualClock
 from tests.conftest import PG_URL, make_platform, settings_for
 from tests.support.data import ADMIN, AGENT, START, drive, filing
+from tests.support.server import second_process
 
 
 def tiaojie(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -185,3 +186,12 @@ def test_the_stores_and_keys_it_writes_are_the_server_accounts_alone(tmp_path: P
     assert any(p.suffix == ".sqlite" for p in written) and any(p.suffix == ".key" for p in written)
     for path in written:
         assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"
+
+
+def test_serve_stops_on_sigterm_with_status_0(tmp_path: Path) -> None:
+    """A supervisor's stop is a normal end: SIGTERM drains and exits 0."""
+    with second_process(tmp_path / "data", TIAOJIE_MEDIA_WORKERS="1") as server:
+        assert server.get("/health").status_code == 200
+        process = server.process  # type: ignore[attr-defined]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0

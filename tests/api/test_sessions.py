@@ -5,12 +5,7 @@ data."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,45 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server import PASSWORD, Server, running_server
+from tests.support.server import PASSWORD, Server, running_server, second_process
 
 BOUND = 2.0  # the one-second bound, plus a request's time on a loaded machine
-
-
-@contextlib.contextmanager
-def second_process(data_dir: Path, **extra: str) -> Iterator[httpx.Client]:
-    """`tiaojie serve` as a process of its own on the same store (and so the same secret)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "TIAOJIE_DATA_DIR": str(data_dir),
-        "TIAOJIE_MEDIA_WORKERS": "0",
-        "TIAOJIE_LOGIN_RATE": "1000",
-        **extra,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-    try:
-        give_up = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "the second server exited"
-            with contextlib.suppress(httpx.HTTPError):
-                if client.get("/health").status_code == 200:
-                    break
-            assert time.monotonic() < give_up, "the second server did not start"
-            time.sleep(0.1)
-        yield client
-    finally:
-        client.close()
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture
