@@ -65,9 +65,13 @@ class Invitations:
                 "调解平台",
                 f"{name}您好：您有一件调解案件（{filing_number}）。请在此开通账户查看：{link} "
                 f"You are a side of case {filing_number}; claim your account: {link}",
+                message_id=f"portal-invitation:{invitation.id}",
             )
         except DeliveryFailed:
             return  # the invitation stands; staff can resend a code from the claim page
+        # After a crash before this, the event comes again: the message goes again under the
+        # same id (the channel keeps it once) and is then recorded as sent.
+        self.directory.invitation_sent(invitation)
 
     def send_code(self, invitation_id: UUID) -> None:
         """Silent when throttled or claimed: the answer must not tell who has a case."""

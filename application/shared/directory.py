@@ -330,11 +330,13 @@ class Directory(Records):
     # --- portal invitations ---------------------------------------------------------------
 
     def invite(self, id_number: str, phone: str, name: str) -> PortalInvitation | None:
-        """An invitation for a natural person; None if one exists or the account does."""
+        """The invitation for a natural person still to be sent (made now, or made before and
+        not sent: a crash came between); None once sent, or when the account exists."""
         if self._find("party-identity", id_number, PartyIdentity) is not None:
             return None
-        if self._find("portal-invitation", id_number, PortalInvitation) is not None:
-            return None
+        existing = self._find("portal-invitation", id_number, PortalInvitation)
+        if existing is not None:
+            return None if existing.sent else existing
         invitation = PortalInvitation(
             id=self.pseudonyms.of("portal-invitation", id_number),
             id_number=id_number,
@@ -344,9 +346,14 @@ class Directory(Records):
         )
         try:
             self.save(invitation)
-        except IntegrityError:
+        except IntegrityError:  # another follower made it: theirs to send
             return None
         return invitation
+
+    def invitation_sent(self, invitation: PortalInvitation) -> None:
+        invitation.mark_sent(self.clock())
+        with contextlib.suppress(IntegrityError):  # another follower recorded it first
+            self.save(invitation)
 
     def send_claim_code(self, invitation_id: UUID, send: Callable[[str, str], None]) -> None:
         """A one-time code to the invitation's phone; silently nothing for an unknown one."""

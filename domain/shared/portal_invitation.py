@@ -27,6 +27,16 @@ DAY = timedelta(hours=24)
 
 class PortalInvitation(Aggregate):
     codes_sent: tuple[datetime, ...] = ()  # in the last 24 hours (also for older snapshots)
+    sent = False  # the invitation's own message (invitations made before this was kept: False)
+
+    def mark_sent(self, at: datetime) -> None:
+        """The invitation message was accepted by the channel (sent again until it is)."""
+        if not self.sent:
+            self._sent(occurred_at=at)
+
+    @event("InvitationSent")
+    def _sent(self, occurred_at: datetime) -> None:
+        self.sent = True
 
     @event("Issued")
     def __init__(

@@ -19,7 +19,7 @@ from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support.data import ADMIN, AGENT, JUDGE, PARTY, drive, settle
+from tests.support.data import ADMIN, AGENT, JUDGE, PARTY, drive, filing, settle
 
 
 class Inbox:
@@ -189,3 +189,34 @@ def test_court_ruling_served_by_the_court_only_where_consented(
         case.id,
     )
     assert proof.document_sha256 in rulings[0]["text"]
+
+
+class Crash(BaseException):
+    """The process ends here (as a kill -9 would: nothing after it runs)."""
+
+
+@pytest.mark.parametrize("crash_at", ["before the message", "after the message"])
+def test_a_crash_around_an_invitation_sends_it_once(
+    served: Platform, tmp_path: Path, clock: ManualClock, crash_at: str
+) -> None:
+    """The follower writes its position after reacting, so after a crash the same filing comes
+    again: the invitation made before is sent now if it was not, and a message sent again keeps
+    its id, which the channel takes once."""
+    platform = served
+    case = platform.center.file(AGENT, filing())
+    filed = next(iter(platform.center.events.get(case.id)))
+    invitations = platform.invitations
+    where: Any = invitations.channels if crash_at == "before the message" else platform.directory
+    name = "send" if crash_at == "before the message" else "invitation_sent"
+
+    def crash(*_: Any, **__: Any) -> Any:
+        raise Crash
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(where, name, crash)
+        with pytest.raises(Crash):
+            invitations.react(filed)
+    platform.catch_up()  # the restarted follower gets the filing again
+    invitations.react(filed)  # and once more: still one message
+    sent = [m for m in sms(tmp_path) if "/portal/claim/" in m["text"]]
+    assert len(sent) == 1, sent
