@@ -260,6 +260,35 @@ def cmd_audit_export_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from application.backup import backup
+
+    platform = _platform()
+    try:
+        platform.catch_up()  # the trail as far as the stores go, checkpointed
+        manifest = backup(platform, args.target)
+    finally:
+        platform.close()
+    stores = ", ".join(manifest.stores)
+    print(f"{args.target}: {stores}; an audit log of {manifest.log_size} entries")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from application.backup import RestoreRefused, restore
+
+    try:
+        restored = restore(args.source, Settings.from_env())
+    except RestoreRefused as refused:
+        print(f"restore refused: {refused}", file=sys.stderr)
+        return 1
+    print(
+        f"restored {args.source}: a log of {restored.log_size} entries that verifies; the "
+        f"witnesses hold {restored.witnessed}"
+    )
+    return 0
+
+
 def cmd_witness(args: argparse.Namespace) -> int:
     from witness.server import main as witness_main
 
@@ -370,6 +399,13 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(run=cmd_worker, only="case-list")
 
     _audit_parsers(sub.add_parser("audit").add_subparsers(dest="sub", required=True))
+    save = sub.add_parser("backup", help="stores, documents, recordings and keys into DIR")
+    save.add_argument("target", type=Path)
+    save.set_defaults(run=cmd_backup)
+    load = sub.add_parser("restore", help="a backup into an empty data directory, checked first")
+    load.add_argument("source", type=Path)
+    load.set_defaults(run=cmd_restore)
+
     witness = sub.add_parser(
         "witness", help="an institution's witness: init, serve, vkey (python -m witness)"
     )

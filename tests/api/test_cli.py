@@ -195,3 +195,18 @@ def test_serve_stops_on_sigterm_with_status_0(tmp_path: Path) -> None:
         process = server.process  # type: ignore[attr-defined]
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
+    live = {"TIAOJIE_DATA_DIR": str(tmp_path / "live")}
+    assert tiaojie(live, "demo").returncode == 0
+    taken = tiaojie(live, "backup", str(tmp_path / "backup"))
+    assert taken.returncode == 0, taken.stderr
+    restored_env = {"TIAOJIE_DATA_DIR": str(tmp_path / "restored")}
+    restored = tiaojie(restored_env, "restore", str(tmp_path / "backup"))
+    assert restored.returncode == 0, restored.stderr
+    assert "verifies" in restored.stdout
+    verified = tiaojie(restored_env, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    again = tiaojie(restored_env, "restore", str(tmp_path / "backup"))
+    assert again.returncode == 1 and "holds stores already" in again.stderr
