@@ -26,25 +26,20 @@ from application.demo import (
     CENTER,
     COURT,
     GRID,
-    NOTARY,
     PROCURATORATE,
-    uscc,
 )
 from tests.support.data import OTHER_PARTY_ID, PARTY_ID, drive, filing_data
-from tests.support.http import PASSWORD, Api, build, settled_over_http, two_instalments
+from tests.support.http import (
+    PASSWORD,
+    Api,
+    build_beside_outsiders,
+    settled_over_http,
+    two_instalments,
+)
 
-OTHER_CENTER = uscc("12500106MB1J00021")
-OTHER_COURT = uscc("11500106MB1J00022")
-OTHER_NOTARY = uscc("12500106MB1J00024")
-OTHER_PROCURATORATE = uscc("11500106MB1J00023")
-
-ACCOUNTS = [  # beyond tests.support.http's: a second of each institution, and the rest
-    ("other_admin", "center_admin", OTHER_CENTER, None),
+ACCOUNTS = [  # beyond tests.support.http's and the outsiders' accounts
     ("clerk1", "court_clerk", COURT, None),
-    ("other_judge", "judge", OTHER_COURT, None),
-    ("other_notary", "notary", OTHER_NOTARY, None),
     ("prosecutor1", "prosecutor", PROCURATORATE, None),
-    ("other_prosecutor", "prosecutor", OTHER_PROCURATORATE, None),
     ("auditor1", "auditor", CENTER, None),
     ("grid1", "grid_worker", GRID, None),
     ("spare", "party", None, None),
@@ -242,22 +237,9 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    platform, clock = build(
-        "sqlite",
-        tmp_path_factory.mktemp("authorization"),
-        TIAOJIE_CENTER=CENTER,
-        TIAOJIE_COURT=COURT,
-        TIAOJIE_NOTARY_OFFICE=NOTARY,
-        TIAOJIE_PROCURATORATE=PROCURATORATE,
-        TIAOJIE_LOGIN_RATE="10000",
+    platform, clock = build_beside_outsiders(
+        tmp_path_factory.mktemp("authorization"), TIAOJIE_LOGIN_RATE="10000"
     )
-    for code, kind, name in (
-        (OTHER_CENTER, "mediation_center", "另一调解中心"),
-        (OTHER_COURT, "court", "另一法院"),
-        (OTHER_NOTARY, "notary_office", "另一公证处"),
-        (OTHER_PROCURATORATE, "procuratorate", "另一检察院"),
-    ):
-        platform.directory.add_institution(code, kind, name, None)
     for username, role, institution, id_number in ACCOUNTS:
         platform.directory.add_user(username, PASSWORD, role, institution, id_number)
     with TestClient(app=create_app(platform)) as client:

@@ -11,7 +11,6 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.demo import CENTER, COURT, NOTARY, PROCURATORATE, uscc
 from application.shared.access import SYSTEM
 from domain.mediation.mediation_case import MediationCase
 from tests.support.data import OTHER_PARTY_ID, PARTY_ID, filing_data
@@ -19,41 +18,16 @@ from tests.support.http import (
     PASSWORD,
     Api,
     assert_problem,
-    build,
+    build_beside_outsiders,
     settled_over_http,
     two_instalments,
 )
 
-OTHER_CENTER = uscc("12500106MB1J00011")
-OTHER_COURT = uscc("11500106MB1J00012")
-OTHER_NOTARY = uscc("12500106MB1J00014")
-
 
 @pytest.fixture(scope="module")
 def outsiders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """A deployment configured with its institutions, beside institutions of the same kinds
-    that are not the deployment's."""
-    platform, clock = build(
-        "sqlite",
-        tmp_path_factory.mktemp("leaks"),
-        TIAOJIE_CENTER=CENTER,
-        TIAOJIE_COURT=COURT,
-        TIAOJIE_NOTARY_OFFICE=NOTARY,
-        TIAOJIE_PROCURATORATE=PROCURATORATE,
-    )
-    directory = platform.directory
-    for code, kind, name in (
-        (OTHER_CENTER, "mediation_center", "另一调解中心"),
-        (OTHER_COURT, "court", "另一法院"),
-        (OTHER_NOTARY, "notary_office", "另一公证处"),
-    ):
-        directory.add_institution(code, kind, name, None)
-    for username, role, institution in (
-        ("other_admin", "center_admin", OTHER_CENTER),
-        ("other_judge", "judge", OTHER_COURT),
-        ("other_notary", "notary", OTHER_NOTARY),
-    ):
-        directory.add_user(username, PASSWORD, role, institution, None)
+    """A deployment beside institutions of the same kinds that are not the deployment's."""
+    platform, clock = build_beside_outsiders(tmp_path_factory.mktemp("leaks"))
     with TestClient(app=create_app(platform)) as client:
         yield Api(client, platform, clock)
     platform.close()

@@ -10,7 +10,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from application.bootstrap import Platform
-from application.demo import BANK, CARD_ISSUER, CENTER, COURT, NOTARY
+from application.demo import BANK, CARD_ISSUER, CENTER, COURT, NOTARY, PROCURATORATE, uscc
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
 from tests.support.data import (
@@ -40,6 +40,36 @@ def build(
     platform = make_platform(settings_for(backend, tmp_path, schema, **env), clock)
     for username, role, institution, id_number in ACCOUNTS:
         platform.directory.add_user(username, PASSWORD, role, institution, id_number)
+    return platform, clock
+
+
+OTHER_CENTER = uscc("12500106MB1J00021")
+OTHER_COURT = uscc("11500106MB1J00022")
+OTHER_PROCURATORATE = uscc("11500106MB1J00023")
+OTHER_NOTARY = uscc("12500106MB1J00024")
+
+
+def build_beside_outsiders(tmp_path: Path, **env: str) -> tuple[Platform, ManualClock]:
+    """A deployment configured with its four institutions, beside a second institution of
+    each of those kinds (not the deployment's) with an account there: other_admin,
+    other_judge, other_notary, other_prosecutor."""
+    platform, clock = build(
+        "sqlite",
+        tmp_path,
+        TIAOJIE_CENTER=CENTER,
+        TIAOJIE_COURT=COURT,
+        TIAOJIE_NOTARY_OFFICE=NOTARY,
+        TIAOJIE_PROCURATORATE=PROCURATORATE,
+        **env,
+    )
+    for code, kind, name, username, role in (
+        (OTHER_CENTER, "mediation_center", "另一调解中心", "other_admin", "center_admin"),
+        (OTHER_COURT, "court", "另一法院", "other_judge", "judge"),
+        (OTHER_NOTARY, "notary_office", "另一公证处", "other_notary", "notary"),
+        (OTHER_PROCURATORATE, "procuratorate", "另一检察院", "other_prosecutor", "prosecutor"),
+    ):
+        platform.directory.add_institution(code, kind, name, None)
+        platform.directory.add_user(username, PASSWORD, role, code, None)
     return platform, clock
 
 
