@@ -34,6 +34,7 @@ from application.bootstrap import Platform
 from application.shared.idempotency import Kept
 
 HEADER = b"idempotency-key"
+LARGEST_BODY = 24 * 1024 * 1024  # the largest any route accepts (a certificate to verify)
 
 
 async def _problem(send: Send, status: int, kind: str, detail: str) -> None:
@@ -80,9 +81,14 @@ class IdempotencyKeys(ASGIMiddleware):
             await _problem(send, 400, "validation", "Idempotency-Key: 1-255 printable characters")
             return
         chunks: list[bytes] = []
+        size = 0
         while True:
             message = cast(HTTPRequestEvent, await receive())
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > LARGEST_BODY:  # never buffer more than any route takes
+                await _problem(send, 413, "too-large", "the request body is too large")
+                return
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
