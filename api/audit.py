@@ -103,6 +103,24 @@ def keys(platform: NamedDependency[Platform]) -> dict[str, str]:
     return platform.audit.vkeys()
 
 
+class LogKeyOut(msgspec.Struct):
+    vkey: str
+    handover: str  # base64 Ed25519 by the key before over "tiaojie/log-key-handover\n<vkey>\n"
+
+
+@get(
+    "/log-keys",
+    exclude_from_auth=True,
+    sync_to_thread=True,
+    summary="The log's keys in the order they signed",
+    description="Each key after the first with its handover: the signature of the key before "
+    "over `tiaojie/log-key-handover\\n<vkey>\\n`. A monitor that pinned an earlier key "
+    "follows the chain to the key that signs now, checking every handover.",
+)
+def log_keys(platform: NamedDependency[Platform]) -> list[LogKeyOut]:
+    return [LogKeyOut(v, h) for v, h in platform.directory.log_key_chain()]
+
+
 @get(
     "/checkpoints",
     exclude_from_auth=True,
@@ -252,6 +270,7 @@ def audit_router() -> Router:
             checkpoint,
             checkpoints,
             keys,
+            log_keys,
             public_tile,
             monitor_tile,
             consistency,

@@ -4,8 +4,9 @@ It fetches the log's latest checkpoint, checks the log's signature and the witne
 with keys it pinned, recomputes the root from the public hash tiles (never from the log's proof
 endpoints), and compares with the checkpoint it kept from its last run: a tree that shrank, or
 whose earlier part no longer gives the kept root (a fork), is reported; so is a checkpoint a
-peer monitor kept that this tree contradicts (a split view). Only the standalone verifier is
-imported.
+peer monitor kept that this tree contradicts (a split view). When the log's key was rotated
+it follows the published chain (`log-keys`) from the key it pinned, each handover signed by
+the key before. Only the standalone verifier is imported.
 """
 
 from __future__ import annotations
@@ -44,9 +45,38 @@ def _get(url: str) -> bytes:
         return data
 
 
-def checked(note: str, pins: Pins) -> tlog.Checkpoint:
-    """The checkpoint, if the log signed it and the quorum of pinned witnesses cosigned it."""
-    checkpoint = tlog.verify_note(note, pins.log)
+def handed_over(prefix: str, pinned: tlog.Verifier) -> list[tlog.Verifier]:
+    """The keys the pinned log key handed over to, in order, each handover checked (ValueError
+    when one does not verify; none when the log publishes no chain holding the pinned key)."""
+    try:
+        chain = json.loads(_get(f"{prefix}/log-keys"))
+    except OSError:
+        return []
+    vkeys = [entry["vkey"] for entry in chain]
+    mine = tlog.verifier_key(pinned.name, pinned.key)
+    if mine not in vkeys:
+        return []
+    start = vkeys.index(mine)
+    followed = []
+    for before, entry in zip(chain[start:], chain[start + 1 :], strict=False):
+        tlog.verify_handover(before["vkey"], entry["vkey"], entry["handover"])
+        followed.append(tlog.Verifier.parse(entry["vkey"]))
+    return followed
+
+
+def _signed_by_any(note: str, keys: Sequence[tlog.Verifier]) -> tlog.Checkpoint:
+    for key in keys[:-1]:
+        try:
+            return tlog.verify_note(note, key)
+        except ValueError:
+            continue
+    return tlog.verify_note(note, keys[-1])
+
+
+def checked(note: str, pins: Pins, logs: Sequence[tlog.Verifier] = ()) -> tlog.Checkpoint:
+    """The checkpoint, if the log signed it (with the pinned key, or one it handed over to:
+    `logs`) and the quorum of pinned witnesses cosigned it."""
+    checkpoint = _signed_by_any(note, [pins.log, *logs])
     cosigned = 0
     for witness in pins.witnesses:
         try:
@@ -65,8 +95,16 @@ def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) ->
     found. With none, the new checkpoint is kept for the next run."""
     prefix = prefix.rstrip("/")
     note = _get(f"{prefix}/checkpoint").decode()
+    logs: list[tlog.Verifier] = []
     try:
-        current = checked(note, pins)
+        tlog.verify_note(note, pins.log)
+    except ValueError:
+        try:
+            logs = handed_over(prefix, pins.log)
+        except ValueError as error:
+            return [f"a handover of the log's key does not verify: {error}"]
+    try:
+        current = checked(note, pins, logs)
     except ValueError as error:
         return [f"the latest checkpoint does not check out: {error}"]
 
@@ -87,7 +125,7 @@ def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) ->
         for what, path in kept:
             if not path.exists():
                 continue
-            earlier = tlog.verify_note(path.read_text(), pins.log)
+            earlier = _signed_by_any(path.read_text(), [pins.log, *logs])
             if earlier.size > current.size:
                 problems.append(
                     f"the log shrank: {what} has {earlier.size} entries, the log {current.size}"

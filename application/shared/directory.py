@@ -401,6 +401,11 @@ class Directory(Records):
         found = self.find(LogKeys.create_id(), LogKeys)
         return list(found.vkeys) if found is not None else []
 
+    def log_key_chain(self) -> list[tuple[str, str]]:
+        """The log's keys in order, each with the handover from the key before ("" first)."""
+        found = self.find(LogKeys.create_id(), LogKeys)
+        return list(zip(found.vkeys, found.handovers, strict=True)) if found is not None else []
+
     def publish_log_key(self, vkey: str) -> None:
         """Record the log's first key (once; another server may have recorded it first)."""
         with contextlib.suppress(IntegrityError):

@@ -175,6 +175,7 @@ class LogKeys(Aggregate):
     @event("Published")
     def __init__(self, vkey: str, occurred_at: datetime) -> None:
         self.vkeys = [vkey]
+        self.handovers = [""]  # each key's handover from the one before (none for the first)
 
     @property
     def current(self) -> str:
@@ -194,6 +195,7 @@ class LogKeys(Aggregate):
     @event("Rotated")
     def _rotated(self, vkey: str, handover: str, occurred_at: datetime) -> None:
         self.vkeys = [*self.vkeys, vkey]
+        self.handovers = [*self.handovers, handover]
 
 
 def check_username(username: str) -> str:

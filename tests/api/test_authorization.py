@@ -181,6 +181,7 @@ EXPECTED: dict[str, Rule] = {
     "GET /api/audit/checkpoint": PUBLIC,
     "GET /api/audit/checkpoints": PUBLIC,
     "GET /api/audit/keys": PUBLIC,
+    "GET /api/audit/log-keys": PUBLIC,
     "GET /api/audit/tile/{path}": PUBLIC,
     "GET /api/audit/consistency": PUBLIC,
     "GET /api/audit/monitor/tile/{path}": Rule(sees=METADATA, acts=METADATA),

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from domain.shared import tlog
 from tests.support.data import ADMIN, AGENT, drive, filing
 from tests.support.server import PASSWORD, Server, running_server
-from tests.support.witnesses import WitnessPool
+from tests.support.witnesses import WitnessPool, running_witnesses
 from witness.monitor import Pins, monitor
 
 
@@ -103,3 +104,45 @@ def test_entry_bundles_are_for_the_deployments_auditors(server: Server) -> None:
         assert json.loads(entries[0])["application"]
     mediator = server.login("mediator1")
     assert server.http.get(f"/api/audit/monitor/{path}", headers=mediator).status_code == 404
+
+
+def test_a_monitor_follows_a_rotation_of_the_log_key(tmp_path: Path) -> None:
+    """Keys pinned before a rotation keep working: the monitor follows the published chain,
+    each handover signed by the key before, to the key that signs now."""
+    key = Ed25519PrivateKey.generate()
+    origin = "test.tiaojie/audit/rotated"
+    names = ["test.tiaojie/witness/center", "test.tiaojie/witness/court"]
+    with running_witnesses(
+        tmp_path / "witnesses", names, [tlog.verifier_key(origin, key.public_key())]
+    ) as witnesses:
+        keys = tmp_path / "keys"
+        keys.mkdir()
+        (keys / "log.pem").write_bytes(
+            key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        )
+        env = {
+            "TIAOJIE_MEDIA_WORKERS": "0",
+            "TIAOJIE_KEYS_DIR": str(keys),
+            "TIAOJIE_LOG_ORIGIN": origin,
+            "TIAOJIE_WITNESSES": "; ".join(f"{w.url} {w.vkey}" for w in witnesses),
+        }
+        with running_server(tmp_path / "server", **env) as server:
+            drive(server.platform.center, server.clock, "settled")
+            server.platform.catch_up()
+            pinned = tmp_path / "pinned-keys.json"
+            pinned.write_text(server.http.get("/api/audit/keys").text)
+            pins = Pins.load(pinned)
+            prefix, state = f"{server.base}/api/audit", tmp_path / "monitor"
+            assert monitor(prefix, state, pins) == []
+            new_vkey = server.platform.rotate_log_key()
+            for witness in witnesses:  # their operators trust the new key
+                witness.logs = [*witness.logs, new_vkey]
+                witness.stop()
+                witness.start()
+            drive(server.platform.center, server.clock, "failed")
+            server.platform.catch_up()
+            latest = server.http.get("/api/audit/checkpoint").text
+            assert tlog.verify_note(latest, tlog.Verifier.parse(new_vkey))
+            assert monitor(prefix, state, pins) == []  # followed the handover
+            chain = server.http.get("/api/audit/log-keys").json()
+            assert [entry["vkey"] for entry in chain][-1] == new_vkey
