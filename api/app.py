@@ -66,6 +66,7 @@ class HealthOut(msgspec.Struct):
     backend: str
     projection_position: int
     witnesses_lagging: dict[str, str]  # witness name -> why it did not cosign the latest
+    institutions_missing: dict[str, str]  # kind -> how to add it (none: all four configured)
 
 
 HEALTH_SECONDS = 1.5  # /health answers within 2 s, whatever the database does
@@ -96,12 +97,16 @@ async def health(platform: NamedDependency[Platform]) -> Response[HealthOut]:
                 )
         except (TimeoutError, *DATABASE_DOWN) as error:
             problem = f"the stores do not answer: {type(error).__name__}"
+    missing: dict[str, str] = {}
+    if problem is None:
+        missing = await anyio.to_thread.run_sync(platform.missing_institutions)
     body = HealthOut(
         status="ok" if problem is None else "unavailable",
         database="reachable" if problem is None else f"unreachable: {problem}",
         backend="postgresql" if settings.uses_postgres else "sqlite",
         projection_position=position,
         witnesses_lagging=platform.audit.lagging(),
+        institutions_missing=missing,
     )
     return Response(body, status_code=200 if problem is None else 503)
 

@@ -33,15 +33,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.demo:
         cmd_demo(args)
-    settings = Settings.from_env()
+    settings = Settings.from_env().serving_at(args.host, args.port)
     app = create_app(settings=settings)
+    for advice in app.state.platform.missing_institutions().values():
+        print(f"warning: {advice} (`tiaojie institutions add`)", file=sys.stderr, flush=True)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
     # it found: with this one the process then ends with 0, as a supervisor expects of a stop.
     signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(
         app,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=settings.host,
+        port=settings.port,
         # X-Forwarded-For counts only from the configured proxies (rate limits key on it)
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,

@@ -246,6 +246,25 @@ class Platform:
             pass
         self.audit.checkpoint_if_due(min_interval=0)
 
+    def missing_institutions(self) -> dict[str, str]:
+        """The deployment's institutions that are not configured, each with how to add it."""
+        try:
+            deployment = self.directory.deployment(self.settings)
+        except InstitutionMissing as missing:
+            return {"mediation_center": str(missing)}
+        how = {
+            "court": (deployment.court, "add one (kind court) and set TIAOJIE_COURT"),
+            "procuratorate": (
+                deployment.procuratorate,
+                "add one (kind procuratorate) and set TIAOJIE_PROCURATORATE",
+            ),
+            "notary_office": (
+                deployment.notary_office,
+                "add one (kind notary_office) and set TIAOJIE_NOTARY_OFFICE",
+            ),
+        }
+        return {kind: f"no {kind}: {advice}" for kind, (code, advice) in how.items() if not code}
+
     def rotate_log_key(self) -> str:
         """Hand the log over to a new key: the handover (signed by the old key) is recorded as
         an entry, the old key signs a checkpoint holding it, then the new key signs. Witnesses

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import secrets
@@ -104,6 +105,7 @@ class Settings:
     sms_outbox: Path | None
     reminder_days: int
     public_url: str
+    public_url_configured: bool  # TIAOJIE_PUBLIC_URL set; otherwise it follows host and port
     log_origin: str
     keys_dir: Path | None
     witnesses: tuple[WitnessConfig, ...]
@@ -169,7 +171,10 @@ class Settings:
             reminder_days=_int(env, "TIAOJIE_REMINDER_DAYS", 3, 0, 60),
             keys_dir=Path(env["TIAOJIE_KEYS_DIR"]) if env.get("TIAOJIE_KEYS_DIR") else None,
             log_origin=env.get("TIAOJIE_LOG_ORIGIN", "").strip() or "tiaojie.local/audit",
-            public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip() or "http://127.0.0.1:8000",
+            public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip()
+            or f"http://{env.get('TIAOJIE_HOST', '').strip() or '127.0.0.1'}:"
+            f"{_int(env, 'TIAOJIE_PORT', 8000, 1, 65535)}",
+            public_url_configured=bool(env.get("TIAOJIE_PUBLIC_URL", "").strip()),
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes")
@@ -192,6 +197,13 @@ class Settings:
                 or "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
             ),
         )
+
+    def serving_at(self, host: str | None, port: int | None) -> Settings:
+        """These settings for a server on `host`:`port` (given on the command line): links in
+        invitations point there unless TIAOJIE_PUBLIC_URL says otherwise."""
+        host, port = host or self.host, port or self.port
+        public_url = self.public_url if self.public_url_configured else f"http://{host}:{port}"
+        return dataclasses.replace(self, host=host, port=port, public_url=public_url)
 
     @property
     def uses_postgres(self) -> bool:

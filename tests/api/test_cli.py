@@ -15,7 +15,7 @@ from application.demo import CENTER
 from application.read_models.case_list import CaseFilters
 from application.shared.clock import ManualClock
 from tests.conftest import PG_URL, make_platform, settings_for
-from tests.support.data import ADMIN, AGENT, START, drive, filing
+from tests.support.data import ADMIN, AGENT, BANK, PASSWORD, START, drive, filing, filing_data
 from tests.support.server import second_process
 
 
@@ -210,3 +210,43 @@ def test_backup_and_restore_from_the_command_line(tmp_path: Path) -> None:
     assert verified.returncode == 0, verified.stderr
     again = tiaojie(restored_env, "restore", str(tmp_path / "backup"))
     assert again.returncode == 1 and "holds stores already" in again.stderr
+
+
+def test_serve_says_what_is_missing_and_links_to_where_it_listens(tmp_path: Path) -> None:
+    """A deployment with only its center: `serve` and /health say which institutions are not
+    configured and how to add them; invitation links point at the port it was started on."""
+    data = tmp_path / "data"
+    env = {"TIAOJIE_DATA_DIR": str(data)}
+    for code, kind in ((CENTER, "mediation_center"), (BANK, "bank")):
+        added = tiaojie(env, "institutions", "add", code, "--kind", kind, "--name", kind)
+        assert added.returncode == 0, added.stderr
+    agent = tiaojie(
+        env,
+        "users",
+        "add",
+        "bank_agent",
+        "--role",
+        "applicant_agent",
+        "--institution",
+        BANK,
+        stdin=f"{PASSWORD}\n",
+    )
+    assert agent.returncode == 0, agent.stderr
+    with second_process(data) as server:
+        health = server.get("/health").json()
+        assert set(health["institutions_missing"]) == {"court", "procuratorate", "notary_office"}
+        assert "TIAOJIE_COURT" in health["institutions_missing"]["court"]
+        token = server.post(
+            "/api/auth/login", json={"username": "bank_agent", "password": PASSWORD}
+        ).json()["token"]
+        server.cookies.clear()
+        filed = server.post(
+            "/api/cases", json=filing_data(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert filed.status_code == 201, filed.text
+        outbox = data / "sms-outbox.jsonl"
+        give_up = time.monotonic() + 30
+        while not (outbox.exists() and "/portal/claim/" in outbox.read_text()):
+            assert time.monotonic() < give_up, "no invitation was sent"
+            time.sleep(0.1)
+        assert f"{server.base_url}/portal/claim/".replace("http://", "") in outbox.read_text()
