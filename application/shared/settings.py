@@ -137,6 +137,9 @@ class Settings:
         if projections == "external" and url is None:
             raise SettingsError("TIAOJIE_PROJECTIONS=external needs PostgreSQL")
         schema = env.get("TIAOJIE_POSTGRES_SCHEMA", "public").strip() or "public"
+        host = env.get("TIAOJIE_HOST", "").strip() or "127.0.0.1"
+        port = _int(env, "TIAOJIE_PORT", 8000, 1, 65535)
+        public_url = env.get("TIAOJIE_PUBLIC_URL", "").strip()
         if not schema.replace("_", "").isalnum():
             raise SettingsError("TIAOJIE_POSTGRES_SCHEMA must be letters, digits and _")
         witnesses = _witnesses(env)
@@ -148,8 +151,8 @@ class Settings:
             data_dir=Path(env.get("TIAOJIE_DATA_DIR", "").strip() or "./var"),
             database_url=url,
             postgres_schema=schema,
-            host=env.get("TIAOJIE_HOST", "").strip() or "127.0.0.1",
-            port=_int(env, "TIAOJIE_PORT", 8000, 1, 65535),
+            host=host,
+            port=port,
             secret_key=env.get("TIAOJIE_SECRET_KEY", "").strip() or None,
             token_hours=_int(env, "TIAOJIE_TOKEN_HOURS", 12, 1, 24 * 30),
             threads=_int(env, "TIAOJIE_THREADS", 32, 1, 512),
@@ -171,14 +174,12 @@ class Settings:
             reminder_days=_int(env, "TIAOJIE_REMINDER_DAYS", 3, 0, 60),
             keys_dir=Path(env["TIAOJIE_KEYS_DIR"]) if env.get("TIAOJIE_KEYS_DIR") else None,
             log_origin=env.get("TIAOJIE_LOG_ORIGIN", "").strip() or "tiaojie.local/audit",
-            public_url=env.get("TIAOJIE_PUBLIC_URL", "").strip()
-            or f"http://{env.get('TIAOJIE_HOST', '').strip() or '127.0.0.1'}:"
-            f"{_int(env, 'TIAOJIE_PORT', 8000, 1, 65535)}",
-            public_url_configured=bool(env.get("TIAOJIE_PUBLIC_URL", "").strip()),
+            public_url=public_url or f"http://{host}:{port}",
+            public_url_configured=bool(public_url),
             aggregate_cache=_int(env, "TIAOJIE_AGGREGATE_CACHE", 10_000, 0, 10_000_000),
             cookie_secure=env.get("TIAOJIE_COOKIE_SECURE", "").strip().lower()
             in ("1", "true", "yes")
-            or env.get("TIAOJIE_PUBLIC_URL", "").strip().startswith("https://"),
+            or public_url.startswith("https://"),
             media_workers=_int(env, "TIAOJIE_MEDIA_WORKERS", 1, 0, 64),
             media_host_addresses=_list(env, "TIAOJIE_MEDIA_HOST_ADDRESSES", "127.0.0.1"),
             ice_servers=_list(env, "TIAOJIE_ICE_SERVERS", ""),
