@@ -38,7 +38,9 @@ CHECKS: list[Callable[..., Any]] = [
 LAST = ("POST /api/auth/logout", "POST /api/auth/password")  # they end the role's sessions
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize(  # the seed in the test's name: --durations prints it in every run
+    "backend", ["sqlite", "postgres"], ids=lambda backend: f"{backend}-seed{SEED}"
+)
 def test_fuzz_every_operation(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     env = {"TIAOJIE_MEDIA_WORKERS": "0"}
     if backend == "postgres":
