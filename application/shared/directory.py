@@ -356,14 +356,23 @@ class Directory(Records):
             self.save(invitation)
 
     def send_claim_code(self, invitation_id: UUID, send: Callable[[str, str], None]) -> None:
-        """A one-time code to the invitation's phone; silently nothing for an unknown one."""
-        invitation = self.find(invitation_id, PortalInvitation)
-        if not isinstance(invitation, PortalInvitation):
-            return
+        """A one-time code to the invitation's phone; silently nothing for an unknown one. A
+        save that meets another's (the worker recording the invitation sent, a second request)
+        is made again on the new state, so the daily cap still counts every code."""
         code = f"{secrets.randbelow(10**6):06d}"
-        digest = self.pseudonyms.digest("claim-code", f"{invitation.id}:{code}")
-        invitation.issue_code(digest, self.clock(), self.codes_per_day)
-        self.save(invitation)
+        for _ in range(CLAIM_TRIES):
+            invitation = self.find(invitation_id, PortalInvitation)
+            if not isinstance(invitation, PortalInvitation):
+                return
+            digest = self.pseudonyms.digest("claim-code", f"{invitation.id}:{code}")
+            invitation.issue_code(digest, self.clock(), self.codes_per_day)
+            try:
+                self.save(invitation)
+            except IntegrityError:
+                continue
+            break
+        else:
+            raise ConcurrencyConflict("the invitation", CLAIM_TRIES)
         send(invitation.phone, f"【调解平台】验证码 {code}，10分钟内有效。Your code: {code}")
 
     def claim(
