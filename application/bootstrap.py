@@ -47,7 +47,7 @@ from application.shared.idempotency import (
     SQLiteIdempotencyKeys,
 )
 from application.shared.institution import Institution, Records
-from application.shared.persistence import store_env
+from application.shared.persistence import creating_tables, store_env
 from application.shared.settings import Settings
 from application.shared.video_sessions import VideoSessions
 from application.wiring import FOLLOWERS
@@ -313,68 +313,70 @@ def build_case_list_view(
 
 
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
-    keys_dir = settings.keys_dir or settings.data_dir / "keys"
-    directory = Directory(
-        store_env(settings, "directory"), clock, keys_dir, settings.sms_per_phone_per_day
-    )
-    calendar = OfficialCalendar(directory.calendar_schedule)
-    deployment = DeploymentResolver(directory, settings)
-    center = MediationCenter(
-        store_env(settings, "mediation_center"),
-        clock,
-        calendar,
-        deployment.center,
-        retries=settings.conflict_retries,
-        grace_days=settings.grace_days,
-        default_threshold_days=settings.default_threshold_days,
-        account=directory.principal,
-    )
-    court = Court(
-        store_env(settings, "court", process=True),
-        clock,
-        calendar,
-        deployment.court,
-        center.file_of,
-        retries=settings.conflict_retries,
-    )
-    documents = SignedDocuments(
-        InstitutionPKI(settings.pki_dir or settings.data_dir / "pki"),
-        settings.data_dir / "documents",
-        settings.cjk_font,
-    )
-    notary = NotaryOffice(
-        store_env(settings, "notary_office"),
-        clock,
-        calendar,
-        deployment.notary_office,
-        documents,
-        settings.public_url,
-        lambda agreement_id: center.load(agreement_id, RepaymentAgreement),
-        center.file_of,
-        retries=settings.conflict_retries,
-    )
-    view, view_factory = build_case_list_view(settings)
-    audit_factory = InfrastructureFactory.construct(
-        Environment("audit", store_env(settings, "audit"))
-    )
-    store_class = PostgresAuditStore if settings.uses_postgres else SQLiteAuditStore
-    audit = AuditLog(
-        cast(AuditStore, audit_factory.tracking_recorder(store_class)),
-        Keys(keys_dir),
-        settings.log_origin,
-        [WitnessClient(w) for w in settings.witnesses],
-        settings.witness_quorum,
-        directory,
-    )
-    return Platform(
-        settings=settings,
-        directory=directory,
-        center=center,
-        court=court,
-        notary=notary,
-        case_list=CaseListProjection(view=view),
-        calendar=calendar,
-        view_factory=view_factory,
-        audit=audit,
-        audit_factory=audit_factory,
-    )
+    """Every application on its store; tables made once, one process at a time."""
+    with creating_tables(settings):
+        keys_dir = settings.keys_dir or settings.data_dir / "keys"
+        directory = Directory(
+            store_env(settings, "directory"), clock, keys_dir, settings.sms_per_phone_per_day
+        )
+        calendar = OfficialCalendar(directory.calendar_schedule)
+        deployment = DeploymentResolver(directory, settings)
+        center = MediationCenter(
+            store_env(settings, "mediation_center"),
+            clock,
+            calendar,
+            deployment.center,
+            retries=settings.conflict_retries,
+            grace_days=settings.grace_days,
+            default_threshold_days=settings.default_threshold_days,
+            account=directory.principal,
+        )
+        court = Court(
+            store_env(settings, "court", process=True),
+            clock,
+            calendar,
+            deployment.court,
+            center.file_of,
+            retries=settings.conflict_retries,
+        )
+        documents = SignedDocuments(
+            InstitutionPKI(settings.pki_dir or settings.data_dir / "pki"),
+            settings.data_dir / "documents",
+            settings.cjk_font,
+        )
+        notary = NotaryOffice(
+            store_env(settings, "notary_office"),
+            clock,
+            calendar,
+            deployment.notary_office,
+            documents,
+            settings.public_url,
+            lambda agreement_id: center.load(agreement_id, RepaymentAgreement),
+            center.file_of,
+            retries=settings.conflict_retries,
+        )
+        view, view_factory = build_case_list_view(settings)
+        audit_factory = InfrastructureFactory.construct(
+            Environment("audit", store_env(settings, "audit"))
+        )
+        store_class = PostgresAuditStore if settings.uses_postgres else SQLiteAuditStore
+        audit = AuditLog(
+            cast(AuditStore, audit_factory.tracking_recorder(store_class)),
+            Keys(keys_dir),
+            settings.log_origin,
+            [WitnessClient(w) for w in settings.witnesses],
+            settings.witness_quorum,
+            directory,
+        )
+        return Platform(
+            settings=settings,
+            directory=directory,
+            center=center,
+            court=court,
+            notary=notary,
+            case_list=CaseListProjection(view=view),
+            calendar=calendar,
+            view_factory=view_factory,
+            audit=audit,
+            audit_factory=audit_factory,
+        )

@@ -8,8 +8,6 @@ aggregates saved atomically with the case that uses them.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,7 +76,6 @@ class MediationCenter(Institution[CenterConfig]):
         self.grace_days = grace_days
         self.default_threshold_days = default_threshold_days
         self.account = account  # the principal of a user name: parties to link, mediators
-        self._numbering = threading.Lock()
 
     # --- filing ---------------------------------------------------------------------------
 
@@ -123,8 +120,7 @@ class MediationCenter(Institution[CenterConfig]):
             ]
             return [*cases, sequence]
 
-        with self._numbering:
-            saved = self.save_retrying("the filing number sequence", attempt)
+        saved = self.save_retrying("the filing number sequence", attempt)
         return [a for a in saved if isinstance(a, MediationCase)]
 
     # --- acts -----------------------------------------------------------------------------
@@ -139,9 +135,7 @@ class MediationCenter(Institution[CenterConfig]):
             return case, access.acting_side(principal, case, command.act_name(), wanted)
 
         handler = CASE_ACTS[type(command)]
-        numbering = self._numbering if type(command) is cmd.Refer else contextlib.nullcontext()
-        with numbering:  # a referral takes a docket number
-            return self.run_act(f"case {case_id}", principal, command, handler, target)
+        return self.run_act(f"case {case_id}", principal, command, handler, target)
 
     def agreement_act(
         self, agreement_id: UUID, principal: Principal, command: Command

@@ -9,16 +9,20 @@ on a concurrency conflict, gap-free numbers and the one way an act runs.
 
 from __future__ import annotations
 
+import contextlib
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, StoredEvent
+from eventsourcing.postgres import PostgresDatastore
 
 from application.shared.access import Principal
 from application.shared.commands import Command, Composite, Context, Handler
@@ -165,6 +169,7 @@ class Institution(Records, Generic[ConfigT]):
         self.calendar = calendar
         self._config = config
         self.retries = retries
+        self._numbering = threading.Lock()
 
     @property
     def config(self) -> ConfigT:
@@ -175,16 +180,44 @@ class Institution(Records, Generic[ConfigT]):
 
     def save_retrying(self, what: str, attempt: Attempt) -> Sequence[Aggregate]:
         """Run `attempt` (load, decide, return what to save) and save it atomically; on a
-        concurrent change reload and re-run, at most `retries` more times."""
-        for tries in range(self.retries + 1):
-            aggregates = attempt(self.clock())
-            try:
-                self.save_exactly_once(*aggregates)
-            except IntegrityError:
-                time.sleep(random.uniform(0, 0.002 * (tries + 1)))  # noqa: S311 (jitter)
-                continue
-            return aggregates
+        concurrent change reload and re-run, at most `retries` more times, after a random
+        wait that doubles each time. A save that took numbers and lost goes on in the queue of
+        the institution's number takers: four processes filing at once left one losing the
+        open race nine times in a row."""
+        with contextlib.ExitStack() as queued:
+            for tries in range(self.retries + 1):
+                aggregates = attempt(self.clock())
+                try:
+                    self.save_exactly_once(*aggregates)
+                except IntegrityError:
+                    if any(isinstance(a, NumberSequence) for a in aggregates) and not tries:
+                        queued.enter_context(self.numbering())
+                    else:
+                        wait = min(0.2, 0.002 * 2**tries)
+                        time.sleep(random.uniform(0, wait))  # noqa: S311 (jitter, not secrecy)
+                    continue
+                return aggregates
         raise ConcurrencyConflict(what, self.retries + 1)
+
+    @contextlib.contextmanager
+    def numbering(self) -> Iterator[None]:
+        """One number taker of this institution at a time: in this process by a lock, across
+        processes (PostgreSQL) by an advisory lock, which the database grants in turn."""
+        with self._numbering:
+            datastore = getattr(self.recorder, "datastore", None)
+            if not isinstance(datastore, PostgresDatastore):
+                yield
+                return
+            key = f"tiaojie:{datastore.schema}:{self.name}:numbers"
+            with datastore.get_connection() as conn:
+                conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+                try:
+                    yield
+                finally:
+                    try:
+                        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+                    except psycopg.Error:
+                        conn.close()  # the server lets go of a closed session's locks
 
     def run_act(
         self,

@@ -1,19 +1,26 @@
-"""Which store each application uses: its own SQLite file, or its own PostgreSQL tables."""
+"""Which store each application uses: its own SQLite file, or its own PostgreSQL tables (all
+of a process's tables reached through one connection pool)."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any, cast
 from uuid import uuid4
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import (
+    ConnectionPool,
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
+    PostgresFactory,
     PostgresProcessRecorder,
     PostgresTrackingRecorder,
 )
-from eventsourcing.utils import retry
+from eventsourcing.utils import Environment, EnvType, retry
 from psycopg.sql import SQL, Identifier
 
 from application.shared.settings import Settings
@@ -61,6 +68,71 @@ class LockingPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
 
 
+class _SharedPools:
+    """One pool per database a process uses, whatever the number of its stores: the library
+    gives each application its own pool, and with about ten stores per process three or four
+    processes filled a default PostgreSQL (100 connections)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pools: dict[tuple[object, ...], tuple[ConnectionPool[Any], int]] = {}
+
+    def lease(self, pool: ConnectionPool[Any]) -> ConnectionPool[Any]:
+        """The process's pool for the database that `pool` (not yet opened) would reach."""
+        kwargs = pool.kwargs if isinstance(pool.kwargs, dict) else {}
+        key = (pool.conninfo, *sorted((k, str(v)) for k, v in kwargs.items()))
+        with self._lock:
+            shared, users = self._pools.get(key, (pool, 0))
+            self._pools[key] = (shared, users + 1)
+        return cast("ConnectionPool[Any]", _Lease(self, key, shared))
+
+    def release(self, key: tuple[object, ...]) -> None:
+        """The pool is closed when its last store lets go."""
+        with self._lock:
+            shared, users = self._pools[key]
+            if users > 1:
+                self._pools[key] = (shared, users - 1)
+                return
+            del self._pools[key]
+        shared.close()
+
+
+class _Lease:
+    """A store's hold on the shared pool: the library's datastore closes its pool when it is
+    closed or collected; closing a lease lets go of the shared pool once."""
+
+    def __init__(self, pools: _SharedPools, key: tuple[object, ...], pool: ConnectionPool[Any]):
+        self._pools, self._key, self._pool = pools, key, pool
+        self._released = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+    def __enter__(self) -> _Lease:
+        self._pool.open()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self._released:
+            self._released = True
+            self._pools.release(self._key)
+
+
+SHARED_POOLS = _SharedPools()
+
+
+class BudgetedPostgresFactory(PostgresFactory):
+    """The library's factory, its datastore drawing on the process's shared pool (sized by
+    TIAOJIE_DB_CONNECTIONS)."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        self.datastore.pool = SHARED_POOLS.lease(self.datastore.pool)
+
+
 def store_env(settings: Settings, name: str, *, process: bool = False) -> dict[str, str]:
     """eventsourcing's environment for the application (or view) called `name`.
 
@@ -96,15 +168,15 @@ def _backend_env(settings: Settings, name: str) -> dict[str, str]:
         }
     address = settings.postgres()
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": f"{__name__}:{BudgetedPostgresFactory.__name__}",
         "POSTGRES_HOST": address.host,
         "POSTGRES_PORT": str(address.port),
         "POSTGRES_USER": address.user,
         "POSTGRES_PASSWORD": address.password,
         "POSTGRES_DBNAME": address.dbname,
         "POSTGRES_SCHEMA": settings.postgres_schema,
-        "POSTGRES_POOL_SIZE": "1",  # opened at start; more on demand, up to the overflow
-        "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
+        "POSTGRES_POOL_SIZE": "1",  # opened at start; more on demand, up to the budget
+        "POSTGRES_MAX_OVERFLOW": str(settings.db_connections - 1),
         "POSTGRES_LOCK_TIMEOUT": "10",
         # Each of STORE_ATTEMPTS tries waits this long for a connection: a request against a
         # database that is down answers 503 within about TIAOJIE_DB_TIMEOUT.
@@ -135,6 +207,29 @@ def database_problem(settings: Settings, timeout: float) -> str | None:
     except psycopg.Error as error:
         return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return None
+
+
+@contextlib.contextmanager
+def creating_tables(settings: Settings) -> Iterator[None]:
+    """One process at a time creates or updates the tables and functions: servers and workers
+    started together met PostgreSQL's "tuple concurrently updated" on the library's
+    CREATE OR REPLACE statements."""
+    if not settings.uses_postgres:
+        yield
+        return
+    address = settings.postgres()
+    with psycopg.connect(
+        host=address.host,
+        port=address.port,
+        user=address.user,
+        password=address.password,
+        dbname=address.dbname,
+        connect_timeout=settings.db_timeout,
+        autocommit=True,
+    ) as conn:
+        name = f"tiaojie:{settings.postgres_schema}"
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+        yield
 
 
 STORE_ATTEMPTS = 3

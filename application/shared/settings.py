@@ -86,7 +86,7 @@ class Settings:
     secret_key: str | None
     token_hours: int
     threads: int
-    db_pool_size: int
+    db_connections: int
     db_timeout: int
     projections_in_process: bool
     center_code: str | None
@@ -156,7 +156,7 @@ class Settings:
             secret_key=env.get("TIAOJIE_SECRET_KEY", "").strip() or None,
             token_hours=_int(env, "TIAOJIE_TOKEN_HOURS", 12, 1, 24 * 30),
             threads=_int(env, "TIAOJIE_THREADS", 32, 1, 512),
-            db_pool_size=_int(env, "TIAOJIE_DB_POOL_SIZE", 10, 1, 200),
+            db_connections=_int(env, "TIAOJIE_DB_CONNECTIONS", 10, 2, 200),
             db_timeout=_int(env, "TIAOJIE_DB_TIMEOUT", 5, 1, 300),
             projections_in_process=projections == "in_process",
             center_code=env.get("TIAOJIE_CENTER", "").strip() or None,

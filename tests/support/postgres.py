@@ -41,7 +41,8 @@ class PrivatePostgres:
             "-D",
             str(self.data),
             "-o",
-            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1"
+            " -c max_connections=100",  # PostgreSQL's default, whatever initdb chose here
             "-l",
             str(self.data / "log"),
             "-w",
