@@ -3,6 +3,7 @@ records each message (JSON lines) until a gateway contract exists."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import smtplib
 import threading
@@ -34,7 +35,8 @@ class Channels:
         self.sms_outbox = sms_outbox
         self.clock = clock
         self._sms_lock = threading.Lock()
-        self._sms_ids: set[str] | None = None  # ids the stand-in has taken, read on first use
+        self._sms_ids: set[str] = set()  # ids the stand-in has taken, as far as read
+        self._sms_read = 0  # how far this process has read the stand-in's file
 
     def send(
         self, channel: str, address: str, subject: str, body: str, message_id: str | None = None
@@ -60,21 +62,22 @@ class Channels:
             record = {"to": address, "text": f"{subject}\n{body}", "at": self.clock().isoformat()}
             if message_id:
                 record["id"] = message_id
-            with self._sms_lock:
-                if message_id and message_id in self._taken():
-                    return self.clock()
-                self.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
-                with self.sms_outbox.open("a", encoding="utf-8") as outbox:
-                    outbox.write(json.dumps(record, ensure_ascii=False) + "\n")
-                if message_id:
-                    self._taken().add(message_id)
+            self._record_sms(record)
             return self.clock()
         raise DeliveryFailed(f"unknown channel {channel}")
 
-    def _taken(self) -> set[str]:
-        if self._sms_ids is None:
-            lines = (
-                self.sms_outbox.read_text("utf-8").splitlines() if self.sms_outbox.exists() else []
-            )
-            self._sms_ids = {json.loads(line).get("id") for line in lines} - {None}
-        return self._sms_ids
+    def _record_sms(self, record: dict[str, str]) -> None:
+        """Append, unless a message with its id is there: under an exclusive lock on the file,
+        so that workers in several processes keep each id once, as a gateway would."""
+        self.sms_outbox.parent.mkdir(parents=True, exist_ok=True)
+        with self._sms_lock, self.sms_outbox.open("a+", encoding="utf-8") as outbox:
+            fcntl.flock(outbox, fcntl.LOCK_EX)
+            outbox.seek(self._sms_read)
+            for line in outbox.read().splitlines():
+                self._sms_ids.add(json.loads(line).get("id", ""))
+            message_id = record.get("id", "")
+            if not message_id or message_id not in self._sms_ids:
+                outbox.write(json.dumps(record, ensure_ascii=False) + "\n")
+                self._sms_ids.add(message_id)
+            outbox.flush()
+            self._sms_read = outbox.tell()

@@ -251,14 +251,23 @@ class Outbox:
         )
         try:
             app.save(service)
-        except IntegrityError:
-            return None  # queued before, by this process or another: served once
+        except IntegrityError:  # queued before, by this process or another
+            service = app.load(service.id, DocumentService)
+            if service.state != "queued":
+                return None  # served once
+            # Its sender stopped before recording the send (a crash, a kill): send again
+            # under the same message id, which the channel keeps once.
         sent_at = self.center.clock()
         try:
-            delivered_at = self.channels.send(channel, address, subject, body)
+            delivered_at = self.channels.send(
+                channel, address, subject, body, message_id=f"service:{service.id}"
+            )
         except DeliveryFailed as error:
             service.failed(str(error), self.center.clock())
         else:
             service.delivered(sent_at, delivered_at)
-        app.save(service)
+        try:
+            app.save(service)
+        except IntegrityError:
+            return None  # another worker sent the same message and recorded it first
         return service

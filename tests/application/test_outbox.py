@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 
 from application.bootstrap import Platform
 from application.court import commands as court_cmd
+from application.followers.channels import Channels
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
@@ -220,3 +221,18 @@ def test_a_crash_around_an_invitation_sends_it_once(
     invitations.react(filed)  # and once more: still one message
     sent = [m for m in sms(tmp_path) if "/portal/claim/" in m["text"]]
     assert len(sent) == 1, sent
+
+
+def test_the_sms_stand_in_keeps_a_message_id_once_across_processes(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """Two workers (two Channels on one file, as two processes have) sending the same message:
+    one line; messages without an id are all kept."""
+    outbox = tmp_path / "sms.jsonl"
+    first, second = (Channels("127.0.0.1", 9, "from@x", outbox, clock) for _ in range(2))
+    first.send("sms", "13800138000", "s", "body", message_id="service:1")
+    second.send("sms", "13800138000", "s", "body", message_id="service:1")
+    second.send("sms", "13800138000", "s", "code")
+    first.send("sms", "13800138000", "s", "code")
+    first.send("sms", "13800138000", "s", "body", message_id="service:1")
+    assert [m.get("id") for m in sms(tmp_path)] == ["service:1", None, None]
