@@ -234,6 +234,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                 "auth": auth,
                 "hub": Hub(platform, media),
                 "sessions": MemoryStore(),
+                "exit_code": None,  # `tiaojie serve` sets 0: a broken data file stops it
             }
         ),
         on_app_init=[auth.on_app_init],

@@ -16,6 +16,7 @@ from uuid import UUID
 from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from application.shared.errors import AlreadyExists
+from application.shared.persistence import DataFileUnusable
 from application.shared.settings import Settings, SettingsError
 from application.wiring import FOLLOWERS
 from domain.shared.errors import InvalidValue
@@ -40,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again under the handler
     # it found: with this one the process then ends with 0, as a supervisor expects of a stop.
     signal.signal(signal.SIGTERM, lambda *_: None)
+    app.state.exit_code = 0
     uvicorn.run(
         app,
         host=settings.host,
@@ -51,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,
         timeout_graceful_shutdown=5,  # open pages' event streams must not hold a restart
     )
-    return 0
+    return int(app.state.exit_code)
 
 
 def cmd_demo(_args: argparse.Namespace) -> int:
@@ -431,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     except (InvalidValue, AlreadyExists, SettingsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except DataFileUnusable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return os.EX_IOERR
     return code
 
 

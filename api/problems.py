@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import signal
 import sqlite3
 from typing import Any
 
@@ -23,6 +25,7 @@ from application.shared.errors import (
     OutcomeUnknown,
     Throttled,
 )
+from application.shared.persistence import data_file_failure
 from domain.shared.errors import ActRefused, InvalidValue
 
 log = logging.getLogger("tiaojie.api")
@@ -37,6 +40,16 @@ MEDIA_TYPE = "application/problem+json"
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _ROW = re.compile(r"^\.filings\[(?P<row>\d+)\]\.?(?P<rest>.*)$")
 _UNKNOWN = re.compile(r"(?:unknown|missing required) field `(?P<name>[^`]+)`")
+
+
+def stop_for_broken_data_file(request: Request[Any, Any, Any], failure: str) -> None:
+    """A data file that fails under SQLite is not a passing outage: the server stops (exit
+    code 74, EX_IOERR) so that its supervisor restarts it, and the start-up check then names
+    the file. The request itself is answered as if the database were down."""
+    log.critical("a data file failed (%s): stopping the server", failure)
+    if request.app.state.exit_code is not None:  # a served process, not an embedded app
+        request.app.state.exit_code = os.EX_IOERR
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> Response[Any]:
@@ -115,6 +128,8 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         )
     if isinstance(exc, InstitutionMissing):
         return problem(503, "institution-missing", "Institution not configured", str(exc))
+    if failure := data_file_failure(exc):
+        stop_for_broken_data_file(request, failure)
     if isinstance(exc, DATABASE_DOWN):
         answer = problem(
             503,

@@ -47,7 +47,7 @@ from application.shared.idempotency import (
     SQLiteIdempotencyKeys,
 )
 from application.shared.institution import Institution, Records
-from application.shared.persistence import creating_tables, store_env
+from application.shared.persistence import check_data_files, creating_tables, store_env
 from application.shared.settings import Settings
 from application.shared.video_sessions import VideoSessions
 from application.wiring import FOLLOWERS
@@ -314,6 +314,7 @@ def build_case_list_view(
 
 def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
     """Every application on its store; tables made once, one process at a time."""
+    check_data_files(settings)
     with creating_tables(settings):
         keys_dir = settings.keys_dir or settings.data_dir / "keys"
         directory = Directory(

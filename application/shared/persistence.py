@@ -4,6 +4,7 @@ of a process's tables reached through one connection pool)."""
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from typing import Any, cast
@@ -254,3 +255,49 @@ def _bound_the_librarys_retries() -> None:
 
 
 _bound_the_librarys_retries()
+
+
+# SQLite's primary result codes that mean the data files cannot be trusted or written (not a
+# busy lock, not a full disk): the process stops so that its supervisor restarts it, and the
+# start-up check then names the file.
+_BROKEN_FILE_CODES = {
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CORRUPT,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_NOTADB,
+}
+
+
+class DataFileUnusable(Exception):
+    """A store's data file cannot be read and written."""
+
+
+def data_file_failure(error: BaseException) -> str | None:
+    """What is wrong with a data file, when `error` (or what caused it) says one is broken."""
+    seen: BaseException | None = error
+    while seen is not None:
+        code = getattr(seen, "sqlite_errorcode", None)
+        if isinstance(seen, sqlite3.Error) and code is not None:
+            if code & 0xFF in _BROKEN_FILE_CODES:
+                return f"{getattr(seen, 'sqlite_errorname', 'SQLITE_ERROR')}: {seen}"
+            return None
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def check_data_files(settings: Settings) -> None:
+    """Every SQLite file of the stores opens for writing. SQLite maps each store's `-shm` file
+    into memory: one that cannot be written (an immutable file, a read-only mount) kills the
+    process with SIGBUS at the first write, with no message; found here, it is named."""
+    if settings.uses_postgres or settings.uses_memory or not settings.data_dir.exists():
+        return
+    for path in sorted(settings.data_dir.glob("*.sqlite*")):
+        try:
+            with path.open("r+b"):
+                pass
+        except OSError as error:
+            raise DataFileUnusable(
+                f"data file {path} cannot be written ({error.strerror}); fix its permissions, "
+                "attributes or mount, or restore the store from a backup"
+            ) from error
