@@ -103,9 +103,17 @@ def keys(platform: NamedDependency[Platform]) -> dict[str, str]:
     return platform.audit.vkeys()
 
 
+class LogBreakOut(msgspec.Struct):
+    """A restart under a new origin from a copy behind the witnesses."""
+
+    witnessed: str  # the old origin's checkpoint the witnesses cosigned last (note text)
+    kept: int  # the entries the copy held: witnessed entries from here on were lost
+
+
 class LogKeyOut(msgspec.Struct):
     vkey: str
     handover: str  # base64 Ed25519 by the key before over "tiaojie/log-key-handover\n<vkey>\n"
+    restart: LogBreakOut | None = None
 
 
 @get(
@@ -115,10 +123,16 @@ class LogKeyOut(msgspec.Struct):
     summary="The log's keys in the order they signed",
     description="Each key after the first with its handover: the signature of the key before "
     "over `tiaojie/log-key-handover\\n<vkey>\\n`. A monitor that pinned an earlier key "
-    "follows the chain to the key that signs now, checking every handover.",
+    "follows the chain to the key that signs now, checking every handover. A key named for "
+    "another origin is a restart from a copy behind the witnesses (an announced break): "
+    "`restart` holds the old origin's last witnessed checkpoint and the entries kept.",
 )
 def log_keys(platform: NamedDependency[Platform]) -> list[LogKeyOut]:
-    return [LogKeyOut(v, h) for v, h in platform.directory.log_key_chain()]
+    breaks = platform.directory.log_breaks()
+    return [
+        LogKeyOut(v, h, LogBreakOut(*breaks[v]) if v in breaks else None)
+        for v, h in platform.directory.log_key_chain()
+    ]
 
 
 @get(

@@ -282,7 +282,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from application.backup import RestoreRefused, restore
 
     try:
-        restored = restore(args.source, Settings.from_env())
+        restored = restore(args.source, Settings.from_env(), args.new_origin)
     except RestoreRefused as refused:
         print(f"restore refused: {refused}", file=sys.stderr)
         return 1
@@ -290,6 +290,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"restored {args.source}: a log of {restored.log_size} entries that verifies; the "
         f"witnesses hold {restored.witnessed}"
     )
+    if restored.restarted_as:
+        print(
+            f"the log goes on as {restored.restarted_as} ({restored.witnessed - restored.log_size}"
+            f" witnessed entries lost, announced in its next entry): set TIAOJIE_LOG_ORIGIN="
+            f"{restored.restarted_as}, and have each witness's operator add the log's new vkey"
+            " (`tiaojie audit log-key`)"
+        )
     return 0
 
 
@@ -408,6 +415,11 @@ def parser() -> argparse.ArgumentParser:
     save.set_defaults(run=cmd_backup)
     load = sub.add_parser("restore", help="a backup into an empty data directory, checked first")
     load.add_argument("source", type=Path)
+    load.add_argument(
+        "--new-origin",
+        metavar="NAME",
+        help="when the copy is behind the witnesses, go on under this log origin (a break)",
+    )
     load.set_defaults(run=cmd_restore)
 
     witness = sub.add_parser(

@@ -15,12 +15,13 @@ import json
 import shutil
 import sqlite3
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from application.bootstrap import Platform, build_platform
 from application.shared.settings import Settings
+from domain.shared import tlog
 
 MANIFEST = "tiaojie-backup.json"
 
@@ -100,6 +101,15 @@ def backup(platform: Platform, target: Path) -> Manifest:
 class Restored:
     log_size: int
     witnessed: int  # the largest tree a witness holds (0: none asked or none holds one)
+    restarted_as: str | None = None  # the new origin, when the copy was behind the witnesses
+
+
+class Behind(RestoreRefused):
+    """The copy holds fewer entries than a checkpoint the witnesses cosigned."""
+
+    def __init__(self, message: str, note: str) -> None:
+        super().__init__(message)
+        self.note = note  # that checkpoint, as the witness holds it
 
 
 def check_restorable(settings: Settings) -> Restored:
@@ -114,30 +124,41 @@ def check_restorable(settings: Settings) -> Restored:
         except Tampered as tampered:
             msg = f"the backup does not verify: {tampered}"
             raise RestoreRefused(msg) from None
-        witnessed = 0
+        held = []
         for witness in platform.audit.witnesses:
             try:
                 note = witness.held(platform.audit.origin)
             except OSError:
                 continue
             if note is not None:
-                witnessed = max(witnessed, int(note.split("\n")[1]))
+                held.append(note)
+        witnessed = max((int(note.split("\n")[1]) for note in held), default=0)
         if witnessed > size:
+            # the checkpoint with the cosignatures of every witness that holds it
+            try:
+                latest = tlog.merge_notes([n for n in held if n.split("\n")[1] == str(witnessed)])
+            except ValueError:
+                msg = f"the witnesses hold different trees of {witnessed} entries: a split view"
+                raise RestoreRefused(msg) from None
             msg = (
                 f"the witnesses cosigned {witnessed} entries of {settings.log_origin}; this "
                 f"backup holds {size}: it is {witnessed - size} entries behind, and going on "
-                "from it would fork the log. Restore a newer backup."
+                "from it would fork the log. Restore a newer backup, or go on under a new "
+                "origin (`tiaojie restore --new-origin NAME`: an announced break)."
             )
-            raise RestoreRefused(msg)
+            raise Behind(msg, latest)
         return Restored(size, witnessed)
     finally:
         platform.close()
 
 
-def restore(source: Path, settings: Settings) -> Restored:
+def restore(source: Path, settings: Settings, new_origin: str | None = None) -> Restored:
     """Lay a SQLite backup out in a staging folder beside the data directory, check it, then
-    move it into place (the data directory must hold no stores). PostgreSQL dumps are restored
-    with `pg_restore` by the operator (see README), then checked with `tiaojie audit verify`."""
+    move it into place (the data directory must hold no stores). A copy behind the witnesses
+    is refused, unless `new_origin` is given: the log then goes on under that origin, its
+    first entry recording the old origin's last witnessed checkpoint and the gap. PostgreSQL
+    dumps are restored with `pg_restore` by the operator (see README), then checked with
+    `tiaojie audit verify`."""
     manifest = json.loads((source / MANIFEST).read_text())
     if manifest["backend"] != "sqlite":
         msg = "a PostgreSQL backup is restored with pg_restore (README: Running in production)"
@@ -145,6 +166,9 @@ def restore(source: Path, settings: Settings) -> Restored:
     data = settings.data_dir
     if any(data.glob("*.sqlite")):
         msg = f"{data} holds stores already: restore into an empty data directory"
+        raise RestoreRefused(msg)
+    if new_origin is not None and new_origin == settings.log_origin:
+        msg = f"the new origin must differ from the log's ({settings.log_origin})"
         raise RestoreRefused(msg)
     staging = data.with_name(data.name + ".restoring")
     shutil.rmtree(staging, ignore_errors=True)
@@ -163,8 +187,14 @@ def restore(source: Path, settings: Settings) -> Restored:
             "TIAOJIE_WITNESSES": "; ".join(f"{w.url} {w.vkey}" for w in settings.witnesses),
         }
     )
+    lost = ""
     try:
         restored = check_restorable(staged)
+    except Behind as behind:
+        if new_origin is None:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        lost = behind.note
     except RestoreRefused:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -179,4 +209,19 @@ def restore(source: Path, settings: Settings) -> Restored:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(item, destination)
     staging.rmdir()
-    return restored
+    if not lost or new_origin is None:
+        return restored
+    return _restart(settings, new_origin, lost)
+
+
+def _restart(settings: Settings, origin: str, lost: str) -> Restored:
+    """The restored log goes on under `origin`: the break recorded, logged, then signed."""
+    platform = build_platform(replace(settings, log_origin=origin))
+    try:
+        kept = platform.audit.store.size()
+        platform.audit.origin = settings.log_origin  # the key in use is the old origin's
+        platform.audit.restart(origin, lost)
+        platform.catch_up()  # the break becomes an entry; the new origin signs the tree
+        return Restored(kept, int(lost.split("\n")[1]), origin)
+    finally:
+        platform.close()

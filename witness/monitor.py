@@ -45,21 +45,43 @@ def _get(url: str) -> bytes:
         return data
 
 
-def handed_over(prefix: str, pinned: tlog.Verifier) -> list[tlog.Verifier]:
+@dataclass(frozen=True)
+class Break:
+    """The log went on under a new origin from a copy of `kept` entries, behind `lost`: the
+    checkpoint of the old origin the witnesses had cosigned (checked against the pins)."""
+
+    origin: str
+    kept: int
+    lost: tlog.Checkpoint
+
+    def report(self) -> str:
+        return (
+            f"an announced break: the log {self.lost.origin} goes on as {self.origin} from a "
+            f"copy of {self.kept} entries; the witnesses had cosigned {self.lost.size}, so "
+            f"{self.lost.size - self.kept} witnessed entries are lost"
+        )
+
+
+def handed_over(prefix: str, pins: Pins, breaks: list[Break] | None = None) -> list[tlog.Verifier]:
     """The keys the pinned log key handed over to, in order, each handover checked (ValueError
-    when one does not verify; none when the log publishes no chain holding the pinned key)."""
+    when one does not verify; none when the log publishes no chain holding the pinned key).
+    Restarts under a new origin on the way are added to `breaks`."""
     try:
         chain = json.loads(_get(f"{prefix}/log-keys"))
     except OSError:
         return []
     vkeys = [entry["vkey"] for entry in chain]
-    mine = tlog.verifier_key(pinned.name, pinned.key)
+    mine = tlog.verifier_key(pins.log.name, pins.log.key)
     if mine not in vkeys:
         return []
     start = vkeys.index(mine)
-    followed = []
+    followed: list[tlog.Verifier] = []
     for before, entry in zip(chain[start:], chain[start + 1 :], strict=False):
         tlog.verify_handover(before["vkey"], entry["vkey"], entry["handover"])
+        restart = entry.get("restart")
+        if restart is not None and breaks is not None:
+            lost = checked(restart["witnessed"], pins, followed)
+            breaks.append(Break(tlog.Verifier.parse(entry["vkey"]).name, restart["kept"], lost))
         followed.append(tlog.Verifier.parse(entry["vkey"]))
     return followed
 
@@ -96,11 +118,12 @@ def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) ->
     prefix = prefix.rstrip("/")
     note = _get(f"{prefix}/checkpoint").decode()
     logs: list[tlog.Verifier] = []
+    breaks: list[Break] = []
     try:
         tlog.verify_note(note, pins.log)
     except ValueError:
         try:
-            logs = handed_over(prefix, pins.log)
+            logs = handed_over(prefix, pins, breaks)
         except ValueError as error:
             return [f"a handover of the log's key does not verify: {error}"]
     try:
@@ -126,6 +149,8 @@ def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) ->
             if not path.exists():
                 continue
             earlier = _signed_by_any(path.read_text(), [pins.log, *logs])
+            if any(b.lost.origin == earlier.origin for b in breaks):
+                continue  # beyond what the break kept: reported as the break below
             if earlier.size > current.size:
                 problems.append(
                     f"the log shrank: {what} has {earlier.size} entries, the log {current.size}"
@@ -137,7 +162,15 @@ def monitor(prefix: str, state: Path, pins: Pins, peers: Sequence[Path] = ()) ->
                 )
     except (OSError, ValueError) as error:
         problems.append(f"the tiles could not be checked: {error}")
+    announced = [b.report() for b in breaks if _kept_before(state, b)]
     if not problems:
         state.mkdir(parents=True, exist_ok=True)
-        (state / STATE_FILE).write_text(note)
-    return problems
+        (state / STATE_FILE).write_text(note)  # a break is reported once, then followed
+    return announced + problems
+
+
+def _kept_before(state: Path, restart: Break) -> bool:
+    """Whether this monitor last kept a checkpoint of the origin the break left (so it has
+    not reported the break yet)."""
+    path = state / STATE_FILE
+    return not path.exists() or path.read_text().split("\n", 1)[0] == restart.lost.origin

@@ -69,6 +69,7 @@ class KeyRecord(Protocol):
     def log_vkeys(self) -> list[str]: ...
     def publish_log_key(self, vkey: str) -> None: ...
     def rotate_log_key(self, vkey: str, handover: str) -> None: ...
+    def restart_log(self, vkey: str, handover: str, witnessed: str, kept: int) -> None: ...
 
 
 def _load_key(path: Path) -> Ed25519PrivateKey:
@@ -160,6 +161,10 @@ class AuditLog:
         if published and published[-1] == vkey:
             return
         if published:
+            named = tlog.Verifier.parse(published[-1]).name
+            if named != self.origin:
+                msg = f"the log goes on as {named}: set TIAOJIE_LOG_ORIGIN={named}"
+                raise LogKeyRefused(msg)
             pending = self.keys.next_path.exists()
             if pending and self._vkey(self.keys.next_key()) == published[-1]:
                 msg = "a key rotation was recorded but not finished: run `tiaojie audit rotate-key`"
@@ -196,6 +201,18 @@ class AuditLog:
                 raise LogKeyRefused(msg)
             self.record.rotate_log_key(new_vkey, tlog.sign_handover(old, new_vkey))
         return new_vkey
+
+    def restart(self, origin: str, witnessed: str) -> str:
+        """Go on under `origin` from this copy, which is behind `witnessed` (the old origin's
+        checkpoint the witnesses cosigned last): the break is recorded as an entry, handed over
+        by the log's key to itself under the new name, and from here on only the new origin
+        signs (the old one's next tree would fork what the witnesses hold). The new vkey."""
+        self.check_key()
+        key = self.keys.log_key(create=False)
+        vkey = tlog.verifier_key(origin, key.public_key())
+        self.record.restart_log(vkey, tlog.sign_handover(key, vkey), witnessed, self.store.size())
+        self.origin = origin
+        return vkey
 
     def finish_rotation(self) -> None:
         """The new key signs from now on; refused until a checkpoint holds the handover."""
@@ -248,6 +265,9 @@ class AuditLog:
         """Sign the current tree and ask every witness to cosign it (each checks it extends
         the last checkpoint it cosigned)."""
         size = self.store.size()
+        if size < self.signers()[-1][1] and self.keys.next_path.exists() is False:
+            msg = "the log's restart is not an entry yet: let the log catch up first"
+            raise LogKeyRefused(msg)
         root = self.store.root(size)
         body = tlog.Checkpoint(self.origin, size, root).body()
         note = tlog.sign_note(body, self.origin, self._key())

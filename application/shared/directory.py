@@ -425,6 +425,17 @@ class Directory(Records):
         keys.rotate(vkey, handover, self.clock())
         self.save(keys)
 
+    def restart_log(self, vkey: str, handover: str, witnessed: str, kept: int) -> None:
+        keys = self.load(LogKeys.create_id(), LogKeys)
+        keys.restart(vkey, handover, witnessed, kept, self.clock())
+        self.save(keys)
+
+    def log_breaks(self) -> dict[str, tuple[str, int]]:
+        """Each restart's new vkey, with the old origin's last witnessed checkpoint (lost
+        beyond the copy) and how many entries the copy kept."""
+        found = self.find(LogKeys.create_id(), LogKeys)
+        return dict(found.breaks) if found is not None else {}
+
     # --- calendar -------------------------------------------------------------------------
 
     def load_calendar(self, year: int, holidays: list[date], working_days: list[date]) -> None:

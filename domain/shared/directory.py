@@ -157,7 +157,8 @@ class PseudonymKey(Aggregate):
 
 
 class LogKeys(Aggregate):
-    """The audit log's signing keys in the order they signed: the first, then one per rotation.
+    """The audit log's signing keys in the order they signed: the first, then one per rotation
+    or restart under a new origin (the same key under the new name).
 
     A rotation carries the replaced key's signature over the next vkey (a handover only the
     holder of the old key can make), so neither an edit of the database nor a key file swapped
@@ -167,6 +168,7 @@ class LogKeys(Aggregate):
     if TYPE_CHECKING:  # made by the library from the @event methods; typed for readers
         Published: ClassVar[type[DomainEvent]]
         Rotated: ClassVar[type[DomainEvent]]
+        Restarted: ClassVar[type[DomainEvent]]
 
     @staticmethod
     def create_id() -> UUID:
@@ -176,6 +178,7 @@ class LogKeys(Aggregate):
     def __init__(self, vkey: str, occurred_at: datetime) -> None:
         self.vkeys = [vkey]
         self.handovers = [""]  # each key's handover from the one before (none for the first)
+        self.breaks: dict[str, tuple[str, int]] = {}  # restarts: the lost witnessed checkpoint
 
     @property
     def current(self) -> str:
@@ -196,6 +199,35 @@ class LogKeys(Aggregate):
     def _rotated(self, vkey: str, handover: str, occurred_at: datetime) -> None:
         self.vkeys = [*self.vkeys, vkey]
         self.handovers = [*self.handovers, handover]
+
+    def restart(
+        self, vkey: str, handover: str, witnessed: str, kept: int, occurred_at: datetime
+    ) -> None:
+        """The log goes on under a new origin from a copy of `kept` entries, behind the
+        checkpoint the witnesses cosigned last (`witnessed`, signed by the key in use): an
+        announced break. The old origin signs nothing more, since its next tree would fork."""
+        before = tlog.Verifier.parse(self.current)
+        if tlog.Verifier.parse(vkey).name == before.name:
+            raise InvalidValue("vkey", "a restarted log has an origin of its own")
+        try:
+            tlog.verify_handover(self.current, vkey, handover)
+        except ValueError:
+            raise InvalidValue("handover", "not signed by the key in use") from None
+        try:
+            lost = tlog.verify_note(witnessed, before)
+        except ValueError:
+            raise InvalidValue("witnessed", "not a checkpoint of the log's origin") from None
+        if lost.size <= kept:
+            raise InvalidValue("witnessed", "the copy is not behind this checkpoint")
+        self._restarted(vkey, handover, witnessed, kept, occurred_at)
+
+    @event("Restarted")
+    def _restarted(
+        self, vkey: str, handover: str, witnessed: str, kept: int, occurred_at: datetime
+    ) -> None:
+        self.vkeys = [*self.vkeys, vkey]
+        self.handovers = [*self.handovers, handover]
+        self.breaks = {**self.breaks, vkey: (witnessed, kept)}
 
 
 def check_username(username: str) -> str:

@@ -362,6 +362,20 @@ def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
     return body + "\n", found
 
 
+def merge_notes(notes: Sequence[str]) -> str:
+    """One note with every signature line of `notes`, which sign the same body (each witness
+    keeps the checkpoint with its own cosignature beside the log's signature)."""
+    body, _, _ = notes[0].partition("\n\n")
+    lines: list[str] = []
+    for note in notes:
+        same, separator, signatures = note.partition("\n\n")
+        if same != body or not separator:
+            msg = "the notes sign different bodies"
+            raise ValueError(msg)
+        lines += [line for line in signatures.splitlines() if line not in lines]
+    return body + "\n\n" + "".join(f"{line}\n" for line in lines)
+
+
 def verify_note(note: str, verifier: Verifier) -> Checkpoint:
     """The checkpoint, if `verifier` signed it; ValueError otherwise."""
     body, signatures = split_note(note)

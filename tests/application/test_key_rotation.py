@@ -144,3 +144,24 @@ def test_a_rotation_needs_the_old_keys_signature() -> None:
         keys.rotate(old_vkey, tlog.sign_handover(old, old_vkey), at)
     keys.rotate(new_vkey, tlog.sign_handover(old, new_vkey), at)
     assert keys.vkeys == [old_vkey, new_vkey]
+
+
+def test_a_restart_under_a_new_origin_needs_a_witnessed_checkpoint_it_is_behind() -> None:
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    vkey = tlog.verifier_key(ORIGIN, key.public_key())
+    restarted = tlog.verifier_key("elsewhere/log", key.public_key())
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    keys = LogKeys(vkey=vkey, occurred_at=at)
+    body = tlog.Checkpoint(ORIGIN, 40, bytes(32)).body()
+    witnessed = tlog.sign_note(body, ORIGIN, key)
+    handover = tlog.sign_handover(key, restarted)
+    with pytest.raises(InvalidValue, match="origin of its own"):
+        keys.restart(vkey, tlog.sign_handover(key, vkey), witnessed, 30, at)
+    with pytest.raises(InvalidValue, match="handover"):
+        keys.restart(restarted, tlog.sign_handover(other, restarted), witnessed, 30, at)
+    with pytest.raises(InvalidValue, match="not a checkpoint"):
+        keys.restart(restarted, handover, tlog.sign_note(body, ORIGIN, other), 30, at)
+    with pytest.raises(InvalidValue, match="not behind"):
+        keys.restart(restarted, handover, witnessed, 40, at)
+    keys.restart(restarted, handover, witnessed, 30, at)
+    assert keys.vkeys == [vkey, restarted] and keys.breaks == {restarted: (witnessed, 30)}

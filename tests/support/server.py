@@ -21,7 +21,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from application.bootstrap import Platform
+from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
 from tests.support.data import BANK, CENTER, COURT, NOTARY, PARTY_ID, PASSWORD, START, drive
@@ -102,8 +102,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(tmp: Path, **env: str) -> Iterator[Server]:
-    """The app under uvicorn in a thread, with its media worker processes, on loopback."""
+def running_server(tmp: Path, *, seeded: bool = False, **env: str) -> Iterator[Server]:
+    """The app under uvicorn in a thread, with its media worker processes, on loopback; on
+    test institutions and accounts it adds, unless the store is `seeded` already."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -119,12 +120,15 @@ def running_server(tmp: Path, **env: str) -> Iterator[Server]:
         },
     )
     clock = ManualClock(START)  # tests derive every date they type from it
-    platform = make_platform(settings, clock)
-    platform.directory.add_user("admin", PASSWORD, "center_admin", CENTER, None)
-    platform.directory.add_user("party1", PASSWORD, "party", None, PARTY_ID)
-    platform.directory.add_user("notary1", PASSWORD, "notary", NOTARY, None)
-    platform.directory.add_user("bank_agent", PASSWORD, "applicant_agent", BANK, None)
-    platform.directory.add_user("judge1", PASSWORD, "judge", COURT, None)
+    if seeded:
+        platform = build_platform(settings, clock)
+    else:
+        platform = make_platform(settings, clock)
+        platform.directory.add_user("admin", PASSWORD, "center_admin", CENTER, None)
+        platform.directory.add_user("party1", PASSWORD, "party", None, PARTY_ID)
+        platform.directory.add_user("notary1", PASSWORD, "notary", NOTARY, None)
+        platform.directory.add_user("bank_agent", PASSWORD, "applicant_agent", BANK, None)
+        platform.directory.add_user("judge1", PASSWORD, "judge", COURT, None)
     app = create_app(platform)
     loops: list[asyncio.AbstractEventLoop] = []
     app.on_startup.append(lambda: loops.append(asyncio.get_running_loop()))
