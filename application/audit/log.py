@@ -265,7 +265,7 @@ class AuditLog:
         """Sign the current tree and ask every witness to cosign it (each checks it extends
         the last checkpoint it cosigned)."""
         size = self.store.size()
-        if size < self.signers()[-1][1] and self.keys.next_path.exists() is False:
+        if self._before_handover(size):
             msg = "the log's restart is not an entry yet: let the log catch up first"
             raise LogKeyRefused(msg)
         root = self.store.root(size)
@@ -275,6 +275,13 @@ class AuditLog:
             note += witness.cosign(note, size, self.consistency) or ""
         self.store.save_checkpoint(size, note)
         return note
+
+    def _before_handover(self, size: int) -> bool:
+        """Whether the key that signs now came by a handover its tree of `size` lacks (a
+        restart logged after the copy's entries; a rotation's old key signs until then)."""
+        if self.keys.next_path.exists() or len(self.record.log_vkeys()) < 2:
+            return False
+        return size < self.signers()[-1][1]
 
     def cosignatures(self, note: str) -> int:
         """How many configured witnesses validly cosigned this checkpoint."""
