@@ -50,6 +50,7 @@ from api.notary import notary_router
 from api.openapi import document_problems
 from api.portal import portal_router
 from api.problems import DATABASE_DOWN, handle
+from api.procuratorate import procuratorate_router
 from api.video.media import MediaWorkers
 from api.video.sessions import video_sessions_router
 from api.video.signaling import Hub, signaling_router
@@ -215,6 +216,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             video_sessions_router(),
             signaling_router(),
             notary_router(),
+            procuratorate_router(),
             console_router(settings.login_rate),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"exclude_from_auth": True}

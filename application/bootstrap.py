@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import cast
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
@@ -23,6 +25,7 @@ from application.followers.outbox import Outbox
 from application.followers.scheduler import Scheduler
 from application.mediation_center.app import CenterConfig, MediationCenter
 from application.notary_office.app import NotaryOffice, OfficeConfig
+from application.procuratorate.app import Procuratorate, ProcuratorateConfig
 from application.read_models.case_list import CaseListProjection
 from application.read_models.case_list_view import (
     CaseListView,
@@ -51,10 +54,13 @@ from application.shared.persistence import check_data_files, creating_tables, st
 from application.shared.settings import Settings
 from application.shared.video_sessions import VideoSessions
 from application.wiring import FOLLOWERS
+from domain.court.enforcement_case import EnforcementCase
 from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
+from domain.procuratorate.supervision_case import SubjectKind
 from domain.shared.actors import Role
 from domain.shared.video_session import VideoSession
 
@@ -71,6 +77,7 @@ class DeploymentResolver:
         self._center: CenterConfig | None = None
         self._court: CourtConfig | None = None
         self._notary: OfficeConfig | None = None
+        self._procuratorate: ProcuratorateConfig | None = None
         self._lock = threading.Lock()
 
     def center(self) -> CenterConfig:
@@ -96,6 +103,25 @@ class DeploymentResolver:
                 )
             return self._notary
 
+    def procuratorate(self) -> ProcuratorateConfig:
+        deployment = self.center().deployment
+        with self._lock:
+            if self._procuratorate is None:
+                if deployment.procuratorate is None:
+                    msg = "no procuratorate: add one and set TIAOJIE_PROCURATORATE"
+                    raise InstitutionMissing(msg)
+                found = self._directory.institution(deployment.procuratorate)
+                assert found is not None
+                self._procuratorate = ProcuratorateConfig(
+                    deployment.procuratorate,
+                    found.name,
+                    found.docket_prefix or "",
+                    deployment,
+                    self._settings.supervision_review_months,
+                    self._settings.supervision_reply_months,
+                )
+            return self._procuratorate
+
     def court(self) -> CourtConfig:
         deployment = self.center().deployment
         with self._lock:
@@ -120,6 +146,7 @@ class Platform:
         center: MediationCenter,
         court: Court,
         notary: NotaryOffice,
+        procuratorate: Procuratorate,
         case_list: CaseListProjection,
         calendar: OfficialCalendar,
         view_factory: InfrastructureFactory,
@@ -131,6 +158,7 @@ class Platform:
         self.center: MediationCenter = center
         self.court: Court = court
         self.notary: NotaryOffice = notary
+        self.procuratorate: Procuratorate = procuratorate
         self.documents = notary.documents
         self.case_list: CaseListProjection = case_list
         self.calendar = calendar
@@ -180,6 +208,7 @@ class Platform:
             self.outbox.remind,
             timers=lambda today: lapsed_timers(view, today),
             court=court,
+            supervision=procuratorate.mark_overdue_replies,
         )
         self.video = VideoSessions(
             center,
@@ -222,7 +251,13 @@ class Platform:
 
     def audit_sources(self) -> list[Source]:
         """Every application whose events the audit trail holds."""
-        apps: list[Records] = [self.center, self.court, self.notary, self.directory]
+        apps: list[Records] = [
+            self.center,
+            self.court,
+            self.notary,
+            self.procuratorate,
+            self.directory,
+        ]
         return [Source(self.audited_as(app), app, self.directory.pseudonyms) for app in apps]
 
     def video_sessions(self, session_id: UUID) -> VideoSessions:
@@ -294,10 +329,31 @@ class Platform:
         self.stop_background()
         self.court.close()
         self.notary.close()
+        self.procuratorate.close()
         self.audit_factory.close()
         self.center.close()
         self.directory.close()
         self.view_factory.close()
+
+
+def subject_records(
+    center: MediationCenter, court: Court, notary: NotaryOffice
+) -> Callable[[SubjectKind, UUID], Aggregate]:
+    """Where the procuratorate finds the records it supervises, by kind."""
+    stores: dict[SubjectKind, tuple[Records, type[Aggregate]]] = {
+        SubjectKind.MEDIATION_CASE: (center, MediationCase),
+        SubjectKind.REPAYMENT_AGREEMENT: (center, RepaymentAgreement),
+        SubjectKind.JUDICIAL_CONFIRMATION: (court, JudicialConfirmation),
+        SubjectKind.LITIGATION_CASE: (court, LitigationCase),
+        SubjectKind.ENFORCEMENT_CASE: (court, EnforcementCase),
+        SubjectKind.NOTARIAL_MATTER: (notary, NotarialMatter),
+    }
+
+    def record(kind: SubjectKind, record_id: UUID) -> Aggregate:
+        app, cls = stores[kind]
+        return app.load(record_id, cls)
+
+    return record
 
 
 def build_case_list_view(
@@ -356,6 +412,15 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
             center.file_of,
             retries=settings.conflict_retries,
         )
+        procuratorate = Procuratorate(
+            store_env(settings, "procuratorate"),
+            clock,
+            calendar,
+            deployment.procuratorate,
+            subject_records(center, court, notary),
+            directory.principal,
+            retries=settings.conflict_retries,
+        )
         view, view_factory = build_case_list_view(settings)
         audit_factory = InfrastructureFactory.construct(
             Environment("audit", store_env(settings, "audit"))
@@ -375,6 +440,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
             center=center,
             court=court,
             notary=notary,
+            procuratorate=procuratorate,
             case_list=CaseListProjection(view=view),
             calendar=calendar,
             view_factory=view_factory,

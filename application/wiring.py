@@ -67,6 +67,12 @@ FOLLOWERS: tuple[Follower, ...] = (
         checkpoints=True,
     ),
     Follower(
+        "audit-Procuratorate",
+        lambda p: p.procuratorate,
+        lambda p: p.audit_follower(p.procuratorate),
+        checkpoints=True,
+    ),
+    Follower(
         "audit-Directory",
         lambda p: p.directory,
         lambda p: p.audit_follower(p.directory),

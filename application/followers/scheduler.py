@@ -22,7 +22,7 @@ from application.mediation_center.app import MediationCenter
 from application.read_models.case_list import CaseListProjection
 from application.shared.access import SYSTEM, Principal
 from application.shared.commands import Command
-from application.shared.errors import ConcurrencyConflict, NotFound
+from application.shared.errors import ConcurrencyConflict, InstitutionMissing, NotFound
 from domain.shared.actors import Role
 from domain.shared.errors import ActRefused
 from domain.shared.periods import shanghai_date
@@ -36,6 +36,7 @@ class Fired:
     assignments_lapsed: int
     reminders_sent: int
     timers_fired: int = 0
+    replies_overdue: int = 0  # recommendations whose reply is late, recorded now
 
 
 # Which act each timer of the timers read model fires, by (kind, timer).
@@ -58,12 +59,14 @@ class Scheduler:
         *,
         timers: Callable[[date], list[tuple[str, UUID, str]]] = lambda _: [],
         court: Court | None = None,
+        supervision: Callable[[], int] = lambda: 0,
     ) -> None:
         self.center = center
         self.case_list = case_list
         self.remind = remind
         self.timers = timers
         self.court = court
+        self.supervision = supervision
         self.interval = interval
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,7 +82,7 @@ class Scheduler:
             self._timer(kind, aggregate_id, timer)
             for kind, aggregate_id, timer in self.timers(today)
         )
-        return Fired(expired, lapsed, reminded, timed)
+        return Fired(expired, lapsed, reminded, timed, self._overdue_replies())
 
     def _fire(self, case_id: UUID, command: Command) -> bool:
         return self._attempt(case_id, lambda: self.center.act(case_id, SYSTEM, command))
@@ -99,6 +102,12 @@ class Scheduler:
         return self._attempt(
             aggregate_id, lambda: court.confirmation_act(aggregate_id, scheduler, command)
         )
+
+    def _overdue_replies(self) -> int:
+        try:
+            return self.supervision()
+        except InstitutionMissing:
+            return 0  # a deployment without a procuratorate
 
     @staticmethod
     def _attempt(aggregate_id: UUID, act: Callable[[], object]) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 from domain.mediation.filing import Filing, SideKind, SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.notary.notarial_matter import NotarialMatter
+from domain.procuratorate.supervision_case import SupervisionCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import InvalidValue
 
@@ -399,6 +400,45 @@ def check_matter_applicant(id_number: str, case: MediationCase) -> None:
 def hosts_notarization(principal: Principal, office: str) -> bool:
     """The office's notaries host its remote notarizations."""
     return is_notary(principal, office)
+
+
+# --- the procuratorate ------------------------------------------------------------------------
+
+# Staff who act for their institution: they see what is addressed to it.
+STAFF_ROLES = frozenset(
+    {Role.CENTER_ADMIN, Role.MEDIATOR, Role.JUDGE, Role.COURT_CLERK, Role.NOTARY, Role.PROSECUTOR}
+)
+# Who replies to a recommendation for the institution it is addressed to.
+REPLYING_ROLES = frozenset({Role.CENTER_ADMIN, Role.JUDGE, Role.NOTARY})
+
+
+def is_prosecutor(principal: Principal, procuratorate: str) -> bool:
+    return _is(principal, frozenset({Role.PROSECUTOR}), procuratorate)
+
+
+def is_staff_of(principal: Principal, institution: str) -> bool:
+    return principal.role in STAFF_ROLES and principal.institution == institution
+
+
+def sees_supervision(principal: Principal, procuratorate: str, case: SupervisionCase) -> bool:
+    """The procuratorate's prosecutors; the staff of the institution a recommendation is
+    addressed to, once it is."""
+    addressed = case.addressee is not None and is_staff_of(principal, case.addressee)
+    return principal.role is Role.SYSTEM or is_prosecutor(principal, procuratorate) or addressed
+
+
+def check_supervision_act(
+    principal: Principal, procuratorate: str, act: str, case: SupervisionCase | None = None
+) -> None:
+    """The procuratorate's prosecutors open and decide supervision cases; the addressee's
+    judges, center administrators or notaries reply."""
+    if act == "reply":
+        addressee = case.addressee if case is not None else None
+        if not (principal.role in REPLYING_ROLES and principal.institution == addressee):
+            raise Forbidden(act, "the addressee's judges, administrators or notaries reply")
+        return
+    if not is_prosecutor(principal, procuratorate):
+        raise Forbidden(act, "only the procuratorate's prosecutors act on supervision cases")
 
 
 # --- the audit trail --------------------------------------------------------------------------

@@ -94,6 +94,8 @@ class Settings:
     procuratorate_code: str | None
     notary_office_code: str | None
     grace_days: int
+    supervision_review_months: int
+    supervision_reply_months: int
     default_threshold_days: int
     conflict_retries: int
     cookie_secure: bool
@@ -163,6 +165,8 @@ class Settings:
             court_code=env.get("TIAOJIE_COURT", "").strip() or None,
             procuratorate_code=env.get("TIAOJIE_PROCURATORATE", "").strip() or None,
             notary_office_code=env.get("TIAOJIE_NOTARY_OFFICE", "").strip() or None,
+            supervision_review_months=_int(env, "TIAOJIE_SUPERVISION_REVIEW_MONTHS", 3, 1, 24),
+            supervision_reply_months=_int(env, "TIAOJIE_SUPERVISION_REPLY_MONTHS", 3, 1, 24),
             grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),

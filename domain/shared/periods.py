@@ -5,6 +5,7 @@ The calendar is passed in: the domain knows the rules, the application knows the
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -28,6 +29,7 @@ class WorkingCalendar(Protocol):
 class PeriodKind(StrEnum):
     CALENDAR_DAYS = "calendar_days"
     WORKING_DAYS = "working_days"
+    MONTHS = "months"
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,25 @@ def working_days_deadline(start: date, days: int, calendar: WorkingCalendar) -> 
     return Deadline(PeriodKind.WORKING_DAYS, start, days, due, _provisional(start, due, calendar))
 
 
+def months_deadline(start: date, months: int, calendar: WorkingCalendar) -> Deadline:
+    """The day of the last month that bears the starting day's number (the month's last day
+    when it has none); a last day that is a rest day moves to the next working day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    due = date(year, month, min(start.day, monthrange(year, month)[1]))
+    while not calendar.is_working_day(due):
+        due += timedelta(days=1)
+    return Deadline(PeriodKind.MONTHS, start, months, due, _provisional(start, due, calendar))
+
+
 def period_deadline(
-    kind: PeriodKind, start: date, days: int, calendar: WorkingCalendar
+    kind: PeriodKind, start: date, length: int, calendar: WorkingCalendar
 ) -> Deadline:
     if kind is PeriodKind.CALENDAR_DAYS:
-        return calendar_days_deadline(start, days, calendar)
-    return working_days_deadline(start, days, calendar)
+        return calendar_days_deadline(start, length, calendar)
+    if kind is PeriodKind.MONTHS:
+        return months_deadline(start, length, calendar)
+    return working_days_deadline(start, length, calendar)
 
 
 def _provisional(start: date, due: date, calendar: WorkingCalendar) -> bool:

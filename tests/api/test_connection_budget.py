@@ -23,7 +23,7 @@ from tests.support.server import second_process
 
 PROCESSES = 4
 BUDGET = 10
-FILINGS_PER_CLIENT = 6
+FILINGS_PER_CLIENT = 4
 
 
 def test_four_servers_and_four_workers_fit_a_default_postgresql(tmp_path: Path) -> None:

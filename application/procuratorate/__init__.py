@@ -1,0 +1,1 @@
+"""The procuratorate: supervision of civil proceedings."""

@@ -1,0 +1,1 @@
+"""The procuratorate's records: supervision of civil proceedings."""
