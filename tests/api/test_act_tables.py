@@ -13,9 +13,11 @@ from application.bootstrap import Platform
 from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
 from application.mediation_center.acts import AGREEMENT_ACTS, CASE_ACTS
 from application.notary_office.acts import MATTER_ACTS
+from application.procuratorate.acts import SUPERVISION_ACTS
 from application.shared import access
 from application.shared.video_sessions import HOST_ACTS, Invite, RevokeInvitation
 from domain.mediation.case_states import ACT_STATES
+from domain.procuratorate.supervision_case import ACT_STATES as SUPERVISION_STATES
 
 
 def _names(commands: Any) -> set[str]:
@@ -44,6 +46,8 @@ def test_act_tables_state_table_access_sets_routes_and_forms_agree(platform: Pla
     # One POST per act, with the act's Struct as its body.
     paths = create_app(platform).openapi_schema.paths or {}
     routes = {path.rsplit("/", 1)[-1] for path, item in paths.items() if item.post}
-    for commands in (CASE_ACTS, AGREEMENT_ACTS, MATTER_ACTS, LITIGATION_ACTS):
+    for commands in (CASE_ACTS, AGREEMENT_ACTS, MATTER_ACTS, LITIGATION_ACTS, SUPERVISION_ACTS):
         assert _names(commands) <= routes
+    # Every supervision act has a handler and a state rule; the system marks lateness itself.
+    assert _names(SUPERVISION_ACTS) | {"read_file"} == set(SUPERVISION_STATES) - {"mark_overdue"}
     assert _names(CONFIRMATION_ACTS) - access.SCHEDULER_ACTS <= routes

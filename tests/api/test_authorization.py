@@ -73,6 +73,7 @@ CONFIRMATION = COURT_STAFF | SIDES
 METADATA = frozenset({"auditor1", "judge1", "clerk1", "prosecutor1"})
 MATTER = frozenset({"notary1", "party1"})
 FILERS = frozenset({"admin", "bank_agent", "card_agent", "party1", "party2", "grid1"})
+SUPERVISION = frozenset({"prosecutor1"})  # a case of theirs that was refused (addressed to none)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,29 @@ EXPECTED: dict[str, Rule] = {
             "video_sessions",
         )
     },
+    "POST /api/supervision_cases": Rule(acts=SUPERVISION),
+    "GET /api/supervision_cases": SIGNED_IN,
+    "GET /api/supervision_cases/{supervision_id}": Rule(sees=SUPERVISION, acts=SUPERVISION),
+    **{
+        f"POST /api/supervision_cases/{{supervision_id}}/{act}": Rule(
+            sees=SUPERVISION, acts=SUPERVISION
+        )
+        for act in (
+            "read_file",
+            "accept",
+            "refuse",
+            "request_file",
+            "recommend",
+            "recommend_retrial",
+            "request_protest",
+            "decline",
+            "terminate",
+            "follow_up",
+        )
+    },
+    # the addressee's staff reply; this case is addressed to no one
+    "POST /api/supervision_cases/{supervision_id}/reply": Rule(sees=SUPERVISION, acts=frozenset()),
+    "GET /api/supervision_reads/{record_id}": SIGNED_IN,  # the reads the caller may see
     "POST /api/certificates/verify": PUBLIC,
     # It reads the certificate first: without one, every role is told there is none (400);
     # that only the creditor applies is tested with an issued certificate in test_notary_http.
@@ -284,6 +308,26 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             json={"name": "张𠮷", "role": "respondent"},
         )
         assert invited.status_code == 201, invited.text
+        supervision = api.call(
+            "POST",
+            "/api/supervision_cases",
+            "prosecutor1",
+            json={
+                "source": "tip",
+                "target": "false_litigation",
+                "subjects": [{"kind": "mediation_case", "record_id": case_id}],
+                "summary": "a tip",
+            },
+        )
+        assert supervision.status_code == 201, supervision.text
+        supervision_id = supervision.json()["id"]
+        refused = api.call(
+            "POST",
+            f"/api/supervision_cases/{supervision_id}/refuse",
+            "prosecutor1",
+            json={"ground": "nothing to supervise"},
+        )
+        assert refused.status_code == 200, refused.text
         platform.catch_up()
         size = platform.audit.store.size()
         params = {
@@ -293,6 +337,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "litigation_id": str(litigation.id),
             "matter_id": matter.json()["id"],
             "session_id": session_id,
+            "supervision_id": supervision_id,
+            "record_id": case_id,
             "participant_id": invited.json()["participant_id"],
             "username": "spare",
             "invitation_id": str(uuid4()),
@@ -347,6 +393,16 @@ BODIES: dict[str, Any] = {
         "applicant_id_number": OTHER_PARTY_ID,
     },
     "POST /api/certificates/verify": {"certificate_number": "x", "sha256": "0" * 64},
+    "POST /api/supervision_cases": {
+        "source": "tip",
+        "target": "false_litigation",
+        "subjects": [{"kind": "mediation_case", "record_id": str(uuid4())}],
+        "summary": "x",
+    },
+    "POST /api/supervision_cases/{supervision_id}/read_file": {
+        "record_id": str(uuid4()),
+        "parts": ["state"],
+    },
     "POST /api/auth/password": {"current_password": "not it", "new_password": "x" * 12},
 }
 
