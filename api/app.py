@@ -51,6 +51,7 @@ from api.openapi import document_problems
 from api.portal import portal_router
 from api.problems import DATABASE_DOWN, handle
 from api.procuratorate import procuratorate_router
+from api.red_flags import red_flags_router
 from api.video.media import MediaWorkers
 from api.video.sessions import video_sessions_router
 from api.video.signaling import Hub, signaling_router
@@ -217,6 +218,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             signaling_router(),
             notary_router(),
             procuratorate_router(),
+            red_flags_router(),
             console_router(settings.login_rate),
             create_static_files_router(
                 path="/static", directories=[STATIC], opt={"exclude_from_auth": True}

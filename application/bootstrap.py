@@ -26,6 +26,7 @@ from application.followers.scheduler import Scheduler
 from application.mediation_center.app import CenterConfig, MediationCenter
 from application.notary_office.app import NotaryOffice, OfficeConfig
 from application.procuratorate.app import Procuratorate, ProcuratorateConfig
+from application.procuratorate.red_flags import RedFlags, Thresholds
 from application.read_models.case_list import CaseListProjection
 from application.read_models.case_list_view import (
     CaseListView,
@@ -197,6 +198,16 @@ class Platform:
             channels,
             view_factory.tracking_recorder(),
             settings.reminder_days,
+        )
+        self.red_flags: RedFlags = RedFlags(
+            procuratorate,
+            center,
+            view_factory.tracking_recorder(),
+            Thresholds(
+                settings.red_flag_pair_cases,
+                settings.red_flag_pair_days,
+                settings.red_flag_loop_hours,
+            ),
         )
         self.invitations: Invitations = Invitations(
             directory, channels, view_factory.tracking_recorder(), settings.public_url

@@ -49,6 +49,8 @@ FOLLOWERS: tuple[Follower, ...] = (
     Follower("outbox-court", lambda p: p.court, lambda p: p.outbox),
     Follower("outbox-notary", lambda p: p.notary, lambda p: p.outbox),
     Follower("invitations", lambda p: p.center, lambda p: p.invitations),
+    Follower("red-flags", lambda p: p.center, lambda p: p.red_flags),
+    Follower("red-flags-court", lambda p: p.court, lambda p: p.red_flags),
     Follower("timers-center", lambda p: p.center, lambda p: p.agreement_timers),
     Follower("timers-court", lambda p: p.court, lambda p: p.confirmation_timers),
     Follower(

@@ -26,6 +26,7 @@ from application.shared.access import SYSTEM, Deployment, Principal
 from application.shared.commands import Command
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
+from domain.procuratorate.red_flag import RedFlag
 from domain.procuratorate.supervision_case import (
     SUBJECT_INSTITUTION,
     FileRead,
@@ -119,8 +120,14 @@ class Procuratorate(Institution[ProcuratorateConfig]):
                 principal.actor,
                 now,
             )
-            return [opened, sequence]
+            if data.red_flag_id is None:
+                return [opened, sequence]
+            flag = self.load(data.red_flag_id, RedFlag)
+            flag.supervise(opened.id, principal.actor, now)
+            return [opened, sequence, flag]
 
+        if data.red_flag_id is not None and self.find(data.red_flag_id, RedFlag) is None:
+            raise InvalidValue("red_flag_id", "no such red flag")
         saved = self.save_retrying("the supervision number sequence", attempt)
         found = saved[0]
         assert isinstance(found, SupervisionCase)
@@ -216,6 +223,44 @@ class Procuratorate(Institution[ProcuratorateConfig]):
                 continue
             found += [(case.number, r) for r in case.reads if r.record_id == record_id]
         return found
+
+    # --- red flags ------------------------------------------------------------------------
+
+    def flags(
+        self, principal: Principal, indicator: str | None = None, state: str | None = None
+    ) -> list[RedFlag]:
+        """The red-flag queue, highest score first (then newest). Reads the log; a read model
+        replaces it when the numbers grow."""
+        if not access.sees_red_flags(principal, self.config.code):
+            return []
+        found = [self.load(i, RedFlag) for i in self.ids_of(RedFlag.Raised)]
+        return sorted(
+            (
+                f
+                for f in found
+                if (indicator is None or f.indicator == indicator)
+                and (state is None or f.state == state)
+            ),
+            key=lambda f: (-f.score, -f.raised_at.timestamp()),
+        )
+
+    def flag(self, flag_id: UUID, principal: Principal) -> RedFlag:
+        if not access.sees_red_flags(principal, self.config.code):
+            raise NotFound(str(flag_id))
+        return self.load(flag_id, RedFlag)
+
+    def dismiss_flag(self, flag_id: UUID, principal: Principal, reason: str) -> RedFlag:
+        """Dismissed by a prosecutor, with the reason (an event)."""
+
+        def dismiss(x: Any, found: RedFlag, _: Command) -> None:
+            found.dismiss(reason, x.actor, x.now)
+
+        def target() -> tuple[RedFlag, None]:
+            found = self.flag(flag_id, principal)
+            access.check_supervision_act(principal, self.config.code, "dismiss_flag")
+            return found, None
+
+        return self.run_act(f"red flag {flag_id}", principal, Command(), dismiss, target)
 
     # --- deadlines ------------------------------------------------------------------------
 

@@ -408,8 +408,9 @@ def hosts_notarization(principal: Principal, office: str) -> bool:
 STAFF_ROLES = frozenset(
     {Role.CENTER_ADMIN, Role.MEDIATOR, Role.JUDGE, Role.COURT_CLERK, Role.NOTARY, Role.PROSECUTOR}
 )
-# Who replies to a recommendation for the institution it is addressed to.
+# Who replies to a recommendation for the institution it is addressed to, and by which acts.
 REPLYING_ROLES = frozenset({Role.CENTER_ADMIN, Role.JUDGE, Role.NOTARY})
+ADDRESSEE_ACTS = frozenset({"reply"})
 
 
 def is_prosecutor(principal: Principal, procuratorate: str) -> bool:
@@ -418,6 +419,11 @@ def is_prosecutor(principal: Principal, procuratorate: str) -> bool:
 
 def is_staff_of(principal: Principal, institution: str) -> bool:
     return principal.role in STAFF_ROLES and principal.institution == institution
+
+
+def sees_red_flags(principal: Principal, procuratorate: str) -> bool:
+    """The red-flag queue is the procuratorate's prosecutors' alone."""
+    return is_prosecutor(principal, procuratorate)
 
 
 def sees_supervision(principal: Principal, procuratorate: str, case: SupervisionCase) -> bool:
@@ -432,7 +438,7 @@ def check_supervision_act(
 ) -> None:
     """The procuratorate's prosecutors open and decide supervision cases; the addressee's
     judges, center administrators or notaries reply."""
-    if act == "reply":
+    if act in ADDRESSEE_ACTS:
         addressee = case.addressee if case is not None else None
         if not (principal.role in REPLYING_ROLES and principal.institution == addressee):
             raise Forbidden(act, "the addressee's judges, administrators or notaries reply")

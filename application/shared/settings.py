@@ -96,6 +96,9 @@ class Settings:
     grace_days: int
     supervision_review_months: int
     supervision_reply_months: int
+    red_flag_pair_cases: int
+    red_flag_pair_days: int
+    red_flag_loop_hours: int
     default_threshold_days: int
     conflict_retries: int
     cookie_secure: bool
@@ -167,6 +170,9 @@ class Settings:
             notary_office_code=env.get("TIAOJIE_NOTARY_OFFICE", "").strip() or None,
             supervision_review_months=_int(env, "TIAOJIE_SUPERVISION_REVIEW_MONTHS", 3, 1, 24),
             supervision_reply_months=_int(env, "TIAOJIE_SUPERVISION_REPLY_MONTHS", 3, 1, 24),
+            red_flag_pair_cases=_int(env, "TIAOJIE_RED_FLAG_PAIR_CASES", 3, 2, 1000),
+            red_flag_pair_days=_int(env, "TIAOJIE_RED_FLAG_PAIR_DAYS", 365, 1, 3650),
+            red_flag_loop_hours=_int(env, "TIAOJIE_RED_FLAG_LOOP_HOURS", 24, 1, 720),
             grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),

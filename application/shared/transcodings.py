@@ -15,6 +15,7 @@ from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress,
 from domain.mediation.filing import Claim, Filing, Side
 from domain.mediation.repayment_plan import Instalment, RepaymentPlan
 from domain.notary.notarial_matter import Answer, IdentityVerification, Issuance
+from domain.procuratorate.red_flag import Evidence, FlaggedRecord
 from domain.procuratorate.supervision_case import FileRead, Subject
 from domain.shared.actors import Actor
 from domain.shared.periods import Deadline
@@ -91,6 +92,8 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     Issuance,
     Subject,
     FileRead,
+    Evidence,
+    FlaggedRecord,
 )
 
 

@@ -162,8 +162,8 @@ class SupervisionCase(Aggregate):
         occurred_at: datetime,
     ) -> None:
         self.number = number
-        self.source = source
-        self.target = target
+        self.source = Source(source)  # stored as its value: an enum again on replay
+        self.target = Target(target)
         self.subjects = subjects
         self.summary = summary
         self.applicant_name = applicant_name
@@ -372,7 +372,7 @@ class SupervisionCase(Aggregate):
         occurred_at: datetime,
     ) -> None:
         self.state = SupervisionState.RECOMMENDED
-        self.decision = decision
+        self.decision = Decision(decision)
         self.addressee = addressee
         self.decision_text = text
         self.reply_deadline = reply_deadline

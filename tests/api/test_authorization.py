@@ -245,6 +245,9 @@ EXPECTED: dict[str, Rule] = {
     # the addressee's staff reply; this case is addressed to no one
     "POST /api/supervision_cases/{supervision_id}/reply": Rule(sees=SUPERVISION, acts=frozenset()),
     "GET /api/supervision_reads/{record_id}": SIGNED_IN,  # the reads the caller may see
+    "GET /api/red_flags": SIGNED_IN,  # empty but for the procuratorate's prosecutors
+    "GET /api/red_flags/{flag_id}": Rule(sees=SUPERVISION, acts=SUPERVISION),
+    "POST /api/red_flags/{flag_id}/dismiss": Rule(sees=SUPERVISION, acts=SUPERVISION),
     "POST /api/certificates/verify": PUBLIC,
     # It reads the certificate first: without one, every role is told there is none (400);
     # that only the creditor applies is tested with an issued certificate in test_notary_http.
@@ -329,6 +332,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         )
         assert refused.status_code == 200, refused.text
         platform.catch_up()
+        queue = api.call("GET", "/api/red_flags", "prosecutor1").json()
+        assert queue, "this world's cases are one pair's, filed within a day: a red flag"
         size = platform.audit.store.size()
         params = {
             "case_id": case_id,
@@ -338,6 +343,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "matter_id": matter.json()["id"],
             "session_id": session_id,
             "supervision_id": supervision_id,
+            "flag_id": queue[0]["id"],
             "record_id": case_id,
             "participant_id": invited.json()["participant_id"],
             "username": "spare",

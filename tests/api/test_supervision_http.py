@@ -85,3 +85,40 @@ def test_reading_a_file_is_an_act_under_supervision(tmp_path: Path) -> None:
             assert api.call("GET", supervision, "bank_agent").status_code == 404
     finally:
         platform.close()
+
+
+def test_the_red_flag_queue_is_the_prosecutors(tmp_path: Path) -> None:
+    platform, clock = build("sqlite", tmp_path)
+    platform.directory.add_user("prosecutor1", PASSWORD, "prosecutor", PROCURATORATE)
+    try:
+        with TestClient(app=create_app(platform)) as client:
+            api = Api(client, platform, clock)
+            filed = [api.file() for _ in range(3)]  # one bank, one debtor, one day
+            platform.catch_up()
+            [flag] = api.call(
+                "GET", "/api/red_flags?indicator=same_pair&state=raised", "prosecutor1"
+            ).json()
+            assert {r["record_id"] for r in flag["records"]} == set(filed)
+            assert api.call("GET", "/api/red_flags", "admin").json() == []
+            assert api.call("GET", f"/api/red_flags/{flag['id']}", "admin").status_code == 404
+            read = api.call("GET", f"/api/red_flags/{flag['id']}", "prosecutor1").json()
+            assert all(e["entry"] is not None for e in read["evidence"])  # each an audit entry
+            entry = read["evidence"][0]["entry"]
+            assert api.call("GET", f"/api/audit/entries/{entry}", "prosecutor1").status_code == 200
+            empty = api.call(
+                "POST", f"/api/red_flags/{flag['id']}/dismiss", "prosecutor1", json={"reason": ""}
+            )
+            assert empty.status_code == 400
+            dismissed = api.call(
+                "POST",
+                f"/api/red_flags/{flag['id']}/dismiss",
+                "prosecutor1",
+                json={"reason": "一家银行的正常催收"},
+            )
+            assert dismissed.status_code == 200 and dismissed.json()["state"] == "dismissed"
+            again = api.call(
+                "POST", f"/api/red_flags/{flag['id']}/dismiss", "prosecutor1", json={"reason": "x"}
+            )
+            assert again.status_code == 409
+    finally:
+        platform.close()
