@@ -107,6 +107,15 @@ def refusal(error: Exception) -> str:
     return str(getattr(error, "detail", None) or error)
 
 
+def back_with(request: AuthRequest, error: Exception) -> Redirect:
+    """Back to the page the form came from (on this origin), saying why it was refused."""
+    detail = quote(translator(request)("refused", detail=refusal(error)))
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_origin = referer.netloc in ("", request.headers.get("host", ""))
+    back = console_path(referer.path) if same_origin else "/console"
+    return Redirect(f"{back}?kind=error&flash={detail}", status_code=303)
+
+
 def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
     """Run an act from a form and go on to its page with what happened (`run` returns a case
     ID, or (page, ID) for a session's or a matter's page); refusals go back where they came
@@ -115,15 +124,16 @@ def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
     try:
         target = run()
     except REFUSALS as error:
-        detail = quote(t("refused", detail=refusal(error)))
-        referer = urlsplit(request.headers.get("referer", ""))
-        same_origin = referer.netloc in ("", request.headers.get("host", ""))
-        back = console_path(referer.path) if same_origin else "/console"
-        return Redirect(f"{back}?kind=error&flash={detail}", status_code=303)
+        return back_with(request, error)
     done = quote(t("done", act=t(act)))
     if isinstance(target, tuple):
         page, target_id = target
-        path = {"video": "/console/video", "notary": "/console/notary"}[page]
+        path = {
+            "video": "/console/video",
+            "notary": "/console/notary",
+            "supervision": "/console/supervision",
+            "flag": "/console/procuratorate/flags",
+        }[page]
         return Redirect(f"{path}/{target_id}?flash={done}", status_code=303)
     assert isinstance(target, UUID)
     return Redirect(f"/console/cases/{target}?flash={done}", status_code=303)

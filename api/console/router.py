@@ -12,7 +12,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect
 
 from api.auth import CLAIM_LIMITS, SIGN_IN_LIMITS
-from api.console import notary
+from api.console import notary, procuratorate
 from api.console.agreements import apply_for_confirmation, pay, sign_agreement
 from api.console.cases import case_act, case_page, cases_page, schedule_video
 from api.console.changes import changes
@@ -96,6 +96,7 @@ def console_router(attempts_per_minute: int) -> Router:
             video_page,
             video_invite,
             *notary.ROUTES,
+            *procuratorate.ROUTES,
         ],
         exception_handlers=console_errors(),
         include_in_schema=False,

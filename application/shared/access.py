@@ -502,6 +502,8 @@ CONSOLE_PAGES: dict[str, frozenset[Role]] = {
     "court": COURT_STAFF,
     "notary": frozenset({Role.NOTARY, Role.PARTY}),
     "notary_office": frozenset({Role.NOTARY}),
+    "procuratorate": frozenset({Role.PROSECUTOR}),
+    "supervision": frozenset({Role.PROSECUTOR}) | REPLYING_ROLES,
 }
 
 

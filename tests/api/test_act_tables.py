@@ -31,9 +31,12 @@ def test_act_tables_state_table_access_sets_routes_and_forms_agree(platform: Pla
     assert _names(AGREEMENT_ACTS) == access.AGREEMENT_ACTS
     court_acts = _names(CONFIRMATION_ACTS) | _names(LITIGATION_ACTS)
     assert court_acts >= access.JUDGE_ACTS and court_acts >= access.SCHEDULER_ACTS
+    supervision_acts = _names(SUPERVISION_ACTS) | {"read_file"}
     everyone = court_acts | case_acts | _names(AGREEMENT_ACTS) | _names(MATTER_ACTS)
+    everyone |= supervision_acts
     # Every act the console shows by name has its words, and names a real act.
-    console_only = {"video", "apply_for_confirmation"}
+    console_only = {"video", "apply_for_confirmation", "dismiss", "open_supervision"}
+    assert supervision_acts <= set(i18n.ACTS)
     assert set(i18n.ACTS) - console_only <= everyone
     for command in CASE_ACTS:
         name = command.act_name()
