@@ -44,9 +44,9 @@ def check(platform: Platform) -> int:
 def test_every_event_is_a_leaf_and_verifies(audited: tuple[Platform, Store]) -> None:
     platform, _ = audited
     events = sum(
-        app.recorder.max_notification_id() or 0
-        for app in (platform.center, platform.court, platform.notary, platform.directory)
+        source.app.recorder.max_notification_id() or 0 for source in platform.audit_sources()
     )
+    assert len(platform.audit_sources()) == 5  # the four institutions and the directory
     assert check(platform) == events  # the directory's accounts and institutions too
     fields = platform.audit.store.leaf(0).fields  # type: ignore[union-attr]
     assert fields["application"] == "MediationCenter" and fields["actor"] == str(
@@ -179,8 +179,7 @@ def test_a_follower_killed_between_events_resumes_exactly_once(
     try:
         again.catch_up()
         assert check(again) == sum(
-            app.recorder.max_notification_id() or 0
-            for app in (again.center, again.court, again.notary, again.directory)
+            source.app.recorder.max_notification_id() or 0 for source in again.audit_sources()
         )
         assert again.center.case(drive(again.center, clock, "filed").id, ADMIN)
     finally:
