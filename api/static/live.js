@@ -16,4 +16,12 @@
     clearTimeout(pending);
     pending = setTimeout(() => location.reload(), 300);
   };
+  // A page that sends a form is leaving: a reload now would cancel the submission (the act
+  // done, its answer lost), so the page stops listening.
+  const leave = () => {
+    clearTimeout(pending);
+    source.close();
+  };
+  document.addEventListener("submit", leave, true);
+  window.addEventListener("pagehide", leave);
 })();
