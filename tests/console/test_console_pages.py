@@ -21,6 +21,19 @@ from tests.support.data import ADMIN, AGENT, PARTY_ID, PROCURATORATE, drive, fil
 from tests.support.server import PASSWORD, Server
 
 
+async def act(page: Page, label: str, **fields: str) -> None:
+    """Fill the act form whose button says `label` and send it."""
+    form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
+    for name, value in fields.items():
+        control = form.locator(f"[name={name}]")
+        if await control.evaluate("e => e.tagName") == "SELECT":
+            await control.select_option(value)
+        else:
+            await control.fill(value)
+    await form.get_by_role("button", name=label, exact=True).click()
+    await page.wait_for_load_state()
+
+
 def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         missing("Chromium", "install Debian's chromium package")
@@ -168,15 +181,7 @@ def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: 
     errors: list[str] = []
 
     async def notary_act(page: Page, label: str, **fields: str) -> None:
-        form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
-        for name, value in fields.items():
-            control = form.locator(f"[name={name}]")
-            if await control.evaluate("e => e.tagName") == "SELECT":
-                await control.select_option(value)
-            else:
-                await control.fill(value)
-        await form.get_by_role("button", name=label, exact=True).click()
-        await page.wait_for_load_state()
+        await act(page, label, **fields)
         assert "已办理" in await page.locator(".flash").inner_text()
 
     async def scenario() -> None:
@@ -230,17 +235,6 @@ def test_a_prosecutor_goes_from_a_red_flag_to_a_recommendation_the_court_answers
         platform.center.file(AGENT, filing(respondent_id=debtor))
     platform.catch_up()
     errors: list[str] = []
-
-    async def act(page: Page, label: str, **fields: str) -> None:
-        form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
-        for name, value in fields.items():
-            control = form.locator(f"[name={name}]")
-            if await control.evaluate("e => e.tagName") == "SELECT":
-                await control.select_option(value)
-            else:
-                await control.fill(value)
-        await form.get_by_role("button", name=label, exact=True).click()
-        await page.wait_for_load_state()
 
     async def scenario() -> None:
         async with chromium() as browser:
