@@ -207,6 +207,8 @@ class Platform:
                 settings.red_flag_pair_cases,
                 settings.red_flag_pair_days,
                 settings.red_flag_loop_hours,
+                settings.red_flag_cloned_creditors,
+                settings.red_flag_large_percentile,
             ),
         )
         self.invitations: Invitations = Invitations(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -25,8 +25,8 @@ from application.shared import access
 from application.shared.access import SYSTEM, Deployment, Principal
 from application.shared.commands import Command
 from application.shared.errors import NotFound
-from application.shared.institution import Institution
-from domain.procuratorate.red_flag import RedFlag
+from application.shared.institution import Institution, replay
+from domain.procuratorate.red_flag import ClaimSizes, PairCases, RedFlag
 from domain.procuratorate.supervision_case import (
     SUBJECT_INSTITUTION,
     FileRead,
@@ -78,6 +78,14 @@ class ReadOut:
 
 
 class Procuratorate(Institution[ProcuratorateConfig]):
+    # The detector's counters grow by an event a filing: the center's claim sizes with every
+    # filing, a pair's cases with each of its filings.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {ClaimSizes: 100, PairCases: 50}
+    snapshotting_projectors: ClassVar[dict[type[Any], Any]] = {
+        ClaimSizes: replay,
+        PairCases: replay,
+    }
+
     def __init__(
         self,
         env: dict[str, str],

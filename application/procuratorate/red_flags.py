@@ -1,15 +1,24 @@
 """The red-flag detector: follows the mediation center and the court, and keeps the
 procuratorate's red flags (`RedFlag`) up to date as events arrive, exactly once in effect.
 
-Every indicator is computed from events, never by a query on demand: a filing is counted for
-its creditor–debtor pair (`PairCases`) and checked for a contact both sides gave; an
-application for judicial confirmation is timed against the case's filing. A flag and what it
-counts are saved together, then the event is tracked; an event seen again after a crash finds
-its evidence held and changes nothing.
+Every indicator is computed from events, never by a query on demand:
+- a filing is counted for its creditor–debtor pair (`PairCases`) and the center's claim sizes
+  (`ClaimSizes`), and checked for a phone or e-mail address both sides gave;
+- an address given for service, or an agent's account linked to a side, is checked against the
+  other side (`AgentSides` across cases);
+- an agreement taking effect is read against the case as it stood then: its facts and plan
+  fingerprinted against other creditors' (`ClonedTerms`), whether the respondent had been
+  reached (an address for service, a session), and how large the claim was against the center's
+  claims with no session and no counter-proposal from the respondent;
+- an application for judicial confirmation is timed against the case's filing.
+A flag and what it counts are saved together, then the event is tracked; an event seen again
+after a crash finds its evidence held and changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,22 +33,40 @@ from application.mediation_center.app import MediationCenter
 from application.procuratorate.app import Procuratorate
 from application.shared.following import followed_by
 from domain.court.judicial_confirmation import JudicialConfirmation
-from domain.mediation.filing import Side
+from domain.mediation.filing import Side, SideRole
 from domain.mediation.mediation_case import MediationCase
-from domain.procuratorate.red_flag import Evidence, FlaggedRecord, Indicator, PairCases, RedFlag
+from domain.mediation.repayment_plan import RepaymentPlan
+from domain.procuratorate.red_flag import (
+    AgentSides,
+    ClaimSizes,
+    ClonedTerms,
+    Evidence,
+    FlaggedRecord,
+    Indicator,
+    PairCases,
+    RedFlag,
+)
 from domain.procuratorate.supervision_case import SubjectKind
 
 _NOT_DIGITS = re.compile(r"\D")
+# Numbers in any script, and what is not a word: amounts, dates and numbering vary per case.
+_NUMBERS = re.compile(r"[\d零〇一二三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+")
+_NOT_WORD = re.compile(r"[\W_]+")
+MIN_FACTS = 30  # characters left after removing names and numbers: shorter facts say nothing
+MIN_CLAIMS = 100  # claims counted before a percentile means anything
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """The spec's defaults: the same pair in 3 or more cases within 365 days; filing to a
-    confirmation application within 24 hours; any shared phone or e-mail address."""
+    confirmation application within 24 hours; any shared phone, e-mail address or agent; the
+    same facts and plan from 2 unrelated creditors; claims above the 99th percentile."""
 
     pair_cases: int = 3
     pair_days: int = 365
     loop_hours: int = 24
+    cloned_creditors: int = 2
+    large_percentile: int = 99
 
 
 def _party(side: Side) -> str:
@@ -120,6 +147,94 @@ class RedFlags:
         evidence = [filed, _evidence(domain_event, application)]
         self._flag(Indicator.FAST_LOOP, str(case.id), evidence, records, score)
 
+    @react.register(MediationCase.ElectronicServiceConsented)
+    def _service_address(self, domain_event: Any, application: str) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        side = SideRole(domain_event.side)
+        other = case.filing.side(side.other)
+        theirs = [("phone", other.phone), ("email", other.email)]
+        given = case.service_addresses.get(side.other)
+        if given is not None:
+            theirs.append(("phone" if "@" not in given.address else "email", given.address))
+        kind = "email" if "@" in domain_event.address else "phone"
+        shared = _contact(kind, domain_event.address)
+        if shared and any(k == kind and _contact(k, v) == shared for k, v in theirs):
+            evidence = [_evidence(domain_event, application)]
+            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
+            self._flag(Indicator.SHARED_CONTACT, f"{kind}:{shared}", evidence, records, 1.0)
+
+    @react.register(MediationCase.PartyLinked)
+    def _agent_linked(self, domain_event: Any, application: str) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        creditor = _party(case.filing.applicant)
+        evidence = _evidence(domain_event, application)
+        user_id: str = domain_event.user_id
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            agent = self.procuratorate.find(
+                AgentSides.create_id(user_id), AgentSides
+            ) or AgentSides(user_id)
+            other = agent.note(domain_event.side == SideRole.APPLICANT, creditor, evidence)
+            if other is None:
+                return [agent]
+            records = [
+                FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in (other, evidence)
+            ]
+            key = f"agent:{user_id}"
+            flag = self._flag_of(
+                Indicator.SHARED_CONTACT, key, [other, evidence], records, 1.0, now
+            )
+            return [agent, flag]
+
+        self.procuratorate.save_retrying("an agent's sides", attempt)
+
+    @react.register(MediationCase.AgreementTookEffect)
+    def _settled(self, domain_event: Any, application: str) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        evidence = _evidence(domain_event, application)
+        records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
+        respondent = SideRole.RESPONDENT
+        if respondent not in case.service_addresses and not case.sessions:
+            self._flag(Indicator.UNREACHED, str(case.id), [evidence], records, 1.0)
+        self._check_size(case, evidence, records)
+        fingerprint = _fingerprint(case, domain_event.plan)
+        if fingerprint is not None:
+            self._note_terms(fingerprint, _party(case.filing.applicant), evidence)
+
+    def _check_size(
+        self, case: MediationCase, evidence: Evidence, records: list[FlaggedRecord]
+    ) -> None:
+        countered = any(
+            p.side == SideRole.RESPONDENT and p.in_reply_to is not None for p in case.proposals
+        )
+        if case.sessions or countered:
+            return
+        sizes = self._claim_sizes(evidence.application)
+        share = sizes.share_at_or_above(case.filing.claim.total_fen)
+        top = 1 - self.thresholds.large_percentile / 100
+        if sizes.total >= MIN_CLAIMS and share <= top:
+            score = round(top / max(share, 1 / sizes.total), 2)
+            self._flag(Indicator.LARGE_UNCONTESTED, str(case.id), [evidence], records, score)
+
+    def _note_terms(self, fingerprint: str, creditor: str, evidence: Evidence) -> None:
+        wanted = self.thresholds.cloned_creditors
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            terms_id = ClonedTerms.create_id(fingerprint)
+            terms = self.procuratorate.find(terms_id, ClonedTerms) or ClonedTerms(fingerprint)
+            if not terms.note(creditor, evidence):
+                return []
+            count = len(terms.creditors)
+            if count < wanted:
+                return [terms]
+            matched = [evidence] if count > wanted else list(terms.creditors.values())
+            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
+            score = round(count / wanted, 2)
+            flag = self._flag_of(Indicator.CLONED_TERMS, fingerprint, matched, records, score, now)
+            return [terms, flag]
+
+        self.procuratorate.save_retrying("cloned terms", attempt)
+
     follows = followed_by(react)
 
     def _count_pair(self, filing: Any, evidence: Evidence) -> None:
@@ -131,10 +246,12 @@ class RedFlags:
             pair_id = PairCases.create_id(creditor, debtor)
             pair = self.procuratorate.find(pair_id, PairCases) or PairCases(creditor, debtor)
             if not pair.note(evidence):
-                return []  # counted before a crash: the flag was saved with it
+                return []  # counted before a crash: the flag and the sizes were saved with it
+            sizes = self._claim_sizes(evidence.application)
+            sizes.count(filing.claim.total_fen)
             count = pair.within(evidence.at, window)
             if count < wanted:
-                return [pair]
+                return [pair, sizes]
             key = f"{creditor}:{debtor}"
             # The flag is raised with every case in the window, then grows by one a filing.
             held = count > wanted and self._exists(Indicator.SAME_PAIR, key)
@@ -142,9 +259,13 @@ class RedFlags:
             records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
             score = round(count / wanted, 2)
             flag = self._flag_of(Indicator.SAME_PAIR, key, matched, records, score, now)
-            return [pair, flag]
+            return [pair, sizes, flag]
 
         self.procuratorate.save_retrying("a pair's cases", attempt)
+
+    def _claim_sizes(self, application: str) -> ClaimSizes:
+        sizes_id = ClaimSizes.create_id(application)
+        return self.procuratorate.find(sizes_id, ClaimSizes) or ClaimSizes(application)
 
     def _exists(self, indicator: Indicator, key: str) -> bool:
         return self.procuratorate.find(RedFlag.create_id(indicator, key), RedFlag) is not None
@@ -182,3 +303,27 @@ def _contact(kind: str, value: str | None) -> str:
     if not value:
         return ""
     return _NOT_DIGITS.sub("", value)[-11:] if kind == "phone" else value.strip().lower()
+
+
+def _fingerprint(case: MediationCase, plan: RepaymentPlan) -> str | None:
+    """The case's facts without names, ID numbers, contacts and numbers, with the shape of
+    its plan without amounts or dates; None when too little of the facts is left."""
+    text = case.filing.facts.lower()
+    for side in (case.filing.applicant, case.filing.respondent):
+        for value in (side.name, side.id_number, side.org_code, side.phone, side.email):
+            if value:
+                text = text.replace(value.lower(), " ")
+    text = _NOT_WORD.sub("", _NUMBERS.sub(" ", text))
+    if len(text) < MIN_FACTS:
+        return None
+    dues = [i.due_date for i in plan.instalments]
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(dues)]
+    shape = (
+        gaps,
+        plan.grace_days,
+        plan.default_threshold_days,
+        plan.acceleration,
+        plan.accepts_enforcement,
+        plan.waived_fen > 0,
+    )
+    return hashlib.sha256(f"{text}|{shape}".encode()).hexdigest()[:32]

@@ -99,6 +99,8 @@ class Settings:
     red_flag_pair_cases: int
     red_flag_pair_days: int
     red_flag_loop_hours: int
+    red_flag_cloned_creditors: int
+    red_flag_large_percentile: int
     default_threshold_days: int
     conflict_retries: int
     cookie_secure: bool
@@ -173,6 +175,8 @@ class Settings:
             red_flag_pair_cases=_int(env, "TIAOJIE_RED_FLAG_PAIR_CASES", 3, 2, 1000),
             red_flag_pair_days=_int(env, "TIAOJIE_RED_FLAG_PAIR_DAYS", 365, 1, 3650),
             red_flag_loop_hours=_int(env, "TIAOJIE_RED_FLAG_LOOP_HOURS", 24, 1, 720),
+            red_flag_cloned_creditors=_int(env, "TIAOJIE_RED_FLAG_CLONED_CREDITORS", 2, 2, 1000),
+            red_flag_large_percentile=_int(env, "TIAOJIE_RED_FLAG_LARGE_PERCENTILE", 99, 50, 99),
             grace_days=_int(env, "TIAOJIE_GRACE_DAYS", 7, 0, 365),
             default_threshold_days=_int(env, "TIAOJIE_DEFAULT_THRESHOLD_DAYS", 30, 0, 365),
             conflict_retries=_int(env, "TIAOJIE_CONFLICT_RETRIES", 8, 0, 100),

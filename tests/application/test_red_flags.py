@@ -1,8 +1,10 @@
 """Red flags from the institutions' events, on every backend: the same creditor–debtor pair
-in three cases within a year, one phone given by both sides, and a filing → agreement →
-confirmation application within a day are each raised once and grow as events match; a bank
-with many different debtors raises nothing; a flag is dismissed with a reason or opens a
-supervision case; an event seen again changes nothing."""
+in three cases within a year, one phone given by both sides (at filing or for service), one
+agent acting for a creditor and against it, the same facts and plan from two creditors, a
+settlement with a respondent never reached, a very large claim settled without a session, and
+a filing → agreement → confirmation application within a day are each raised once and grow as
+events match; a bank with many different debtors on its own terms raises nothing; a flag is
+dismissed with a reason or opens a supervision case; an event seen again changes nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from application.bootstrap import Platform
+from application.mediation_center import commands as center_cmd
 from application.procuratorate import commands as cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
@@ -24,12 +27,15 @@ from domain.shared.errors import ActRefused
 from tests.support.data import (
     ADMIN,
     AGENT,
+    MEDIATOR,
+    OTHER_AGENT,
     PARTY,
     PASSWORD,
     PROCURATORATE,
     drive,
     filing,
     id_number,
+    settle,
 )
 
 PROSECUTOR = Principal("prosecutor1", Role.PROSECUTOR, PROCURATORATE)
@@ -164,3 +170,91 @@ def test_a_flag_is_dismissed_or_opens_a_supervision_case(watched: Platform) -> N
     assert supervised.state is FlagState.SUPERVISED and supervised.supervision_id == opened.id
     with pytest.raises(ActRefused):
         platform.procuratorate.dismiss_flag(second.id, PROSECUTOR, "too late")
+
+
+RING_FACTS = (
+    "申请人于二〇二五年三月一日向被申请人出借人民币50000元用于经营周转，双方约定月息一分，"
+    "借期六个月；借期届满后被申请人以经营困难为由未予归还，经多次催收无果，故申请调解。"
+)
+
+
+def test_the_same_facts_and_plan_from_two_creditors_are_cloned_terms(
+    watched: Platform, clock: ManualClock
+) -> None:
+    platform = watched
+    for _ in range(3):  # one bank's book on its own terms is ordinary
+        drive(platform.center, clock, "settled", facts=RING_FACTS)
+    platform.catch_up()
+    assert flags(platform, Indicator.CLONED_TERMS) == []
+    # The card issuer's case names other sums and dates: the same text once numbers are gone.
+    other = RING_FACTS.replace("50000", "80000").replace("三月一日", "七月九日")
+    settled = drive(platform.center, clock, "settled", agent=OTHER_AGENT, facts=other)
+    platform.catch_up()
+    [flag] = flags(platform, Indicator.CLONED_TERMS)
+    assert len(flag.evidence) == 2 and str(settled.id) in flag.records
+    assert {e.topic for e in flag.evidence.values()} == {"MediationCase.AgreementTookEffect"}
+    # Short facts say nothing: two creditors' "借款到期未还" never match.
+    drive(platform.center, clock, "settled")
+    drive(platform.center, clock, "settled", agent=OTHER_AGENT)
+    platform.catch_up()
+    assert len(flags(platform, Indicator.CLONED_TERMS)) == 1
+
+
+def test_a_settlement_with_a_respondent_never_reached_is_flagged(
+    watched: Platform, clock: ManualClock
+) -> None:
+    platform = watched
+    unreached = drive(platform.center, clock, "settled")
+    served = drive(platform.center, clock, "in_mediation")
+    platform.center.act(
+        served.id,
+        PARTY,
+        center_cmd.ConsentToElectronicService(channel="sms", address="13800138000"),
+    )
+    settle(platform.center, clock, platform.center.file_of(served.id))
+    platform.catch_up()
+    [flag] = flags(platform, Indicator.UNREACHED)
+    assert set(flag.records) == {str(unreached.id)}
+
+
+def test_a_very_large_claim_settled_without_a_session_is_flagged(
+    watched: Platform, clock: ManualClock
+) -> None:
+    platform = watched
+    for serial in range(120):
+        platform.center.file(
+            AGENT, filing(respondent_id=id_number(serial=serial), principal_fen=1_000_000 + serial)
+        )
+    large = drive(platform.center, clock, "settled", principal_fen=900_000_000)
+    heard = drive(platform.center, clock, "in_mediation", principal_fen=900_000_000)
+    clock.advance(timedelta(minutes=5))
+    platform.center.act(
+        heard.id, MEDIATOR, center_cmd.ScheduleSession(starts_at=clock() + timedelta(days=1))
+    )
+    settle(platform.center, clock, platform.center.file_of(heard.id))
+    platform.catch_up()
+    [flag] = flags(platform, Indicator.LARGE_UNCONTESTED)
+    assert set(flag.records) == {str(large.id)} and flag.score >= 1
+
+
+def test_an_address_for_service_or_an_agent_on_both_sides_is_a_shared_contact(
+    watched: Platform, clock: ManualClock
+) -> None:
+    platform = watched
+    case = drive(platform.center, clock, "in_mediation")
+    platform.center.act(
+        case.id,
+        PARTY,
+        center_cmd.ConsentToElectronicService(channel="sms", address="02363000000"),
+    )
+    platform.directory.add_user("lawyer1", PASSWORD, "party", None)
+    for side, respondent in (("applicant", 911), ("respondent", 912)):
+        filed = platform.center.file(AGENT, filing(respondent_id=id_number(serial=respondent)))
+        platform.center.act(
+            filed.id,
+            ADMIN,
+            center_cmd.LinkParty(username="lawyer1", side=side, authorization="授权委托书"),
+        )
+    platform.catch_up()
+    keys = {f.key for f in flags(platform, Indicator.SHARED_CONTACT)}
+    assert keys == {"phone:02363000000", "agent:lawyer1"}

@@ -59,6 +59,7 @@ def filing_data(
     principal_fen: int = 1_000_000,
     name: str = "张𠮷",
     channel: str = "online",
+    facts: str = "借款到期未还。",
 ) -> dict[str, Any]:
     return {
         "dispute_type": "loan",
@@ -77,7 +78,7 @@ def filing_data(
             "email": "zhang@example.cn",
         },
         "claim": {"principal_fen": principal_fen, "interest_fen": 12_345, "fees_fen": 0},
-        "facts": "借款到期未还。",
+        "facts": facts,
     }
 
 
@@ -126,17 +127,17 @@ PATHS["withdrawn"] = [(AGENT, cmd.Withdraw(reason="自行和解"))]
 PATHS["closed"] = [*PATHS["settled"], (ADMIN, cmd.Close(reason="fulfilled"))]
 
 
-def settle(center: Any, clock: ManualClock, case: Any) -> Any:
+def settle(center: Any, clock: ManualClock, case: Any, agent: Principal = AGENT) -> Any:
     """From in_mediation to settled: proposal, acceptance, draft, three signatures."""
     for who, command in [
-        (AGENT, cmd.Propose(plan=plan())),
+        (agent, cmd.Propose(plan=plan())),
         (PARTY, cmd.AcceptProposal(proposal=len(case.proposals) + 1)),
         (MEDIATOR, cmd.DraftAgreement()),
     ]:
         clock.advance(timedelta(minutes=5))
         case = center.act(case.id, who, command)
     agreement, _ = center.agreement(case.agreement_id, MEDIATOR)
-    for who in (AGENT, PARTY, MEDIATOR):
+    for who in (agent, PARTY, MEDIATOR):
         clock.advance(timedelta(minutes=5))
         agreement, case = center.agreement_act(
             agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)
@@ -144,14 +145,20 @@ def settle(center: Any, clock: ManualClock, case: Any) -> Any:
     return case
 
 
-def drive(center: Any, clock: ManualClock, state: str, **filing_kwargs: Any) -> Any:
-    """File a case and act on it until it is in `state`; returns the case."""
-    case = center.file(AGENT, filing(**filing_kwargs))
+def drive(
+    center: Any, clock: ManualClock, state: str, agent: Principal = AGENT, **filing_kwargs: Any
+) -> Any:
+    """File a case (by `agent`, for its institution) and act on it until it is in `state`;
+    returns the case."""
+    if agent is not AGENT:
+        filing_kwargs.setdefault("applicant_code", agent.institution)
+    case = center.file(agent, filing(**filing_kwargs))
     for step in PATHS[state]:
         if step == SETTLE:
-            case = settle(center, clock, case)
+            case = settle(center, clock, case, agent)
             continue
         who, command = step
+        who = agent if who is AGENT else who
         clock.advance(timedelta(minutes=5))
         case = center.act(case.id, who, command)
     assert str(case.state) == state
