@@ -17,7 +17,7 @@ from litestar.security.jwt import Token
 from application.bootstrap import Platform
 from application.shared.access import Principal
 from application.shared.commands import Text
-from domain.procuratorate.red_flag import RedFlag
+from domain.procuratorate.red_flag import Indicator, RedFlag
 
 AuthRequest = Request[Principal, Token, Any]
 
@@ -94,7 +94,7 @@ def flag_out(found: RedFlag, platform: Platform, *, entries: bool = False) -> Re
 def list_flags(
     request: AuthRequest,
     platform: NamedDependency[Platform],
-    indicator: FromQuery[Literal["same_pair", "shared_contact", "fast_loop"] | None] = None,
+    indicator: FromQuery[Indicator | None] = None,
     flag_state: Annotated[
         Literal["raised", "dismissed", "supervised"] | None, QueryParameter(name="state")
     ] = None,

@@ -273,8 +273,23 @@ SUPERVISION: dict[str, tuple[str, str]] = {
     "note": ("说明", "Note"),
     "harms_public_interest": ("损害国家利益或社会公共利益", "Harms state or public interest"),
     "ind_same_pair": ("同一债权债务人多次涉案", "One creditor and debtor in many cases"),
-    "ind_shared_contact": ("双方共用联系方式", "One contact given by both sides"),
+    "ind_shared_contact": (
+        "双方共用联系方式或代理人",
+        "One phone, e-mail address or agent on both sides",
+    ),
     "ind_fast_loop": ("立案至申请司法确认不足一日", "Filing to confirmation within a day"),
+    "ind_cloned_terms": (
+        "不同当事人案件事实与方案雷同",
+        "The same facts and plan in cases of unrelated parties",
+    ),
+    "ind_unreached": (
+        "被申请人未经送达或邀请即达成协议",
+        "Settled before the respondent was reached",
+    ),
+    "ind_large_uncontested": (
+        "大额请求未经调解会议或反提议即达成协议",
+        "A very large claim settled without a session or counter-proposal",
+    ),
     "flag_raised": ("待核查", "to review"),
     "flag_dismissed": ("已排除", "dismissed"),
     "flag_supervised": ("已立案监督", "under supervision"),

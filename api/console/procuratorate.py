@@ -29,6 +29,7 @@ from application.procuratorate import commands as cmd
 from application.procuratorate.acts import SUPERVISION_ACTS
 from application.shared import access
 from application.shared.errors import NotFound
+from domain.procuratorate.red_flag import Indicator
 from domain.procuratorate.supervision_case import SupervisionCase
 from domain.shared.periods import shanghai_date
 
@@ -54,6 +55,7 @@ def queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Template
         flags=flags,
         cases=_rows(request, platform, platform.procuratorate.cases(request.user)),
         indicator=indicator or "",
+        indicators=list(Indicator),
         state=state or "",
     )
 
