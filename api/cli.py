@@ -170,7 +170,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     followers = (
         platform.followers
         if args.only is None
-        else [f for f in platform.followers if f.name == args.only]
+        else [f for f in platform.followers if f.name in args.only]
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -407,7 +407,7 @@ def parser() -> argparse.ArgumentParser:
         run=cmd_projections_rebuild
     )
     run = projections.add_parser("run", help="project the case list in this process (PostgreSQL)")
-    run.set_defaults(run=cmd_worker, only="case-list")
+    run.set_defaults(run=cmd_worker, only=["case-list"])
 
     _audit_parsers(sub.add_parser("audit").add_subparsers(dest="sub", required=True))
     save = sub.add_parser("backup", help="stores, documents, recordings and keys into DIR")
@@ -431,7 +431,9 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run every follower in this process (PostgreSQL)")
     worker.add_argument(
         "--only",
+        action="append",
         choices=[follower.name for follower in FOLLOWERS],
+        help="run this follower (repeat for more); every follower when left out",
     )
     worker.set_defaults(run=cmd_worker)
     return top
