@@ -11,8 +11,9 @@ Every indicator is computed from events, never by a query on demand:
   reached (an address for service, a session), and how large the claim was against the center's
   claims with no session and no counter-proposal from the respondent;
 - an application for judicial confirmation is timed against the case's filing.
-A flag and what it counts are saved together, then the event is tracked; an event seen again
-after a crash finds its evidence held and changes nothing.
+A batch of events is decided on the aggregates it touches (each loaded once) and saved in one
+transaction, then tracked; events seen again after a crash or by a second worker find their
+evidence held and change nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import singledispatchmethod
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -48,6 +50,7 @@ from domain.procuratorate.red_flag import (
 )
 from domain.procuratorate.supervision_case import SubjectKind
 
+A = TypeVar("A", bound=Aggregate)
 _NOT_DIGITS = re.compile(r"\D")
 # Numbers in any script, and what is not a word: amounts, dates and numbering vary per case.
 _NUMBERS = re.compile(r"[\d零〇一二三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟]+")
@@ -84,6 +87,27 @@ def _evidence(domain_event: Any, application: str) -> Evidence:
     )
 
 
+class Batch:
+    """The aggregates a batch of events touched, each loaded once and saved together."""
+
+    def __init__(self, procuratorate: Procuratorate, now: datetime) -> None:
+        self.procuratorate = procuratorate
+        self.now = now
+        self.touched: dict[UUID, Aggregate] = {}
+
+    def get(self, aggregate_id: UUID, kind: type[A], make: Callable[[], A]) -> A:
+        found = self.touched.get(aggregate_id)
+        if found is None:
+            found = self.procuratorate.find(aggregate_id, kind) or make()
+            self.touched[aggregate_id] = found
+        assert isinstance(found, kind)
+        return found
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        found = self.touched.get(aggregate_id) or self.procuratorate.find(aggregate_id, kind)
+        return found if isinstance(found, kind) else None
+
+
 class RedFlags:
     def __init__(
         self,
@@ -101,32 +125,148 @@ class RedFlags:
         return self.tracking.max_tracking_id(f"red-flags:{application_name}") or 0
 
     def process(self, items: Sequence[tuple[Any, Tracking]]) -> None:
-        for domain_event, tracking in items:
-            self.react(domain_event, tracking.application_name)
-            self.tracking.insert_tracking(
-                Tracking(f"red-flags:{tracking.application_name}", tracking.notification_id)
-            )
+        """A batch of events in one transaction of the procuratorate's store; a batch that
+        meets another worker's save is run again on the new state, where the events already
+        counted change nothing."""
+        if not items:
+            return
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            batch = Batch(self.procuratorate, now)
+            for domain_event, tracking in items:
+                self.react(domain_event, tracking.application_name, batch)
+            return list(batch.touched.values())
+
+        self.procuratorate.save_retrying("red flags", attempt)
+        last = items[-1][1]
+        self.tracking.insert_tracking(
+            Tracking(f"red-flags:{last.application_name}", last.notification_id)
+        )
 
     @singledispatchmethod
-    def react(self, domain_event: Any, application: str) -> None:
+    def react(self, domain_event: Any, application: str, batch: Batch) -> None:
         """Events no indicator counts."""
 
     @react.register(MediationCase.Filed)
-    def _filed(self, domain_event: Any, application: str) -> None:
+    def _filed(self, domain_event: Any, application: str, batch: Batch) -> None:
         filing = domain_event.filing
         evidence = _evidence(domain_event, application)
         case = FlaggedRecord(SubjectKind.MEDIATION_CASE, domain_event.originator_id)
-        self._count_pair(filing, evidence)
+        creditor, debtor = _party(filing.applicant), _party(filing.respondent)
+        pair = batch.get(
+            PairCases.create_id(creditor, debtor), PairCases, lambda: PairCases(creditor, debtor)
+        )
+        if not pair.note(evidence):
+            return  # counted before a crash: the flags and the sizes were saved with it
+        sizes = batch.get(
+            ClaimSizes.create_id(application), ClaimSizes, lambda: ClaimSizes(application)
+        )
+        sizes.count(filing.claim.total_fen)
+        self._count_pair(pair, evidence, batch)
         for kind, mine, theirs in (
             ("phone", filing.applicant.phone, filing.respondent.phone),
             ("email", filing.applicant.email, filing.respondent.email),
         ):
             shared = _contact(kind, mine)
             if shared and shared == _contact(kind, theirs):
-                self._flag(Indicator.SHARED_CONTACT, f"{kind}:{shared}", [evidence], [case], 1.0)
+                self._flag(batch, Indicator.SHARED_CONTACT, f"{kind}:{shared}", [evidence], [case])
+
+    def _count_pair(self, pair: PairCases, evidence: Evidence, batch: Batch) -> None:
+        window = timedelta(days=self.thresholds.pair_days)
+        wanted = self.thresholds.pair_cases
+        count = pair.within(evidence.at, window)
+        if count < wanted:
+            return
+        key = f"{pair.creditor}:{pair.debtor}"
+        # The flag is raised with every case in the window, then grows by one a filing.
+        held = count > wanted and batch.find(RedFlag.create_id(Indicator.SAME_PAIR, key), RedFlag)
+        matched = [evidence] if held else pair.filed_within(evidence.at, window)
+        records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
+        self._flag(batch, Indicator.SAME_PAIR, key, matched, records, round(count / wanted, 2))
+
+    @react.register(MediationCase.ElectronicServiceConsented)
+    def _service_address(self, domain_event: Any, application: str, batch: Batch) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        side = SideRole(domain_event.side)
+        other = case.filing.side(side.other)
+        theirs = [("phone", other.phone), ("email", other.email)]
+        given = case.service_addresses.get(side.other)
+        if given is not None:
+            theirs.append(("phone" if "@" not in given.address else "email", given.address))
+        kind = "email" if "@" in domain_event.address else "phone"
+        shared = _contact(kind, domain_event.address)
+        if shared and any(k == kind and _contact(k, v) == shared for k, v in theirs):
+            evidence = [_evidence(domain_event, application)]
+            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
+            self._flag(batch, Indicator.SHARED_CONTACT, f"{kind}:{shared}", evidence, records)
+
+    @react.register(MediationCase.PartyLinked)
+    def _agent_linked(self, domain_event: Any, application: str, batch: Batch) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        evidence = _evidence(domain_event, application)
+        user_id: str = domain_event.user_id
+        agent = batch.get(AgentSides.create_id(user_id), AgentSides, lambda: AgentSides(user_id))
+        acts_for = SideRole(domain_event.side) is SideRole.APPLICANT
+        other = agent.note(acts_for, _party(case.filing.applicant), evidence)
+        if other is not None:
+            records = [
+                FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in (other, evidence)
+            ]
+            key = f"agent:{user_id}"
+            self._flag(batch, Indicator.SHARED_CONTACT, key, [other, evidence], records)
+
+    @react.register(MediationCase.AgreementTookEffect)
+    def _settled(self, domain_event: Any, application: str, batch: Batch) -> None:
+        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
+        evidence = _evidence(domain_event, application)
+        records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
+        if SideRole.RESPONDENT not in case.service_addresses and not case.sessions:
+            self._flag(batch, Indicator.UNREACHED, str(case.id), [evidence], records)
+        self._check_size(case, evidence, records, batch)
+        fingerprint = _fingerprint(case, domain_event.plan)
+        if fingerprint is not None:
+            self._note_terms(fingerprint, _party(case.filing.applicant), evidence, batch)
+
+    def _check_size(
+        self,
+        case: MediationCase,
+        evidence: Evidence,
+        records: list[FlaggedRecord],
+        batch: Batch,
+    ) -> None:
+        countered = any(
+            p.side == SideRole.RESPONDENT and p.in_reply_to is not None for p in case.proposals
+        )
+        if case.sessions or countered:
+            return
+        sizes = batch.find(ClaimSizes.create_id(evidence.application), ClaimSizes)
+        if sizes is None or sizes.total < MIN_CLAIMS:
+            return
+        share = sizes.share_at_or_above(case.filing.claim.total_fen)
+        top = 1 - self.thresholds.large_percentile / 100
+        if share <= top:
+            score = round(top / max(share, 1 / sizes.total), 2)
+            self._flag(batch, Indicator.LARGE_UNCONTESTED, str(case.id), [evidence], records, score)
+
+    def _note_terms(
+        self, fingerprint: str, creditor: str, evidence: Evidence, batch: Batch
+    ) -> None:
+        terms = batch.get(
+            ClonedTerms.create_id(fingerprint), ClonedTerms, lambda: ClonedTerms(fingerprint)
+        )
+        if not terms.note(creditor, evidence):
+            return
+        wanted = self.thresholds.cloned_creditors
+        count = len(terms.creditors)
+        if count < wanted:
+            return
+        matched = [evidence] if count > wanted else list(terms.creditors.values())
+        records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
+        score = round(count / wanted, 2)
+        self._flag(batch, Indicator.CLONED_TERMS, fingerprint, matched, records, score)
 
     @react.register(JudicialConfirmation.ApplicationOpened)
-    def _applied(self, domain_event: Any, application: str) -> None:
+    def _applied(self, domain_event: Any, application: str, batch: Batch) -> None:
         case = self.center.file_of(domain_event.mediation_case_id)
         took = domain_event.occurred_at - case.filed_at
         if took > timedelta(hours=self.thresholds.loop_hours):
@@ -145,158 +285,27 @@ class RedFlags:
         hours = max(took / timedelta(hours=1), 1.0)
         score = round(self.thresholds.loop_hours / hours, 2)
         evidence = [filed, _evidence(domain_event, application)]
-        self._flag(Indicator.FAST_LOOP, str(case.id), evidence, records, score)
-
-    @react.register(MediationCase.ElectronicServiceConsented)
-    def _service_address(self, domain_event: Any, application: str) -> None:
-        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
-        side = SideRole(domain_event.side)
-        other = case.filing.side(side.other)
-        theirs = [("phone", other.phone), ("email", other.email)]
-        given = case.service_addresses.get(side.other)
-        if given is not None:
-            theirs.append(("phone" if "@" not in given.address else "email", given.address))
-        kind = "email" if "@" in domain_event.address else "phone"
-        shared = _contact(kind, domain_event.address)
-        if shared and any(k == kind and _contact(k, v) == shared for k, v in theirs):
-            evidence = [_evidence(domain_event, application)]
-            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
-            self._flag(Indicator.SHARED_CONTACT, f"{kind}:{shared}", evidence, records, 1.0)
-
-    @react.register(MediationCase.PartyLinked)
-    def _agent_linked(self, domain_event: Any, application: str) -> None:
-        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
-        creditor = _party(case.filing.applicant)
-        evidence = _evidence(domain_event, application)
-        user_id: str = domain_event.user_id
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            agent = self.procuratorate.find(
-                AgentSides.create_id(user_id), AgentSides
-            ) or AgentSides(user_id)
-            other = agent.note(domain_event.side == SideRole.APPLICANT, creditor, evidence)
-            if other is None:
-                return [agent]
-            records = [
-                FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in (other, evidence)
-            ]
-            key = f"agent:{user_id}"
-            flag = self._flag_of(
-                Indicator.SHARED_CONTACT, key, [other, evidence], records, 1.0, now
-            )
-            return [agent, flag]
-
-        self.procuratorate.save_retrying("an agent's sides", attempt)
-
-    @react.register(MediationCase.AgreementTookEffect)
-    def _settled(self, domain_event: Any, application: str) -> None:
-        case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
-        evidence = _evidence(domain_event, application)
-        records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
-        respondent = SideRole.RESPONDENT
-        if respondent not in case.service_addresses and not case.sessions:
-            self._flag(Indicator.UNREACHED, str(case.id), [evidence], records, 1.0)
-        self._check_size(case, evidence, records)
-        fingerprint = _fingerprint(case, domain_event.plan)
-        if fingerprint is not None:
-            self._note_terms(fingerprint, _party(case.filing.applicant), evidence)
-
-    def _check_size(
-        self, case: MediationCase, evidence: Evidence, records: list[FlaggedRecord]
-    ) -> None:
-        countered = any(
-            p.side == SideRole.RESPONDENT and p.in_reply_to is not None for p in case.proposals
-        )
-        if case.sessions or countered:
-            return
-        sizes = self._claim_sizes(evidence.application)
-        share = sizes.share_at_or_above(case.filing.claim.total_fen)
-        top = 1 - self.thresholds.large_percentile / 100
-        if sizes.total >= MIN_CLAIMS and share <= top:
-            score = round(top / max(share, 1 / sizes.total), 2)
-            self._flag(Indicator.LARGE_UNCONTESTED, str(case.id), [evidence], records, score)
-
-    def _note_terms(self, fingerprint: str, creditor: str, evidence: Evidence) -> None:
-        wanted = self.thresholds.cloned_creditors
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            terms_id = ClonedTerms.create_id(fingerprint)
-            terms = self.procuratorate.find(terms_id, ClonedTerms) or ClonedTerms(fingerprint)
-            if not terms.note(creditor, evidence):
-                return []
-            count = len(terms.creditors)
-            if count < wanted:
-                return [terms]
-            matched = [evidence] if count > wanted else list(terms.creditors.values())
-            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
-            score = round(count / wanted, 2)
-            flag = self._flag_of(Indicator.CLONED_TERMS, fingerprint, matched, records, score, now)
-            return [terms, flag]
-
-        self.procuratorate.save_retrying("cloned terms", attempt)
+        self._flag(batch, Indicator.FAST_LOOP, str(case.id), evidence, records, score)
 
     follows = followed_by(react)
 
-    def _count_pair(self, filing: Any, evidence: Evidence) -> None:
-        creditor, debtor = _party(filing.applicant), _party(filing.respondent)
-        window = timedelta(days=self.thresholds.pair_days)
-        wanted = self.thresholds.pair_cases
-
-        def attempt(now: datetime) -> Sequence[Aggregate]:
-            pair_id = PairCases.create_id(creditor, debtor)
-            pair = self.procuratorate.find(pair_id, PairCases) or PairCases(creditor, debtor)
-            if not pair.note(evidence):
-                return []  # counted before a crash: the flag and the sizes were saved with it
-            sizes = self._claim_sizes(evidence.application)
-            sizes.count(filing.claim.total_fen)
-            count = pair.within(evidence.at, window)
-            if count < wanted:
-                return [pair, sizes]
-            key = f"{creditor}:{debtor}"
-            # The flag is raised with every case in the window, then grows by one a filing.
-            held = count > wanted and self._exists(Indicator.SAME_PAIR, key)
-            matched = [evidence] if held else pair.filed_within(evidence.at, window)
-            records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, e.aggregate_id) for e in matched]
-            score = round(count / wanted, 2)
-            flag = self._flag_of(Indicator.SAME_PAIR, key, matched, records, score, now)
-            return [pair, sizes, flag]
-
-        self.procuratorate.save_retrying("a pair's cases", attempt)
-
-    def _claim_sizes(self, application: str) -> ClaimSizes:
-        sizes_id = ClaimSizes.create_id(application)
-        return self.procuratorate.find(sizes_id, ClaimSizes) or ClaimSizes(application)
-
-    def _exists(self, indicator: Indicator, key: str) -> bool:
-        return self.procuratorate.find(RedFlag.create_id(indicator, key), RedFlag) is not None
-
+    @staticmethod
     def _flag(
-        self,
+        batch: Batch,
         indicator: Indicator,
         key: str,
         evidence: list[Evidence],
         records: list[FlaggedRecord],
-        score: float,
+        score: float = 1.0,
     ) -> None:
-        self.procuratorate.save_retrying(
-            "a red flag",
-            lambda now: [self._flag_of(indicator, key, evidence, records, score, now)],
-        )
-
-    def _flag_of(
-        self,
-        indicator: Indicator,
-        key: str,
-        evidence: list[Evidence],
-        records: list[FlaggedRecord],
-        score: float,
-        now: datetime,
-    ) -> RedFlag:
-        found = self.procuratorate.find(RedFlag.create_id(indicator, key), RedFlag)
+        """Raise the pattern's flag, or add to it what it does not hold yet."""
+        flag_id = RedFlag.create_id(indicator, key)
+        found = batch.find(flag_id, RedFlag)
         if found is None:
-            return RedFlag(indicator, key, score, evidence, records, now)
-        found.add(evidence, records, max(score, found.score), now)
-        return found
+            batch.touched[flag_id] = RedFlag(indicator, key, score, evidence, records, batch.now)
+        else:
+            found.add(evidence, records, max(score, found.score), batch.now)
+            batch.touched[flag_id] = found
 
 
 def _contact(kind: str, value: str | None) -> str:
