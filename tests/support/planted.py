@@ -52,17 +52,20 @@ class Caseload:
     planted: dict[str, set[UUID]] = field(default_factory=dict)
     ordinary: set[UUID] = field(default_factory=set)
     filings: int = 0
+    people: int = 0  # the people written so far: where the next part of a caseload goes on
 
 
 class Writer:
     """Files and drives cases on one platform with a manual clock; deterministic per seed."""
 
-    def __init__(self, platform: Any, clock: ManualClock, seed: int = 2026) -> None:
+    def __init__(
+        self, platform: Any, clock: ManualClock, seed: int = 2026, people: int = 0
+    ) -> None:
         self.center = platform.center
         self.court = platform.court
         self.clock = clock
         self.random = random.Random(seed)
-        self.people = 0
+        self.people = people  # people are numbered: an ID number and a phone each
         self.caseload = Caseload()
 
     # --- people and filings -----------------------------------------------------------
@@ -225,10 +228,13 @@ def debtor_of(case: Any) -> Principal:
     return party({"id_number": case.filing.respondent.id_number})
 
 
-def write(platform: Any, clock: ManualClock, debtors: int = 2_000, seed: int = 2026) -> Caseload:
+def write(
+    platform: Any, clock: ManualClock, debtors: int = 2_000, seed: int = 2026, people: int = 0
+) -> Caseload:
     """File `debtors` ordinary cases of one bank (and a tenth as many of a card issuer), settle
-    some of each on their standard terms, and plant the six patterns among them."""
-    w = Writer(platform, clock, seed)
+    some of each on their standard terms, and plant the six patterns among them. A caseload
+    written in parts goes on from the people of the last part (`people`)."""
+    w = Writer(platform, clock, seed, people)
     load = w.caseload
     bank = w.book(AGENT, "江北商业银行", BANK_FACTS, debtors)
     cards = w.book(OTHER_AGENT, "山城信用卡中心", CARD_FACTS, debtors // 10)
@@ -333,4 +339,5 @@ def write(platform: Any, clock: ManualClock, debtors: int = 2_000, seed: int = 2
     w.settle(case, AGENT, debtor, w.plan(case, 12, waive=False))
     load.planted["large"] = {case.id}
     load.filings += 4 + 3 + 1 + 3
+    load.people = w.people
     return load
