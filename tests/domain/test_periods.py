@@ -53,8 +53,9 @@ def test_three_working_days_over_a_plain_weekend() -> None:
 def test_deadline_in_an_unknown_year_is_provisional() -> None:
     deadline = calendar_days_deadline(date(2027, 9, 1), 30, OFFICIAL)
     assert deadline.provisional
-    # Without 2027's schedule, 1 October 2027 (a statutory holiday) still moves on.
-    assert deadline.due == date(2027, 10, 4)
+    # Without 2027's schedule, 1-3 October 2027 (statutory holidays) still move it on, and so
+    # do the days off in place of the two that fall on the weekend (补假: 4 and 5 October).
+    assert deadline.due == date(2027, 10, 6)
     assert calendar_days_deadline(date(2026, 12, 20), 30, OFFICIAL).provisional
 
 
