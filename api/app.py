@@ -69,6 +69,10 @@ class HealthOut(msgspec.Struct):
     projection_position: int
     witnesses_lagging: dict[str, str]  # witness name -> why it did not cosign the latest
     institutions_missing: dict[str, str]  # kind -> how to add it (none: all four configured)
+    # This year (from November also the next) without its official schedule, and the
+    # deadlines held for it: `tiaojie calendar load FILE` (deadlines there are provisional).
+    calendar_unknown_years: list[int] = msgspec.field(default_factory=list)
+    deadlines_held: int = 0
 
 
 HEALTH_SECONDS = 1.5  # /health answers within 2 s, whatever the database does
@@ -100,8 +104,11 @@ async def health(platform: NamedDependency[Platform]) -> Response[HealthOut]:
         except (TimeoutError, *DATABASE_DOWN) as error:
             problem = f"the stores do not answer: {type(error).__name__}"
     missing: dict[str, str] = {}
+    unknown: list[int] = []
+    held = 0
     if problem is None:
         missing = await anyio.to_thread.run_sync(platform.missing_institutions)
+        unknown, held = await anyio.to_thread.run_sync(platform.calendar_warnings)
     body = HealthOut(
         status="ok" if problem is None else "unavailable",
         database="reachable" if problem is None else f"unreachable: {problem}",
@@ -109,6 +116,8 @@ async def health(platform: NamedDependency[Platform]) -> Response[HealthOut]:
         projection_position=position,
         witnesses_lagging=platform.audit.lagging(),
         institutions_missing=missing,
+        calendar_unknown_years=unknown,
+        deadlines_held=held,
     )
     return Response(body, status_code=200 if problem is None else 503)
 

@@ -166,14 +166,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    stop = threading.Event()  # a SIGTERM while the stores open stops cleanly too
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     platform = build_platform(settings)
     followers = (
         platform.followers
         if args.only is None
         else [f for f in platform.followers if f.name in args.only]
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for follower in followers:
         follower.start()
     if args.only is None:

@@ -43,6 +43,7 @@ class ConfirmationOut(msgspec.Struct):
     court_overdue: bool
     missed_deadlines: list[str]
     reason: str | None
+    ground: str | None = None  # of a refusal (art. 355) or a rejection (art. 358)
 
 
 class LitigationOut(msgspec.Struct):
@@ -101,6 +102,7 @@ def confirmation_out(found: JudicialConfirmation, now: datetime) -> Confirmation
         court_overdue=found.overdue(now),
         missed_deadlines=found.missed,
         reason=found.reason,
+        ground=found.ground,
     )
 
 

@@ -38,6 +38,7 @@ from application.read_models.timers import (
     CONFIRMATION_EVENTS,
     Timers,
     lapsed_timers,
+    pending_timers,
 )
 from application.shared import access
 from application.shared.calendar import OfficialCalendar
@@ -63,6 +64,7 @@ from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
 from domain.procuratorate.supervision_case import SubjectKind
 from domain.shared.actors import Role
+from domain.shared.periods import shanghai_date
 from domain.shared.video_session import VideoSession
 
 DIRECTORY = "directory"  # the trail's name for the platform's directory
@@ -284,8 +286,25 @@ class Platform:
         """Store an official schedule and move the deadlines it changes; how many moved."""
         self.directory.load_calendar(year, holidays, working_days)
         self.calendar.forget(year)
-        self.follower("case-list").catch_up()
-        return self.center.recompute_deadlines(self.case_list.running_case_ids())
+        for name in ("case-list", "timers-center", "timers-court"):
+            self.follower(name).catch_up()
+        running = [i for i, _, _ in pending_timers(self.case_list.view, "confirmation")]
+        moved = self.center.recompute_deadlines(MediationCase, self.case_list.running_case_ids())
+        moved += self.court.recompute_deadlines(JudicialConfirmation, dict.fromkeys(running))
+        for name in ("case-list", "timers-court"):
+            self.follower(name).catch_up()
+        return moved + self.agreement_timers.refresh()
+
+    def calendar_warnings(self) -> tuple[list[int], int]:
+        """This year (and from November, when the State Council publishes it, the next) when
+        its official schedule is unknown, and how many deadlines fell due on a guessed
+        calendar and are held until it is loaded."""
+        today = shanghai_date(self.center.clock())
+        years = [today.year, today.year + 1] if today.month >= 11 else [today.year]
+        unknown = [y for y in years if not self.calendar.knows(y)]
+        timers = lapsed_timers(self.case_list.view, today)
+        held = sum(1 for *_, due in timers if not self.calendar.knows(due.year))
+        return unknown, held + self.case_list.held(today)
 
     def catch_up(self) -> None:
         """Run every follower until nothing is left, then checkpoint the audit log (tests,

@@ -32,13 +32,14 @@ from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from application.demo import PROCURATORATE
 from application.shared.access import Principal
 from application.shared.topics import topics_of
 from bench.run import build, drop_schema, pg_schema
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Role
 from tests.support import planted
-from tests.support.data import AGENT, PROCURATORATE, START
+from tests.support.data import AGENT, START
 
 PROSECUTOR = Principal("prosecutor1", Role.PROSECUTOR, PROCURATORATE)
 HERE = Path(__file__).resolve().parent

@@ -25,7 +25,11 @@ from application.read_models.case_list import CaseFilters
 from application.shared import access
 from application.shared.access import Principal
 from application.shared.errors import NotFound
-from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.judicial_confirmation import (
+    JudicialConfirmation,
+    RefusalGround,
+    RejectionGround,
+)
 from domain.shared.errors import DomainError
 from domain.shared.periods import SHANGHAI, shanghai_date
 from domain.shared.video_session import VideoSession
@@ -195,6 +199,8 @@ def case_page(
         claim_total=case.filing.claim.total_fen,
         agreement=agreement,
         confirmation=confirmation,
+        refusal_grounds=list(RefusalGround),
+        rejection_grounds=list(RejectionGround),
         judge=access.sees_court_docket(request.user, platform.court.config.code),
         sides=bool(access.sides_of(request.user, case)),
     )

@@ -85,5 +85,6 @@ def dashboard(
         filed_chart=_bars(rows, "filed", max([r["filed"] for r in rows] or [1]), ""),
         success_chart=_bars(rows, "success", 100, "%"),
         lagging=platform.audit.lagging(),  # witnesses that did not cosign the latest checkpoint
+        calendar=platform.calendar_warnings(),  # unknown years, deadlines held for them
         watch="*",
     )

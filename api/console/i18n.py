@@ -13,6 +13,32 @@ DEFAULT = "zh-CN"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "app": ("金融纠纷调解平台", "Financial dispute mediation"),
+    "calendar_unknown": ("节假日安排尚未载入", "Official holiday schedule not loaded"),
+    "calendar_unknown_years": (
+        "以下年度的国务院节假日安排尚未载入，期限按法定节假日推算且暂不执行：",
+        "No official schedule yet for these years; deadlines there are estimated and held:",
+    ),
+    "deadlines_held": ("已到期而暂缓执行的期限", "deadlines due and held"),
+    "calendar_load_hint": ("请管理员载入当年安排：", "An operator loads the year's schedule with"),
+    "ground": ("理由类别", "Ground"),
+    "rg_not_for_courts": ("不属于人民法院受理范围", "Not for the people's courts"),
+    "rg_no_jurisdiction": ("不属于本院管辖", "Not this court's jurisdiction"),
+    "rg_status_relations": ("涉及婚姻、收养、监护等身份关系", "Marriage, adoption, guardianship"),
+    "rg_special_procedure": (
+        "应适用特别程序、公示催告程序或破产程序",
+        "A matter for special, public-summons or bankruptcy procedure",
+    ),
+    "rg_ownership": ("涉及物权、知识产权确权", "Ownership of property or IP in question"),
+    "rg_other": ("其他不予受理情形", "Other ground for refusal"),
+    "jg_mandatory_law": ("违反法律强制性规定", "Violates mandatory law"),
+    "jg_harms_interests": (
+        "损害国家利益、社会公共利益或他人合法权益",
+        "Harms state, public or others' lawful interests",
+    ),
+    "jg_public_order": ("违背公序良俗", "Violates public order and good morals"),
+    "jg_not_voluntary": ("违背自愿原则", "Not voluntary"),
+    "jg_unclear": ("内容不明确", "Content unclear"),
+    "jg_other": ("其他不能确认的情形", "Other ground for rejection"),
     "witnesses_lagging": (
         "审计见证未会签最新检查点",
         "Witnesses that did not cosign the latest checkpoint",

@@ -6,21 +6,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from application.court import commands as cmd
-from application.shared.commands import Command, Handler
+from application.shared.commands import Command, Context, Handler
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
 
 if TYPE_CHECKING:
     from application.court.app import Court
 
+
+def _accept(x: Context[Court], found: JudicialConfirmation, c: cmd.AcceptApplication) -> None:
+    """Accepted and docketed in one act: the number and its sequence save together."""
+    number, sequence = x.app.confirmation_number(x.now)
+    found.accept(number, x.app.calendar, x.actor, x.now)
+    x.save(sequence)
+
+
 CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
-    cmd.AcceptApplication: lambda x, found, c: found.accept(x.app.calendar, x.actor, x.now),
-    cmd.RefuseApplication: lambda x, found, c: found.refuse(c.reason, x.actor, x.now),
+    cmd.AcceptApplication: _accept,
+    cmd.RefuseApplication: lambda x, found, c: found.refuse(c.ground, c.reason, x.actor, x.now),
     cmd.ExtendRulingPeriod: lambda x, found, c: found.extend_ruling_period(
         x.app.calendar, x.actor, x.now
     ),
-    cmd.RuleConfirmed: lambda x, found, c: found.rule(True, c.reason, x.actor, x.now),  # noqa: FBT003
-    cmd.RuleRejected: lambda x, found, c: found.rule(False, c.reason, x.actor, x.now),  # noqa: FBT003
+    cmd.RuleConfirmed: lambda x, found, c: found.rule(None, c.reason, x.actor, x.now),
+    cmd.RuleRejected: lambda x, found, c: found.rule(c.ground, c.reason, x.actor, x.now),
     cmd.LapseApplication: lambda x, found, c: found.lapse(x.actor, x.now),
     cmd.RecordMissedDeadline: lambda x, found, c: found.record_missed_deadline(x.actor, x.now),
 }

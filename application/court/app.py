@@ -41,7 +41,7 @@ from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreem
 from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
-from domain.shared.numbering import format_number
+from domain.shared.numbering import NumberSequence, format_number
 from domain.shared.periods import WorkingCalendar, shanghai_date
 
 A = TypeVar("A")
@@ -154,6 +154,15 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
             confirmation_id, JudicialConfirmation, CONFIRMATION_ACTS, principal, command
         )
 
+    def confirmation_number(self, now: datetime) -> tuple[str, NumberSequence]:
+        """The next 民特 number of this court and year, with the sequence to save with it."""
+        year = shanghai_date(now).year
+        sequence = self.number_sequence(self.config.code, CONFIRMATION_KIND_LABEL, year)
+        number = sequence.take(1, now)[0]
+        return format_number(
+            self.config.docket_prefix, CONFIRMATION_KIND_LABEL, year, number
+        ), sequence
+
     def litigation_act(
         self, litigation_id: UUID, principal: Principal, command: Command
     ) -> LitigationCase:
@@ -193,7 +202,8 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
     ) -> JudicialConfirmation:
         """One side applies; the second side's application makes it joint and dockets it."""
         side = str(access.applying_side(principal, case))
-        if agreement.state != AgreementState.EFFECTIVE or agreement.effective_on is None:
+        effective_on = agreement.effective_on
+        if agreement.state != AgreementState.EFFECTIVE or effective_on is None:
             raise ActRefused(
                 "apply_for_confirmation",
                 str(agreement.state),
@@ -206,30 +216,20 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
             try:
                 existing: JudicialConfirmation = self.load(confirmation_id, JudicialConfirmation)
             except NotFound:
-                effective = max(s.signed_at for s in agreement.signatures.values())
                 return [
                     JudicialConfirmation.open(
                         agreement.id,
                         case.id,
                         agreement.text_sha256,
-                        effective,
+                        effective_on,
                         self.calendar,
                         side,
                         principal.actor,
                         now,
                     )
                 ]
-            year = shanghai_date(now).year
-            sequence = self.number_sequence(self.config.code, CONFIRMATION_KIND_LABEL, year)
-            number = sequence.take(1, now)[0]
-            existing.join(
-                side,
-                format_number(self.config.docket_prefix, CONFIRMATION_KIND_LABEL, year, number),
-                self.calendar,
-                principal.actor,
-                now,
-            )
-            return [existing, sequence]
+            existing.join(side, self.calendar, principal.actor, now)
+            return [existing]
 
         found = self.save_retrying(f"confirmation {confirmation_id}", attempt)[0]
         assert isinstance(found, JudicialConfirmation)

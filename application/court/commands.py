@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from application.shared.commands import Command, Text
+from domain.court.judicial_confirmation import RefusalGround, RejectionGround
 
 
 class AcceptApplication(Command):
@@ -17,9 +18,11 @@ class AcceptApplication(Command):
 
 
 class RefuseApplication(Command):
-    """Court staff refuse the application (不予受理), with the reason."""
+    """Court staff refuse the application (不予受理) on a ground of 民诉法解释 art. 355, in
+    their words."""
 
     act: ClassVar[str] = "refuse"
+    ground: RefusalGround
     reason: Text
 
 
@@ -34,9 +37,10 @@ class RuleConfirmed(Command):
 
 
 class RuleRejected(Command):
-    """A judge rejects the application (驳回), with the reason: the sides go back to mediation
-    or on to litigation."""
+    """A judge rejects the application (驳回) on a ground of 民诉法解释 art. 358, in their
+    words: the sides go back to mediation or on to litigation."""
 
+    ground: RejectionGround
     reason: Text
 
 

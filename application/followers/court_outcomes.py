@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
@@ -58,14 +59,35 @@ class CourtOutcomes:
 
     @react.register(JudicialConfirmation.Applied)
     def _applied(self, domain_event: Any) -> None:
-        found = self.court.load(
-            domain_event.originator_id, JudicialConfirmation, domain_event.originator_version
-        )
+        """Both sides applied: the court reads the file (applications made before the number
+        waited for the acceptance were numbered here)."""
+        found = self._confirmation(domain_event)
+        if domain_event.docket_number:
+            self._docket(found.mediation_case_id, domain_event.docket_number)
+            return
         try:
-            self.center.record_court_docket(found.mediation_case_id, domain_event.docket_number)
+            self.center.record_court_application(found.mediation_case_id, found.id)
         except ActRefused as refused:
             if refused.rule != "already_recorded":
-                log.warning("docket on %s not recorded: %s", found.mediation_case_id, refused)
+                log.warning("application on %s not recorded: %s", found.mediation_case_id, refused)
+
+    @react.register(JudicialConfirmation.Accepted)
+    def _accepted(self, domain_event: Any) -> None:
+        if getattr(domain_event, "docket_number", None):  # older acceptances carry none
+            found = self._confirmation(domain_event)
+            self._docket(found.mediation_case_id, domain_event.docket_number)
+
+    def _confirmation(self, domain_event: Any) -> JudicialConfirmation:
+        return self.court.load(
+            domain_event.originator_id, JudicialConfirmation, domain_event.originator_version
+        )
+
+    def _docket(self, case_id: UUID, docket_number: str) -> None:
+        try:
+            self.center.record_court_docket(case_id, docket_number)
+        except ActRefused as refused:
+            if refused.rule != "already_recorded":
+                log.warning("docket on %s not recorded: %s", case_id, refused)
 
     @react.register(LitigationCase.Decided)
     def _decided(self, domain_event: Any) -> None:

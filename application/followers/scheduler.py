@@ -1,6 +1,7 @@
 """The deadline scheduler: fires each timed state when its period has ended.
 
-It finds lapsed deadlines in the case list and issues the act as the system. Each act is
+It finds lapsed deadlines in the case list and issues the act as the system. A deadline counted
+on a guessed calendar (a year whose official schedule is not loaded) is held, not fired. Each act is
 refused by the case once done (a failed case cannot expire again; a lapsed assignment is no
 longer assigned), so any number of schedulers may run, and one that crashed midway simply
 fires again what is still due: every deadline fires exactly once.
@@ -37,6 +38,7 @@ class Fired:
     reminders_sent: int
     timers_fired: int = 0
     replies_overdue: int = 0  # recommendations whose reply is late, recorded now
+    timers_held: int = 0  # due on a guessed calendar: held until the year's schedule is loaded
 
 
 # Which act each timer of the timers read model fires, by (kind, timer).
@@ -57,7 +59,7 @@ class Scheduler:
         remind: Callable[[date], int] = lambda _: 0,
         interval: float = 60.0,
         *,
-        timers: Callable[[date], list[tuple[str, UUID, str]]] = lambda _: [],
+        timers: Callable[[date], list[tuple[str, UUID, str, date]]] = lambda _: [],
         court: Court | None = None,
         supervision: Callable[[], int] = lambda: 0,
     ) -> None:
@@ -78,11 +80,16 @@ class Scheduler:
         expired = sum(self._fire(case_id, cmd.ExpirePeriod()) for case_id in periods)
         lapsed = sum(self._fire(case_id, cmd.LapseAssignment()) for case_id in windows)
         reminded = self.remind(today)
+        due = self.timers(today)
+        # Nothing irreversible on a guess: a timer of a year without its official schedule
+        # waits for the schedule (the case list holds mediation periods the same way).
+        known = [t for t in due if self.center.calendar.knows(t[3].year)]
         timed = sum(
-            self._timer(kind, aggregate_id, timer)
-            for kind, aggregate_id, timer in self.timers(today)
+            self._timer(kind, aggregate_id, timer) for kind, aggregate_id, timer, _ in known
         )
-        return Fired(expired, lapsed, reminded, timed, self._overdue_replies())
+        return Fired(
+            expired, lapsed, reminded, timed, self._overdue_replies(), len(due) - len(known)
+        )
 
     def _fire(self, case_id: UUID, command: Command) -> bool:
         return self._attempt(case_id, lambda: self.center.act(case_id, SYSTEM, command))

@@ -100,7 +100,9 @@ CASE_ACTS: dict[type[Command], Handler[MediationCenter, MediationCase]] = {
     cmd.Reject: lambda x, case, c: case.reject(c.reason, x.actor, x.now),
     cmd.Refer: _refer,
     cmd.AssignMediator: _assign,
-    cmd.AcceptAssignment: lambda x, case, c: case.accept_assignment(c.disclosure, x.actor, x.now),
+    cmd.AcceptAssignment: lambda x, case, c: case.accept_assignment(
+        c.disclosure, x.app.calendar, x.actor, x.now
+    ),
     cmd.DeclineAssignment: lambda x, case, c: case.decline_assignment(c.reason, x.actor, x.now),
     cmd.LapseAssignment: lambda x, case, c: case.lapse_assignment(x.actor, x.now),
     cmd.ConsentToMediation: lambda x, case, c: case.consent_to_mediation(

@@ -8,7 +8,7 @@ aggregates saved atomically with the case that uses them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -208,29 +208,27 @@ class MediationCenter(Institution[CenterConfig]):
 
     # --- the system's acts ----------------------------------------------------------------
 
-    def recompute_deadlines(self, case_ids: Iterable[UUID]) -> int:
-        """After a calendar load: move or firm up the deadlines of the given running cases."""
-        changed = 0
-        for case_id in case_ids:
-            moved: list[bool] = []
-
-            def attempt(
-                now: datetime, case_id: UUID = case_id, moved: list[bool] = moved
-            ) -> Sequence[Aggregate]:
-                case = self.load(case_id, MediationCase)
-                moved[:] = [case.recompute_deadlines(self.calendar, SYSTEM.actor, now)]
-                return [case]
-
-            self.save_retrying(f"case {case_id}", attempt)
-            changed += int(moved[0])
-        return changed
-
     def record_court_docket(self, case_id: UUID, docket_number: str) -> MediationCase:
-        """The court docketed a case on this file (a joint application for confirmation)."""
+        """The court docketed a case on this file (an accepted application for confirmation)."""
+        return self._on_case(
+            case_id, lambda case, now: case.record_court_docket(docket_number, SYSTEM.actor, now)
+        )
+
+    def record_court_application(self, case_id: UUID, confirmation_id: UUID) -> MediationCase:
+        """Both sides applied to the court for confirmation on this file."""
+        return self._on_case(
+            case_id,
+            lambda case, now: case.record_court_application(confirmation_id, SYSTEM.actor, now),
+        )
+
+    def _on_case(
+        self, case_id: UUID, act: Callable[[MediationCase, datetime], object]
+    ) -> MediationCase:
+        """A system act on one case, saved with retries."""
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             case = self.load(case_id, MediationCase)
-            case.record_court_docket(docket_number, SYSTEM.actor, now)
+            act(case, now)
             return [case]
 
         found = self.save_retrying(f"case {case_id}", attempt)[0]

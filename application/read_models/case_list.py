@@ -20,11 +20,12 @@ from eventsourcing.projection import Projection
 
 from application.read_models.case_list_view import CaseListView, Statement
 from application.shared.access import Deployment, Principal, case_list_scope
-from domain.mediation.case_states import PERIOD_RUNNING_STATES
+from domain.mediation.case_states import PERIOD_EXPIRY_STATES, PERIOD_RUNNING_STATES
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.periods import Deadline
 
 _RUNNING = ",".join(f"'{s}'" for s in sorted(PERIOD_RUNNING_STATES))
+_EXPIRING = ",".join(f"'{s}'" for s in sorted(PERIOD_EXPIRY_STATES))
 _DEADLINE = (
     f"deadline_due = CASE WHEN state = 'assigned' THEN window_due "
     f"WHEN state IN ({_RUNNING}) THEN period_due ELSE NULL END, "
@@ -178,12 +179,15 @@ def _assigned(event: Any, seq: int) -> list[Statement]:
 
 @statements_for.register(MediationCase.AssignmentAccepted)
 def _assignment_accepted(event: Any, seq: int) -> list[Statement]:
+    """The first acceptance starts the mediation period (older events carry none)."""
+    period = getattr(event, "period", None)
     return _update(
         event.originator_id,
         event,
         state=str(event.next_state),
         window_due=None,
         window_provisional=None,
+        **(_deadline_params("period", period) if period is not None else {}),
     )
 
 
@@ -228,6 +232,7 @@ def _linked(event: Any, seq: int) -> list[Statement]:
 @statements_for.register(MediationCase.Transferred)
 @statements_for.register(MediationCase.CourtDocketRecorded)
 @statements_for.register(MediationCase.CourtOutcomeRecorded)
+@statements_for.register(MediationCase.CourtApplicationRecorded)
 def _before_court(event: Any, seq: int) -> list[Statement]:
     """The court has the file (the access rule `MediationCase.before_court`)."""
     state = {"state": "transferred"} if isinstance(event, MediationCase.Transferred) else {}
@@ -300,18 +305,30 @@ class CaseListProjection(Projection[CaseListView]):
 
     def lapsed(self, today: date) -> tuple[list[UUID], list[UUID]]:
         """Cases whose mediation period, and cases whose acceptance window, ended before
-        `today` (Shanghai dates) while still running."""
+        `today` (Shanghai dates) while still running. A deadline counted on a guessed calendar
+        is held, never fired: the year's schedule may move it (see `held`)."""
         periods = self.view.rows(
-            f"SELECT case_id FROM {{case_list}} WHERE state IN ({_RUNNING}) "
-            "AND period_due < :today ORDER BY period_due",
+            f"SELECT case_id FROM {{case_list}} WHERE state IN ({_EXPIRING}) "
+            "AND period_due < :today AND NOT period_provisional ORDER BY period_due",
             {"today": today.isoformat()},
         )
         windows = self.view.rows(
             "SELECT case_id FROM {case_list} WHERE state = 'assigned' "
-            "AND window_due < :today ORDER BY window_due",
+            "AND window_due < :today AND NOT window_provisional ORDER BY window_due",
             {"today": today.isoformat()},
         )
         return [UUID(r["case_id"]) for r in periods], [UUID(r["case_id"]) for r in windows]
+
+    def held(self, today: date) -> int:
+        """Deadlines that fell due on a guessed calendar: held until the year's schedule is
+        loaded (operators are told on /health and in the console)."""
+        rows = self.view.rows(
+            f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE (state IN ({_EXPIRING}) "
+            "AND period_due < :today AND period_provisional) OR (state = 'assigned' "
+            "AND window_due < :today AND window_provisional)",
+            {"today": today.isoformat()},
+        )
+        return int(rows[0]["n"])
 
     def running_case_ids(self) -> list[UUID]:
         """Cases whose deadlines still matter (for recomputation after a calendar load)."""

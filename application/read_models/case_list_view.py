@@ -81,7 +81,9 @@ SCHEMA = [
 class CaseListView(TrackingRecorder):
     """What both backends' views offer the projection and the API."""
 
-    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+    def apply(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
+        """Run the statements in one transaction, with the tracking that they answer (None:
+        a recount that follows no event)."""
         raise NotImplementedError
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -112,11 +114,12 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
             *(s.format(**self.tables) for s in SCHEMA),
         ]
 
-    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+    def apply(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
         with self.datastore.transaction(commit=True) as c:
             for sql, params in statements:
                 c.execute(sql.format(**self.tables), params)
-            self._insert_tracking(c, tracking)
+            if tracking is not None:
+                self._insert_tracking(c, tracking)
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as c:
@@ -157,11 +160,12 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
                 SQL(statement.format(**self.tables))  # type: ignore[arg-type]
             )
 
-    def apply(self, statements: Sequence[Statement], tracking: Tracking) -> None:
+    def apply(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
         with self.datastore.transaction(commit=True) as curs:
             for sql, params in statements:
                 curs.execute(_pg(sql.format(**self.tables)), params)
-            self._insert_tracking(curs, tracking)
+            if tracking is not None:
+                self._insert_tracking(curs, tracking)
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as curs:

@@ -38,6 +38,7 @@ CONFIRMATION_EVENTS = (
     JudicialConfirmation.Ruled,
     JudicialConfirmation.ApplicationLapsed,
     JudicialConfirmation.DeadlineMissed,
+    JudicialConfirmation.DeadlinesRecomputed,
 )
 
 
@@ -79,14 +80,41 @@ class Timers:
             statements, Tracking(f"timers:{last.application_name}", last.notification_id)
         )
 
+    def refresh(self) -> int:
+        """Count every running timer of this kind again (after a schedule load moved the
+        calendar under them); how many changed."""
+        rows = self.view.rows(
+            "SELECT aggregate_id, timer, due FROM {timers} WHERE kind = :kind", {"kind": self.kind}
+        )
+        held: dict[str, dict[str, str]] = {}
+        for row in rows:
+            held.setdefault(row["aggregate_id"], {})[row["timer"]] = row["due"]
+        statements: list[Statement] = []
+        for aggregate_id, before in held.items():
+            now = {t: d.isoformat() for t, d in self._timers_of(UUID(aggregate_id)).items()}
+            if now == before:
+                continue
+            key = {"id": aggregate_id}
+            statements.append(("DELETE FROM {timers} WHERE aggregate_id = :id", key))
+            statements += [
+                (_INSERT, {**key, "kind": self.kind, "timer": timer, "due": due})
+                for timer, due in now.items()
+            ]
+        if statements:
+            self.view.apply(statements, None)
+        return sum(1 for s in statements if s[0].startswith("DELETE"))
 
-def lapsed_timers(view: CaseListView, today: date) -> list[tuple[str, UUID, str]]:
-    """(kind, aggregate ID, timer) of every timer whose day ended before `today`."""
+
+def lapsed_timers(view: CaseListView, today: date) -> list[tuple[str, UUID, str, date]]:
+    """(kind, aggregate ID, timer, due day) of every timer whose day ended before `today`."""
     rows = view.rows(
-        "SELECT kind, aggregate_id, timer FROM {timers} WHERE due < :today ORDER BY due",
+        "SELECT kind, aggregate_id, timer, due FROM {timers} WHERE due < :today ORDER BY due",
         {"today": today.isoformat()},
     )
-    return [(row["kind"], UUID(row["aggregate_id"]), row["timer"]) for row in rows]
+    return [
+        (row["kind"], UUID(row["aggregate_id"]), row["timer"], date.fromisoformat(row["due"]))
+        for row in rows
+    ]
 
 
 def pending_timers(view: CaseListView, kind: str) -> list[tuple[UUID, str, date]]:

@@ -45,8 +45,10 @@ def guessed_working_day(day: date) -> bool:
 
 
 class OfficialCalendar:
-    """Implements the domain's WorkingCalendar. Loaded schedules take precedence and are
-    re-read after `ttl` seconds, so a schedule loaded by another process is seen."""
+    """Implements the domain's WorkingCalendar. Loaded schedules take precedence. A year that
+    neither a loaded schedule nor the package knows is asked for again every time, so a
+    schedule another process loads is seen at once (deadlines are never guessed after it);
+    what is known is kept for `ttl` seconds (a corrected reload is seen then)."""
 
     def __init__(self, load_schedule: Callable[[int], Schedule | None], ttl: float = 60.0) -> None:
         self._load_schedule = load_schedule
@@ -61,8 +63,9 @@ class OfficialCalendar:
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
         schedule = self._load_schedule(year)
-        with self._lock:
-            self._cache[year] = (now, schedule)
+        if schedule is not None or _package_knows(year):
+            with self._lock:
+                self._cache[year] = (now, schedule)
         return schedule
 
     def forget(self, year: int) -> None:

@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 
-from application.shared.access import Principal
+from application.shared.access import SYSTEM, Principal
 from application.shared.commands import Command, Composite, Context, Handler
 from application.shared.errors import ConcurrencyConflict, NotFound, OutcomeUnknown
 from application.shared.topics import topics_of
@@ -177,6 +177,24 @@ class Institution(Records, Generic[ConfigT]):
         return self._config()
 
     # --- commands -------------------------------------------------------------------------
+
+    def recompute_deadlines(self, kind: type[Any], ids: Iterable[UUID]) -> int:
+        """After a schedule load: each running aggregate of `kind` counts its deadlines again
+        on the loaded calendar, recording an event where one moved or firmed up; how many."""
+        moved = 0
+        for aggregate_id in ids:
+            changed: list[bool] = []
+
+            def attempt(
+                now: datetime, aggregate_id: UUID = aggregate_id, changed: list[bool] = changed
+            ) -> Sequence[Aggregate]:
+                aggregate = self.load(aggregate_id, kind)
+                changed[:] = [aggregate.recompute_deadlines(self.calendar, SYSTEM.actor, now)]
+                return [aggregate]
+
+            self.save_retrying(f"{kind.__name__} {aggregate_id}", attempt)
+            moved += int(changed[0])
+        return moved
 
     def save_retrying(self, what: str, attempt: Attempt) -> Sequence[Aggregate]:
         """Run `attempt` (load, decide, return what to save) and save it atomically; on a

@@ -37,6 +37,33 @@ class ConfirmationState(StrEnum):
     LAPSED = "lapsed"  # the other side did not apply within the window
 
 
+class RefusalGround(StrEnum):
+    """Why an application is not accepted (不予受理; 民诉法解释 art. 355)."""
+
+    NOT_FOR_COURTS = "not_for_courts"  # not for the people's courts to accept
+    NO_JURISDICTION = "no_jurisdiction"  # not this court's jurisdiction
+    STATUS_RELATIONS = "status_relations"  # marriage, adoption, guardianship and the like
+    SPECIAL_PROCEDURE = "special_procedure"  # special, public-summons or bankruptcy procedure
+    OWNERSHIP = "ownership"  # property or intellectual-property ownership in question
+    OTHER = "other"
+
+
+class RejectionGround(StrEnum):
+    """Why an accepted application is rejected (驳回; 民诉法解释 art. 358)."""
+
+    MANDATORY_LAW = "mandatory_law"  # violates mandatory provisions of law
+    HARMS_INTERESTS = "harms_interests"  # harms state, public or others' lawful interests
+    PUBLIC_ORDER = "public_order"  # violates public order and good morals
+    NOT_VOLUNTARY = "not_voluntary"
+    UNCLEAR = "unclear"  # the content cannot be made out
+    OTHER = "other"
+
+
+_RUNNING = frozenset(
+    {ConfirmationState.APPLYING, ConfirmationState.APPLIED, ConfirmationState.ACCEPTED}
+)
+
+
 class JudicialConfirmation(Aggregate):
     """Judicial confirmation (司法确认) of a repayment agreement, applied for jointly."""
 
@@ -48,6 +75,10 @@ class JudicialConfirmation(Aggregate):
         Ruled: ClassVar[type[DomainEvent]]
         ApplicationLapsed: ClassVar[type[DomainEvent]]
         DeadlineMissed: ClassVar[type[DomainEvent]]
+        DeadlinesRecomputed: ClassVar[type[DomainEvent]]
+
+    # A RefusalGround or RejectionGround; a class default, as older snapshots have none.
+    ground: str | None = None
 
     @staticmethod
     def create_id(agreement_id: UUID) -> UUID:
@@ -83,16 +114,15 @@ class JudicialConfirmation(Aggregate):
         agreement_id: UUID,
         mediation_case_id: UUID,
         agreement_sha256: str,
-        effective: datetime,
+        effective_on: date,
         calendar: WorkingCalendar,
         side: str,
         actor: Actor,
         at: datetime,
     ) -> JudicialConfirmation:
-        """The first side's application, within 30 days of the agreement taking effect."""
-        window = calendar_days_deadline(
-            shanghai_date(effective), CONFIRMATION_APPLICATION_DAYS, calendar
-        )
+        """The first side's application, within 30 days of the agreement taking effect (the
+        day of the last party's signature; CPL art. 205)."""
+        window = calendar_days_deadline(effective_on, CONFIRMATION_APPLICATION_DAYS, calendar)
         if window.has_passed(at):
             raise ActRefused(
                 "apply_for_confirmation",
@@ -114,10 +144,9 @@ class JudicialConfirmation(Aggregate):
         if self.state not in states:
             raise ActRefused(act, str(self.state), "state")
 
-    def join(
-        self, side: str, docket_number: str, calendar: WorkingCalendar, actor: Actor, at: datetime
-    ) -> None:
-        """The other side's application makes it joint; the court's 3 days start."""
+    def join(self, side: str, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
+        """The other side's application makes it joint; the court's 3 days to accept start.
+        The 民特 number waits for the acceptance, so a refused application holds none."""
         self._require("apply_for_confirmation", ConfirmationState.APPLYING)
         if side in self.applied_by:
             raise ActRefused(
@@ -136,7 +165,7 @@ class JudicialConfirmation(Aggregate):
         deadline = calendar_days_deadline(shanghai_date(at), CONFIRMATION_ACCEPTANCE_DAYS, calendar)
         self._applied(
             side=side,
-            docket_number=docket_number,
+            docket_number=None,
             acceptance_deadline=deadline,
             actor=actor,
             occurred_at=at,
@@ -146,7 +175,7 @@ class JudicialConfirmation(Aggregate):
     def _applied(
         self,
         side: str,
-        docket_number: str,
+        docket_number: str | None,  # older applications were numbered here
         acceptance_deadline: Deadline,
         actor: Actor,
         occurred_at: datetime,
@@ -156,20 +185,38 @@ class JudicialConfirmation(Aggregate):
         self.docket_number = docket_number
         self.acceptance_deadline = acceptance_deadline
 
-    def accept(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
+    def accept(
+        self, docket_number: str, calendar: WorkingCalendar, actor: Actor, at: datetime
+    ) -> None:
+        """The court accepts and dockets the case (its 民特 number); 15 days to rule start."""
         self._require("accept", ConfirmationState.APPLIED)
         deadline = calendar_days_deadline(shanghai_date(at), CONFIRMATION_RULING_DAYS, calendar)
-        self._accepted(ruling_deadline=deadline, actor=actor, occurred_at=at)
+        self._accepted(
+            ruling_deadline=deadline, actor=actor, occurred_at=at, docket_number=docket_number
+        )
 
     @event("Accepted")
-    def _accepted(self, ruling_deadline: Deadline, actor: Actor, occurred_at: datetime) -> None:
+    def _accepted(
+        self,
+        ruling_deadline: Deadline,
+        actor: Actor,
+        occurred_at: datetime,
+        docket_number: str | None = None,  # older acceptances were numbered at the application
+    ) -> None:
+        if docket_number is not None:
+            self.docket_number = docket_number
         self.state = ConfirmationState.ACCEPTED
         self.ruling_deadline = ruling_deadline
 
-    def refuse(self, reason: str, actor: Actor, at: datetime) -> None:
+    def refuse(self, ground: RefusalGround, reason: str, actor: Actor, at: datetime) -> None:
+        """Not accepted, on a ground of art. 355, with the court's words."""
         self._require("refuse", ConfirmationState.APPLIED)
         self._settled(
-            state=ConfirmationState.REFUSED, reason=_reason(reason), actor=actor, occurred_at=at
+            state=ConfirmationState.REFUSED,
+            reason=_reason(reason),
+            actor=actor,
+            occurred_at=at,
+            ground=RefusalGround(ground),
         )
 
     def extend_ruling_period(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
@@ -195,24 +242,38 @@ class JudicialConfirmation(Aggregate):
         self.ruling_deadline = ruling_deadline
         self.extended = True
 
-    def rule(self, confirmed: bool, reason: str, actor: Actor, at: datetime) -> None:
-        """Confirmed: the agreement is enforceable. Rejected: back to mediation or to court."""
+    def rule(
+        self,
+        ground: RejectionGround | None,
+        reason: str,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Confirmed (no ground): the agreement is enforceable. Rejected on a ground of art.
+        358: back to mediation or on to litigation."""
         self._require("rule", ConfirmationState.ACCEPTED)
         self._settled(
-            state=ConfirmationState.CONFIRMED if confirmed else ConfirmationState.REJECTED,
+            state=ConfirmationState.CONFIRMED if ground is None else ConfirmationState.REJECTED,
             reason=check_text(reason, "reason", 2_000, required=False, multiline=True)
-            if confirmed
+            if ground is None
             else _reason(reason),
             actor=actor,
             occurred_at=at,
+            ground=None if ground is None else RejectionGround(ground),
         )
 
     @event("Ruled")
     def _settled(
-        self, state: ConfirmationState, reason: str, actor: Actor, occurred_at: datetime
+        self,
+        state: ConfirmationState,
+        reason: str,
+        actor: Actor,
+        occurred_at: datetime,
+        ground: str | None = None,  # older refusals and rejections gave only the words
     ) -> None:
         self.state = state
         self.reason = reason
+        self.ground = ground
 
     def lapse(self, actor: Actor, at: datetime) -> None:
         """The window closed with one side's application only: nothing is docketed."""
@@ -252,6 +313,46 @@ class JudicialConfirmation(Aggregate):
         self, deadline: str, due: date, actor: Actor, occurred_at: datetime
     ) -> None:
         self.missed = [*self.missed, f"{deadline}:{due.isoformat()}"]
+
+    def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
+        """Apply a newly loaded official schedule to the running deadlines: the application
+        window, the acceptance and the ruling period, the extension counted again from the
+        ruling period's recounted end (CPL art. 85). True when one moved or firmed up."""
+        if self.state not in _RUNNING:
+            return False
+        window = self.application_window.recomputed(calendar)
+        acceptance = self.acceptance_deadline and self.acceptance_deadline.recomputed(calendar)
+        ruling = self.ruling_deadline and self.ruling_deadline.recomputed(calendar)
+        if ruling is not None and self.extended:
+            base = calendar_days_deadline(ruling.start, CONFIRMATION_RULING_DAYS, calendar)
+            ruling = calendar_days_deadline(base.due, CONFIRMATION_RULING_EXTENSION_DAYS, calendar)
+        if (window, acceptance, ruling) == (
+            self.application_window,
+            self.acceptance_deadline,
+            self.ruling_deadline,
+        ):
+            return False
+        self._deadlines_recomputed(
+            application_window=window,
+            acceptance_deadline=acceptance,
+            ruling_deadline=ruling,
+            actor=actor,
+            occurred_at=at,
+        )
+        return True
+
+    @event("DeadlinesRecomputed")
+    def _deadlines_recomputed(
+        self,
+        application_window: Deadline,
+        acceptance_deadline: Deadline | None,
+        ruling_deadline: Deadline | None,
+        actor: Actor,
+        occurred_at: datetime,
+    ) -> None:
+        self.application_window = application_window
+        self.acceptance_deadline = acceptance_deadline
+        self.ruling_deadline = ruling_deadline
 
     def timers(self) -> dict[str, date]:
         """The days after which the scheduler acts: the window lapses, or the court's lateness

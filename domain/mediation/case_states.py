@@ -50,6 +50,9 @@ PERIOD_RUNNING_STATES = frozenset(
         CaseState.IN_MEDIATION,
     }
 )
+# A period runs from the mediator's first acceptance, so it can end only once a mediator has
+# the case: a case waiting for a (new) mediator after a recusal expires when one accepts.
+PERIOD_EXPIRY_STATES = frozenset({CaseState.AWAITING_CONSENT, CaseState.IN_MEDIATION})
 
 
 class ReferralKind(StrEnum):
@@ -113,7 +116,7 @@ ACT_STATES: dict[str, frozenset[CaseState]] = {
     "draft_agreement": frozenset({CaseState.IN_MEDIATION}),
     "agreement_took_effect": frozenset({CaseState.IN_MEDIATION}),
     "declare_failure": frozenset({CaseState.IN_MEDIATION}),
-    "expire_period": PERIOD_RUNNING_STATES,
+    "expire_period": PERIOD_EXPIRY_STATES,
     "withdraw": WITHDRAWABLE_STATES,
     "request_recusal": RECUSABLE_STATES,
     "grant_recusal": RECUSABLE_STATES,

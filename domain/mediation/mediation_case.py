@@ -8,7 +8,7 @@ methods are the events' apply logic and run again on replay, so they only assign
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from eventsourcing.domain import DomainEvent, event
 from domain.mediation.case_states import (
     ACT_STATES,
     MEDIATION_PERIOD_DAYS,
+    PERIOD_RUNNING_STATES,
     CaseState,
     ClosingReason,
     FailureReason,
@@ -42,6 +43,7 @@ from domain.shared.text import check_text
 
 ACCEPTANCE_WINDOW_WORKING_DAYS = 3
 MAX_TEXT = 2_000
+_UNACCEPTED = frozenset({CaseState.REFERRED, CaseState.ASSIGNED})
 _PHONE = re.compile(r"^\+?\d{6,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -83,11 +85,17 @@ class MediationCase(Aggregate):
         Transferred: ClassVar[type[DomainEvent]]
         CourtOutcomeRecorded: ClassVar[type[DomainEvent]]
         CourtDocketRecorded: ClassVar[type[DomainEvent]]
+        CourtApplicationRecorded: ClassVar[type[DomainEvent]]
         DeadlinesRecomputed: ClassVar[type[DomainEvent]]
 
     # The court's cases on this file (民特, ...); a class default, as files snapshotted before
     # dockets were recorded have none.
     court_dockets: tuple[str, ...] = ()
+    court_applications: tuple[str, ...] = ()  # joint applications to the court, by id
+    # The day the assigned mediator first accepted: the mediation period runs from it. Files
+    # snapshotted before this was kept have none (their period ran from the referral).
+    period_started_on: date | None = None
+    extension_days: tuple[int, ...] = ()  # the extensions granted, in order
 
     @event("Filed")
     def __init__(
@@ -173,13 +181,11 @@ class MediationCase(Aggregate):
             raise InvalidValue("procedure", "in-litigation referral needs ordinary or summary")
         if kind is ReferralKind.PRE_FILING and procedure is not None:
             raise InvalidValue("procedure", "a pre-filing referral has no procedure")
-        days = MEDIATION_PERIOD_DAYS[(kind, procedure)]
-        period = calendar_days_deadline(shanghai_date(at), days, calendar)
         self._referred(
             kind=kind,
             procedure=procedure,
             docket_number=docket_number,
-            period=period,
+            period=None,
             actor=actor,
             occurred_at=at,
         )
@@ -190,8 +196,8 @@ class MediationCase(Aggregate):
         kind: ReferralKind,
         procedure: Procedure | None,
         docket_number: str,
-        period: Deadline,
-        actor: Actor,
+        period: Deadline | None,  # None: the period starts at the mediator's acceptance (older
+        actor: Actor,  # referrals started it here; a schedule load corrects them)
         occurred_at: datetime,
     ) -> None:
         self.state = CaseState.REFERRED
@@ -200,6 +206,13 @@ class MediationCase(Aggregate):
         self.docket_number = docket_number
         self.period = period
         self.updated_at = occurred_at
+
+    @property
+    def period_days(self) -> int | None:
+        """The mediation period's length for the referral's kind and procedure."""
+        if self.referral_kind is None:
+            return None
+        return MEDIATION_PERIOD_DAYS[(self.referral_kind, self.procedure)]
 
     def assign_mediator(
         self, mediator_id: str, calendar: WorkingCalendar, actor: Actor, at: datetime
@@ -222,7 +235,12 @@ class MediationCase(Aggregate):
 
     # --- mediator: acceptance of the assignment -----------------------------------------
 
-    def accept_assignment(self, disclosure: str, actor: Actor, at: datetime) -> None:
+    def accept_assignment(
+        self, disclosure: str, calendar: WorkingCalendar, actor: Actor, at: datetime
+    ) -> None:
+        """The mediator takes the case; the first acceptance starts the mediation period
+        (在线调解规则 art. 24(2); 特邀调解规定 art. 27(3)), a later one after a recusal does not
+        restart it."""
         self._require("accept_assignment")
         assert self.acceptance_window is not None
         if self.acceptance_window.has_passed(at):
@@ -232,20 +250,33 @@ class MediationCase(Aggregate):
                 f"the acceptance window ended on {self.acceptance_window.due.isoformat()}",
             )
         all_consented = not self.pending_consents()
+        started = self.period_started_on is not None or self.period is not None
+        days = self.period_days
+        assert days is not None  # a case is referred before it is assigned
         self._assignment_accepted(
             disclosure=_text(disclosure, "disclosure", required=False),
             next_state=CaseState.IN_MEDIATION if all_consented else CaseState.AWAITING_CONSENT,
+            period=None if started else calendar_days_deadline(shanghai_date(at), days, calendar),
             actor=actor,
             occurred_at=at,
         )
 
     @event("AssignmentAccepted")
     def _assignment_accepted(
-        self, disclosure: str, next_state: CaseState, actor: Actor, occurred_at: datetime
+        self,
+        disclosure: str,
+        next_state: CaseState,
+        actor: Actor,
+        occurred_at: datetime,
+        period: Deadline | None = None,  # the first acceptance's (older events carry none)
     ) -> None:
         self.state = next_state
         self.disclosure = disclosure
         self.acceptance_window = None
+        if self.period_started_on is None:
+            self.period_started_on = shanghai_date(occurred_at)
+        if period is not None:
+            self.period = period
         self.updated_at = occurred_at
 
     def decline_assignment(self, reason: str, actor: Actor, at: datetime) -> None:
@@ -460,7 +491,9 @@ class MediationCase(Aggregate):
     def consent_to_extension(
         self, side: SideRole, days: int, calendar: WorkingCalendar, actor: Actor, at: datetime
     ) -> bool:
-        """Record one side's consent; the period is extended once both sides agree on `days`."""
+        """Record one side's consent; the period is extended once both sides agree on `days`.
+        The extension runs from the day after the period's end as already moved off rest days
+        (CPL art. 85: a period ends on the moved day), and is itself moved if it ends on one."""
         self._require("consent_to_extension")
         if isinstance(days, bool) or not 1 <= days <= 90:
             raise InvalidValue("days", "must be between 1 and 90")
@@ -501,6 +534,7 @@ class MediationCase(Aggregate):
     ) -> None:
         self.period = period
         self.extensions += 1
+        self.extension_days = (*self.extension_days, days)
         self.extension_consents = {}
         self.updated_at = occurred_at
 
@@ -558,7 +592,10 @@ class MediationCase(Aggregate):
 
     def expire_period(self, actor: Actor, at: datetime) -> None:
         self._require("expire_period")
-        assert self.period is not None
+        if self.period is None:
+            raise self._refuse(
+                "expire_period", "period_not_started", "no mediator has accepted the case yet"
+            )
         if not self.period.has_passed(at):
             raise self._refuse(
                 "expire_period",
@@ -712,8 +749,8 @@ class MediationCase(Aggregate):
         self.updated_at = occurred_at
 
     def record_court_docket(self, docket_number: str, actor: Actor, at: datetime) -> None:
-        """The court docketed a case on this file (a joint application for confirmation),
-        once: from then on the case is before the court."""
+        """The court docketed a case on this file (an accepted application for
+        confirmation), once: from then on the case is before the court."""
         if docket_number in self.court_dockets:
             raise self._refuse(
                 "record_court_docket", "already_recorded", "the docket is already recorded"
@@ -729,6 +766,24 @@ class MediationCase(Aggregate):
         self.court_dockets = (*self.court_dockets, docket_number)
         self.updated_at = occurred_at
 
+    def record_court_application(self, confirmation_id: UUID, actor: Actor, at: datetime) -> None:
+        """Both sides applied to the court for confirmation: the court reads the file to
+        decide whether to accept (its 民特 number comes with the acceptance), once."""
+        if str(confirmation_id) in self.court_applications:
+            raise self._refuse(
+                "record_court_application", "already_recorded", "the application is recorded"
+            )
+        self._court_application_recorded(
+            confirmation_id=confirmation_id, actor=actor, occurred_at=at
+        )
+
+    @event("CourtApplicationRecorded")
+    def _court_application_recorded(
+        self, confirmation_id: UUID, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.court_applications = (*self.court_applications, str(confirmation_id))
+        self.updated_at = occurred_at
+
     @property
     def before_court(self) -> bool:
         """The court has this file: it entrusted the case, docketed it on transfer or on an
@@ -740,14 +795,21 @@ class MediationCase(Aggregate):
             or self.filing.channel == Channel.COURT_REFERRAL
             or self.court_docket_number
             or self.court_dockets
+            or self.court_applications
             or self.court_outcomes
         )
 
     # --- deadlines ----------------------------------------------------------------------
 
     def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
-        """Apply a newly loaded official schedule; True when a deadline moved or firmed up."""
-        period = self.period.recomputed(calendar) if self.period else None
+        """Apply a newly loaded official schedule; True when a deadline moved or firmed up.
+
+        The mediation period is counted again from its own base: the first acceptance, then
+        each extension from the end before it as moved off rest days (CPL art. 85: a period
+        ends on the moved day, and the next runs from there). A period an older referral
+        started before any mediator accepted is corrected the same way: not yet running, or
+        running from the acceptance."""
+        period = self._period_from_base(calendar)
         window = self.acceptance_window.recomputed(calendar) if self.acceptance_window else None
         if (period, window) == (self.period, self.acceptance_window):
             return False
@@ -755,6 +817,19 @@ class MediationCase(Aggregate):
             period=period, acceptance_window=window, actor=actor, occurred_at=at
         )
         return True
+
+    def _period_from_base(self, calendar: WorkingCalendar) -> Deadline | None:
+        days = self.period_days
+        if days is None or self.state not in PERIOD_RUNNING_STATES:
+            return self.period  # not referred, or ended: what was recorded stays
+        if self.period_started_on is None:
+            # Not accepted yet, or accepted before the acceptance day was kept (a snapshot
+            # of an older file): nothing to count from but what was recorded.
+            return None if self.state in _UNACCEPTED else self.period
+        period = calendar_days_deadline(self.period_started_on, days, calendar)
+        for extension in self.extension_days:
+            period = calendar_days_deadline(period.due, extension, calendar)
+        return period
 
     @event("DeadlinesRecomputed")
     def _deadlines_recomputed(

@@ -32,6 +32,7 @@ from domain.shared.periods import (
 from domain.shared.value import Value
 
 SIGNERS = ("applicant", "respondent", "mediator")
+PARTIES = ("applicant", "respondent")  # whose signatures bind
 
 
 class AgreementState(StrEnum):
@@ -169,10 +170,16 @@ class RepaymentAgreement(Aggregate):
     def sign(
         self, signer: str, method: SignatureMethod, text_sha256: str, actor: Actor, at: datetime
     ) -> bool:
-        """Record one signature; True when it was the last one and the agreement took effect."""
-        self._require("sign", AgreementState.DRAFT)
+        """Record one signature; True when it was the last party's and the agreement took
+        effect. It binds when the last party completes its signature (在线调解规则 art. 19(2);
+        特邀调解规定 art. 24): the mediator signs before or after, recorded, without moving the
+        date it took effect."""
         if signer not in SIGNERS:
             raise InvalidValue("signer", "must be applicant, respondent or mediator")
+        if signer in PARTIES:
+            self._require("sign", AgreementState.DRAFT)
+        else:
+            self._require("sign", AgreementState.DRAFT, AgreementState.EFFECTIVE)
         if signer in self.signatures:
             raise self._refuse("sign", "already_signed", f"the {signer} has already signed")
         if text_sha256.lower() != self.text_sha256:
@@ -181,7 +188,7 @@ class RepaymentAgreement(Aggregate):
                 "text_hash_mismatch",
                 "the hash signed is not the hash of this agreement's text",
             )
-        last = len(self.signatures) == len(SIGNERS) - 1
+        last = signer in PARTIES and all(p in self.signatures for p in PARTIES if p != signer)
         effective = shanghai_date(at)
         if last and self.plan.first_due < effective:
             raise self._refuse(

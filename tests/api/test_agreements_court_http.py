@@ -90,16 +90,16 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     first = api.call("POST", f"{agreement}/apply_for_confirmation", "bank_agent")
     assert first.json()["state"] == "applying"
     joint = api.call("POST", f"{agreement}/apply_for_confirmation", "party1").json()
-    assert joint["state"] == "applied" and joint["docket_number"].startswith("(2026)渝0105民特")
+    assert joint["state"] == "applied" and joint["docket_number"] is None
     confirmation = f"/api/confirmations/{joint['id']}"
     # The court's record is not the center's to see: acting on it is as reading it, 404.
     assert_problem(api.call("GET", confirmation, "admin"), 404, "not-found")
     assert_problem(api.call("POST", f"{confirmation}/accept", "admin", json={}), 404, "not-found")
     # A side sees it, but does not act for the court: 403.
     assert_problem(api.call("POST", f"{confirmation}/accept", "party1", json={}), 403, "forbidden")
-    assert (
-        api.call("POST", f"{confirmation}/accept", "judge1", json={}).json()["state"] == "accepted"
-    )
+    accepted = api.call("POST", f"{confirmation}/accept", "judge1", json={}).json()
+    assert accepted["state"] == "accepted"
+    assert accepted["docket_number"].startswith("(2026)渝0105民特")
     ruled = api.call(
         "POST",
         f"{confirmation}/rule_confirmed",
@@ -121,7 +121,10 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     api.platform.catch_up()
     case_id = api.call("GET", agreement, "party1").json()["case_id"]
     [outcome] = api.call("GET", f"/api/cases/{case_id}", "party1").json()["court_outcomes"]
-    assert (outcome["outcome"], outcome["docket_number"]) == ("confirmed", joint["docket_number"])
+    assert (outcome["outcome"], outcome["docket_number"]) == (
+        "confirmed",
+        accepted["docket_number"],
+    )
     api.clock.set(datetime.fromisoformat("2026-12-20T02:00:00+00:00"))
     status = api.call("GET", agreement, "party1").json()
     assert [i["in_default"] for i in status["instalments"]] == [False, False, True]

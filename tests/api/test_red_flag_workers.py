@@ -26,7 +26,8 @@ DEBTORS = 1_200
 
 
 def _worker(env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    """A worker of the red-flag followers, once it says it is following."""
+    worker = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -38,10 +39,13 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[str]:
             "red-flags-court",
         ],
         env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert worker.stdout is not None
+    assert worker.stdout.readline().startswith("following:"), "the worker did not start"
+    return worker
 
 
 def _until(condition: Callable[[], bool], what: str, workers: list[subprocess.Popen[str]]) -> None:

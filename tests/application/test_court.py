@@ -138,13 +138,14 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
         platform.court.apply_for_confirmation(agreement, case, AGENT)
     assert twice.value.rule == "already_applied"
     joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
-    assert joint.state == "applied" and joint.docket_number == "(2026)渝0105民特1号"
+    assert joint.state == "applied" and joint.docket_number is None  # numbered on acceptance
     assert joint.acceptance_deadline is not None
     with pytest.raises(NotFound):  # the court's record: the center's staff do not see it
         platform.court.confirmation_act(joint.id, ADMIN, court_cmd.AcceptApplication())
     with pytest.raises(Forbidden):  # a side sees it, and does not act for the court
         platform.court.confirmation_act(joint.id, PARTY, court_cmd.AcceptApplication())
     accepted = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    assert accepted.docket_number == "(2026)渝0105民特1号"
     assert accepted.ruling_deadline is not None
     assert accepted.ruling_deadline.length == 15
     extended = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
@@ -164,6 +165,31 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
     assert paying.value.rule == "not_in_default"
     with pytest.raises(NotFound):
         platform.court.confirmation(joint.id, OTHER_PARTY, case)
+
+
+def test_a_refused_application_holds_no_number(platform: Platform, clock: ManualClock) -> None:
+    """The 民特 number is taken on acceptance: a refusal leaves none, and the next accepted
+    application takes the first number of the year."""
+    refused, accepted = (
+        settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+        for _ in range(2)
+    )
+    found = []
+    for case in (refused, accepted):
+        agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+        platform.court.apply_for_confirmation(agreement, case, AGENT)
+        found.append(platform.court.apply_for_confirmation(agreement, case, PARTY))
+    no = platform.court.confirmation_act(
+        found[0].id,
+        JUDGE,
+        court_cmd.RefuseApplication(ground="not_for_courts", reason="不属于人民法院受理范围"),
+    )
+    assert no.state == "refused" and no.docket_number is None
+    yes = platform.court.confirmation_act(found[1].id, JUDGE, court_cmd.AcceptApplication())
+    assert yes.docket_number == "(2026)渝0105民特1号"
+    platform.catch_up()
+    assert platform.center.file_of(accepted.id).court_dockets == ("(2026)渝0105民特1号",)
+    assert platform.center.file_of(refused.id).court_dockets == ()
 
 
 def test_confirmation_must_be_applied_for_within_30_days(
@@ -186,13 +212,13 @@ def test_court_deadlines_over_a_holiday() -> None:
         agreement_id=uuid4(),
         mediation_case_id=uuid4(),
         agreement_sha256="0" * 64,
-        effective=at,
+        effective_on=at.date(),
         calendar=calendar,
         side="applicant",
         actor=side,
         at=at,
     )
-    confirmation.join("respondent", "d", calendar, side, at)
+    confirmation.join("respondent", calendar, side, at)
     assert confirmation.acceptance_deadline is not None
     assert confirmation.acceptance_deadline.due == date(2026, 10, 8)
     assert not confirmation.overdue(datetime(2026, 10, 8, 15, tzinfo=UTC))

@@ -205,7 +205,8 @@ def test_refused_or_rejected_confirmation_sends_the_sides_back_to_mediation(
         joint.id,
         JUDGE,
         {"refuse": court_cmd.RefuseApplication, "rule_rejected": court_cmd.RuleRejected}[act](
-            reason="协议内容违反法律规定"
+            ground={"refuse": "other", "rule_rejected": "mandatory_law"}[act],
+            reason="协议内容违反法律规定",
         ),
     )
     platform.catch_up()

@@ -40,7 +40,7 @@ STEPS: dict[str, Step] = {
         ReferralKind.PRE_FILING, None, "(2026)X民诉前调1号", CALENDAR, CENTER, t
     ),
     "assign_mediator": lambda c, t: c.assign_mediator("mediator1", CALENDAR, CENTER, t),
-    "accept_assignment": lambda c, t: c.accept_assignment("无", MEDIATOR, t),
+    "accept_assignment": lambda c, t: c.accept_assignment("无", CALENDAR, MEDIATOR, t),
     "decline_assignment": lambda c, t: c.decline_assignment("回避", MEDIATOR, t),
     "consent_to_mediation": lambda c, t: c.consent_to_mediation(SideRole.RESPONDENT, SIDE, t),
     "refuse_mediation": lambda c, t: c.refuse_mediation(SideRole.RESPONDENT, "不同意", SIDE, t),
@@ -165,7 +165,7 @@ def test_acceptance_by_mediator_moves_straight_to_mediation_once_all_consented()
     case.grant_recusal(CENTER, T)
     assert case.state == CaseState.REFERRED and case.mediator_id is None
     case.assign_mediator("mediator2", CALENDAR, CENTER, T)
-    case.accept_assignment("", MEDIATOR, T)
+    case.accept_assignment("", CALENDAR, MEDIATOR, T)
     assert case.state == CaseState.IN_MEDIATION  # consents survive a change of mediator
 
 
@@ -264,9 +264,9 @@ def test_only_pre_filing_failures_transfer_to_the_court() -> None:
     )
     case.accept(CENTER, T)
     case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
-    assert case.period is not None and case.period.length == 7
     case.assign_mediator("m", CALENDAR, CENTER, T)
-    case.accept_assignment("", MEDIATOR, T)
+    case.accept_assignment("", CALENDAR, MEDIATOR, T)
+    assert case.period is not None and case.period.length == 7
     case.consent_to_mediation(SideRole.RESPONDENT, SIDE, T)
     case.declare_failure(FailureReason.NO_AGREEMENT, "", MEDIATOR, T)
     with pytest.raises(ActRefused) as refused:
@@ -283,11 +283,47 @@ def test_only_pre_filing_failures_transfer_to_the_court() -> None:
     ],
 )
 def test_referral_periods(kind: ReferralKind, procedure: Procedure | None, days: int) -> None:
+    """The period waits for the mediator: it starts at the first acceptance, with the length
+    of the referral's kind (在线调解规则 art. 24(2); 特邀调解规定 art. 27(3))."""
     case = case_in(CaseState.ACCEPTED)
     case.refer(kind, procedure, "d", CALENDAR, CENTER, T)
+    assert case.period is None and case.period_days == days
+    case.assign_mediator("mediator1", CALENDAR, CENTER, T)
+    accepted_at = T + timedelta(days=2)
+    case.accept_assignment("", CALENDAR, MEDIATOR, accepted_at)
     assert case.period is not None
     assert case.period.length == days
-    assert case.period.start == date(2026, 3, 2)
+    assert case.period.start == date(2026, 3, 4)
+
+
+def test_a_period_waits_for_a_mediator_and_a_reassignment_does_not_restart_it() -> None:
+    """The issue's case: a 7-day summary case whose assignment lapsed was reassigned; it
+    cannot fail `period_expired` before any mediator accepted it, and a recusal afterwards
+    leaves the period where the first acceptance put it."""
+    case = case_in(CaseState.ACCEPTED)
+    case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
+    case.assign_mediator("mediator1", CALENDAR, CENTER, T)
+    assert case.acceptance_window is not None
+    lapsed = case.acceptance_window.ends_at()
+    case.lapse_assignment(CENTER, lapsed)
+    later = lapsed + timedelta(days=10)
+    with pytest.raises(ActRefused) as refused:
+        case.expire_period(CENTER, later)
+    assert refused.value.rule == "state"
+    case.assign_mediator("mediator2", CALENDAR, CENTER, later)
+    case.accept_assignment("", CALENDAR, MEDIATOR, later)
+    period = case.period
+    assert period is not None and period.start == later.date() and period.length == 7
+    case.request_recusal(SideRole.RESPONDENT, "亲属", SIDE, later)
+    case.grant_recusal(CENTER, later)
+    case.assign_mediator("mediator1", CALENDAR, CENTER, later + timedelta(days=1))
+    case.accept_assignment("", CALENDAR, MEDIATOR, later + timedelta(days=1))
+    assert case.period == period  # not restarted
+    with pytest.raises(ActRefused) as running:
+        case.expire_period(CENTER, period.ends_at() - timedelta(minutes=1))
+    assert running.value.rule == "period_running"
+    case.expire_period(CENTER, period.ends_at())
+    assert case.state == CaseState.FAILED
 
 
 def test_referral_procedure_rules() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from application.shared.calendar import OfficialCalendar, Schedule
-from domain.mediation.case_states import CaseState
+from domain.mediation.case_states import CaseState, ReferralKind
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Actor, Role
@@ -96,6 +96,26 @@ def test_extension_needs_both_sides_to_agree_on_the_same_days() -> None:
     assert set(granted.consented_sides) == {"applicant", "respondent"}  # type: ignore[attr-defined]
 
 
+def test_an_extension_runs_from_the_moved_end_across_a_holiday() -> None:
+    """CPL art. 85: a period ending on a rest day ends on the next working day, and that moved
+    day is its end; an extension runs from the day after it. A 30-day period from 1 September
+    2026 ends on 1 October, National Day, so on 8 October; 10 more days end on Sunday 18
+    October, so on Monday 19 October (from the unmoved 1 October it would be 12 October)."""
+    case = case_in(CaseState.ACCEPTED)
+    at = datetime(2026, 9, 1, 2, tzinfo=UTC)
+    case.refer(ReferralKind.PRE_FILING, None, "d", OFFICIAL, SYSTEM, at)
+    case.assign_mediator("m", OFFICIAL, SYSTEM, at)
+    case.accept_assignment("", OFFICIAL, Actor("m", Role.MEDIATOR, "C"), at)
+    case.consent_to_mediation(SideRole.RESPONDENT, SIDE, at)
+    assert case.period is not None and case.period.due == date(2026, 10, 8)
+    later = datetime(2026, 9, 20, 2, tzinfo=UTC)
+    case.consent_to_extension(SideRole.APPLICANT, 10, OFFICIAL, SIDE, later)
+    assert case.consent_to_extension(SideRole.RESPONDENT, 10, OFFICIAL, SIDE, later)
+    assert case.period.due == date(2026, 10, 19)
+    # A schedule load recounts it from the same base and lands on the same day.
+    assert not case.recompute_deadlines(OFFICIAL, SYSTEM, later)
+
+
 def test_period_expiry_fails_the_case_exactly_once() -> None:
     case = mediating()
     assert case.period is not None
@@ -127,7 +147,7 @@ def test_acceptance_window_lapses_only_after_it_ends() -> None:
     assert refused.value.rule == "acceptance_window_open"
     late = window.ends_at()
     with pytest.raises(ActRefused) as too_late:
-        case.accept_assignment("", Actor("mediator1", Role.MEDIATOR, "C"), late)
+        case.accept_assignment("", OFFICIAL, Actor("mediator1", Role.MEDIATOR, "C"), late)
     assert too_late.value.rule == "acceptance_window_passed"
     case.lapse_assignment(SYSTEM, late)
     assert case.state == CaseState.REFERRED and case.mediator_id is None
@@ -142,9 +162,10 @@ def test_recomputing_deadlines_after_a_schedule_load() -> None:
     )
     at = datetime(2027, 9, 1, 2, tzinfo=UTC)
     case.accept(SYSTEM, at)
-    from domain.mediation.case_states import ReferralKind
 
     case.refer(ReferralKind.PRE_FILING, None, "d", OFFICIAL, SYSTEM, at)
+    case.assign_mediator("m", OFFICIAL, SYSTEM, at)
+    case.accept_assignment("", OFFICIAL, Actor("m", Role.MEDIATOR, "C"), at)
     assert case.period is not None and case.period.provisional
     assert not case.recompute_deadlines(OFFICIAL, SYSTEM, at)
     holidays = frozenset(date(2027, 10, d) for d in range(1, 9))

@@ -92,22 +92,40 @@ def test_signature_refusals() -> None:
 
 def test_first_instalment_before_the_effective_date_is_refused() -> None:
     agreement = draft(first_due=date(2026, 3, 20))
+    agreement.sign("mediator", SignatureMethod.ACCOUNT, agreement.text_sha256, MEDIATOR, T)
     agreement.sign("applicant", SignatureMethod.ACCOUNT, agreement.text_sha256, CREDITOR, T)
-    agreement.sign("respondent", SignatureMethod.ACCOUNT, agreement.text_sha256, DEBTOR, T)
     late = T + timedelta(days=30)
     with pytest.raises(ActRefused) as refused:
-        agreement.sign("mediator", SignatureMethod.ACCOUNT, agreement.text_sha256, MEDIATOR, late)
+        agreement.sign("respondent", SignatureMethod.ACCOUNT, agreement.text_sha256, DEBTOR, late)
     assert refused.value.rule == "first_due_before_effective"
     assert agreement.state == AgreementState.DRAFT
     # On the due date itself it may still take effect.
     agreement.sign(
-        "mediator",
+        "respondent",
         SignatureMethod.ACCOUNT,
         agreement.text_sha256,
-        MEDIATOR,
+        DEBTOR,
         datetime(2026, 3, 20, 2, tzinfo=UTC),
     )
     assert agreement.state == AgreementState.EFFECTIVE
+
+
+def test_the_last_partys_signature_binds_and_the_mediators_does_not_move_it() -> None:
+    """The issue's case: the mediator signing ten days after the parties moved the date."""
+    agreement = draft()
+    agreement.sign("applicant", SignatureMethod.ACCOUNT, agreement.text_sha256, CREDITOR, T)
+    assert agreement.sign("respondent", SignatureMethod.ACCOUNT, agreement.text_sha256, DEBTOR, T)
+    assert agreement.state == AgreementState.EFFECTIVE
+    assert agreement.effective_on == date(2026, 3, 2)
+    later = T + timedelta(days=10)
+    assert not agreement.sign(
+        "mediator", SignatureMethod.ACCOUNT, agreement.text_sha256, MEDIATOR, later
+    )
+    assert agreement.effective_on == date(2026, 3, 2)
+    assert agreement.signatures["mediator"].signed_at == later
+    with pytest.raises(ActRefused) as twice:
+        agreement.sign("mediator", SignatureMethod.ACCOUNT, agreement.text_sha256, MEDIATOR, later)
+    assert twice.value.rule == "already_signed"
 
 
 def test_payments_partial_overpayment_and_fulfilment() -> None:
