@@ -129,7 +129,7 @@ def read_case(
     if as_of is not None:
         check_date(as_of, "as_of")
     case = platform.center.case(case_id, request.user, as_of)
-    return case_out(case, as_of or platform.center.clock())
+    return case_out(case, as_of or platform.center.clock(), platform.center.calendar)
 
 
 @get(
@@ -154,7 +154,7 @@ def act_handler(command_type: type[Command]) -> HTTPRouteHandler:
         platform: NamedDependency[Platform],
     ) -> CaseOut:
         case = platform.center.act(case_id, request.user, data)
-        return case_out(case, platform.center.clock())
+        return case_out(case, platform.center.clock(), platform.center.calendar)
 
     return act_route("case", command_type, handler)
 

@@ -1,6 +1,6 @@
 """HTTP resources of the court: judicial confirmation and litigation."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -70,6 +70,10 @@ class EnforcementOut(msgspec.Struct):
     debtor: str
     amount_fen: int
     state: str
+    # The two-year enforcement limitation this application interrupted, and whether the
+    # application came after it (recorded for the court, which decides).
+    limitation_ends_on: date | None = None
+    time_barred: bool = False
 
 
 def enforcement_out(found: EnforcementCase) -> EnforcementOut:
@@ -83,6 +87,8 @@ def enforcement_out(found: EnforcementCase) -> EnforcementOut:
         found.debtor,
         found.amount_fen,
         found.state,
+        found.limitation_ends_on,
+        found.time_barred,
     )
 
 

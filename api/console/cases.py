@@ -100,7 +100,7 @@ def case_page(
     today = shanghai_date(now)
     lang = language(request)
     case = platform.center.case(case_id, request.user)
-    shown = case_out(case, now)
+    shown = case_out(case, now, platform.center.calendar)
     deadlines = [
         (label, badge(deadline.due, today, lang, provisional=deadline.provisional))
         for label, deadline in (

@@ -39,6 +39,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "jg_not_voluntary": ("违背自愿原则", "Not voluntary"),
     "jg_unclear": ("内容不明确", "Content unclear"),
     "jg_other": ("其他不能确认的情形", "Other ground for rejection"),
+    "limitation": ("诉讼时效", "Limitation"),
+    "limitation_ends": ("届满日", "ends on"),
+    "lim_running": ("进行中", "running"),
+    "lim_interrupted": ("因申请调解中断", "interrupted by the request for mediation"),
+    "lim_expired": ("依登记日期可能已届满", "may have run out, by the dates given"),
     "witnesses_lagging": (
         "审计见证未会签最新检查点",
         "Witnesses that did not cosign the latest checkpoint",

@@ -12,9 +12,10 @@ from uuid import UUID
 import msgspec
 
 from domain.court.litigation_case import LitigationCase
+from domain.mediation.limitation import Limitation
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.identity import mask_id_number, mask_phone
-from domain.shared.periods import Deadline
+from domain.shared.periods import Deadline, WorkingCalendar, shanghai_date
 
 
 class SideOut(msgspec.Struct):
@@ -74,6 +75,15 @@ class CourtOutcomeOut(msgspec.Struct):
     decided_at: datetime
 
 
+class LimitationOut(msgspec.Struct):
+    """The limitation (诉讼时效) as the filing's dates and the mediation show it: `expired`
+    means the claim looks time-barred (a warning: the court decides)."""
+
+    status: str  # running | interrupted | expired
+    runs_from: date | None
+    ends_on: date | None
+
+
 class CaseOut(msgspec.Struct):
     id: UUID
     version: int
@@ -108,6 +118,9 @@ class CaseOut(msgspec.Struct):
     outcome_reason: str | None
     court_docket_number: str | None
     court_outcomes: list[CourtOutcomeOut]
+    limitation: LimitationOut
+    knew_default_on: date | None = None
+    last_interruption_on: date | None = None
 
 
 class CaseSummary(msgspec.Struct):
@@ -190,7 +203,7 @@ def deadline_out(deadline: Deadline | None, now: datetime) -> DeadlineOut | None
     )
 
 
-def case_out(case: MediationCase, now: datetime) -> CaseOut:
+def case_out(case: MediationCase, now: datetime, calendar: WorkingCalendar) -> CaseOut:
     filing = case.filing
     claim = filing.claim
     return CaseOut(
@@ -247,7 +260,14 @@ def case_out(case: MediationCase, now: datetime) -> CaseOut:
             CourtOutcomeOut(o.kind, o.docket_number, o.outcome, o.reason, o.decided_at)
             for o in case.court_outcomes
         ],
+        limitation=_limitation_out(case.limitation(shanghai_date(now), calendar)),
+        knew_default_on=filing.knew_default_on,
+        last_interruption_on=filing.last_interruption_on,
     )
+
+
+def _limitation_out(found: Limitation) -> LimitationOut:
+    return LimitationOut(str(found.status), found.runs_from, found.ends_on)
 
 
 def summary_out(row: dict[str, Any]) -> CaseSummary:

@@ -36,6 +36,8 @@ from domain.court.judicial_confirmation import (
 )
 from domain.court.litigation_case import LITIGATION_KIND_LABEL, LitigationCase
 from domain.mediation.case_states import ReferralKind
+from domain.mediation.limitation import ENFORCEMENT_YEARS
+from domain.mediation.limitation import running as limitation_running
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.notary.notarial_matter import NotarialMatter
@@ -327,6 +329,12 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
                 amount_fen=agreement.plan.total_fen - agreement.paid_fen,
                 actor=principal.actor,
                 occurred_at=now,
+                limitation_ends_on=limitation_running(
+                    agreement.plan.instalments[-1].due_date,
+                    ENFORCEMENT_YEARS,
+                    shanghai_date(now),
+                    self.calendar,
+                ).ends_on,
             )
             return [opened, sequence]
 

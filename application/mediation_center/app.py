@@ -81,6 +81,7 @@ class MediationCenter(Institution[CenterConfig]):
 
     def file(self, principal: Principal, data: cmd.FilingIn) -> MediationCase:
         filing = cmd.filing_from(data)
+        filing.check_dates_before(shanghai_date(self.clock()))
         access.check_filer(principal, filing, self.config.deployment)
         return self.file_many(principal, [filing])[0]
 
@@ -93,6 +94,7 @@ class MediationCenter(Institution[CenterConfig]):
         for index, row in enumerate(rows):
             try:
                 filing = cmd.filing_from(row)
+                filing.check_dates_before(shanghai_date(self.clock()))
                 access.check_filer(principal, filing, self.config.deployment)
                 filings.append(filing)
             except InvalidValue as error:

@@ -42,6 +42,8 @@ class FilingIn(Command):
     respondent: SideIn
     claim: ClaimIn
     facts: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
+    knew_default_on: date | None = None  # for the limitation: when the default was known
+    last_interruption_on: date | None = None  # the last demand, payment or acknowledgement
 
 
 class BulkFilingIn(Command):
@@ -307,7 +309,16 @@ def filing_from(data: FilingIn) -> Filing:
         claim = Claim.create(data.claim.principal_fen, data.claim.interest_fen, data.claim.fees_fen)
     except InvalidValue as error:
         raise error.within("claim") from None
-    return Filing.create(data.dispute_type, data.channel, applicant, respondent, claim, data.facts)
+    return Filing.create(
+        data.dispute_type,
+        data.channel,
+        applicant,
+        respondent,
+        claim,
+        data.facts,
+        data.knew_default_on,
+        data.last_interruption_on,
+    )
 
 
 def plan_from(data: PlanIn, grace_days: int, threshold_days: int) -> RepaymentPlan:

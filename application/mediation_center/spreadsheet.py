@@ -32,6 +32,8 @@ COLUMNS = [
     "claim.interest_yuan",
     "claim.fees_yuan",
     "facts",
+    "knew_default_on",
+    "last_interruption_on",
 ]
 YUAN = {"claim.principal_yuan", "claim.interest_yuan", "claim.fees_yuan"}
 EXAMPLE = [
@@ -52,6 +54,8 @@ EXAMPLE = [
     "123.45",
     "0",
     "借款到期未还。",
+    "2025-06-30",
+    "2025-11-15",
 ]
 
 

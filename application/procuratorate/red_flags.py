@@ -220,7 +220,7 @@ class RedFlags:
         case = self.center.file_of(domain_event.originator_id, domain_event.originator_version)
         evidence = _evidence(domain_event, application)
         records = [FlaggedRecord(SubjectKind.MEDIATION_CASE, case.id)]
-        if SideRole.RESPONDENT not in case.service_addresses and not case.sessions:
+        if not _reached(case):
             self._flag(batch, Indicator.UNREACHED, str(case.id), [evidence], records)
         self._check_size(case, evidence, records, batch)
         fingerprint = _fingerprint(case, domain_event.plan)
@@ -312,6 +312,20 @@ def _contact(kind: str, value: str | None) -> str:
     if not value:
         return ""
     return _NOT_DIGITS.sub("", value)[-11:] if kind == "phone" else value.strip().lower()
+
+
+def _reached(case: MediationCase) -> bool:
+    """Whether the center reached the respondent before the agreement: an address for
+    service, a session it was invited to, or its consent given by its own account (a party
+    claims one only through the invitation sent to its phone; an institution's staff are
+    its own). A consent given by an account staff linked to the side reached an agent only.
+    (A file from before consents kept their account counts its consent as reached.)"""
+    respondent = SideRole.RESPONDENT
+    if respondent in case.service_addresses or case.sessions:
+        return True
+    if not case.consents.get(respondent):
+        return False
+    return case.consented_by(respondent) not in case.party_links
 
 
 def _fingerprint(case: MediationCase, plan: RepaymentPlan) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -10,6 +10,7 @@ from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
+from domain.shared.periods import shanghai_date
 
 ENFORCEMENT_KIND_LABEL = "执"
 
@@ -19,6 +20,10 @@ class EnforcementCase(Aggregate):
 
     if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
         Opened: ClassVar[type[DomainEvent]]
+
+    # Class defaults: cases opened before the limitation was recorded have none.
+    limitation_ends_on: date | None = None
+    time_barred = False
 
     @staticmethod
     def create_id(basis_id: UUID) -> UUID:
@@ -37,8 +42,15 @@ class EnforcementCase(Aggregate):
         amount_fen: int,
         actor: Actor,
         occurred_at: datetime,
+        limitation_ends_on: date | None = None,  # older cases recorded none
     ) -> None:
         self.basis = basis
+        # The two-year enforcement limitation (CPL art. 250; for instalments from the last
+        # instalment's due date), which this application interrupts: recorded, not decided.
+        self.limitation_ends_on = limitation_ends_on
+        self.time_barred = (
+            limitation_ends_on is not None and shanghai_date(occurred_at) > limitation_ends_on
+        )
         self.basis_id = basis_id
         self.mediation_case_id = mediation_case_id
         self.docket_number = docket_number

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from domain.shared.errors import InvalidValue
 from domain.shared.identity import normalize_id_number, normalize_uscc
 from domain.shared.money import check_fen
+from domain.shared.periods import check_date
 from domain.shared.text import check_text
 from domain.shared.value import Value
 
@@ -137,6 +139,12 @@ class Filing(Value):
     respondent: Side
     claim: Claim
     facts: str
+    # For the limitation (诉讼时效): when the creditor knew or should have known of the default
+    # (for instalments, the last instalment's due date), and the last demand, partial payment
+    # or acknowledgement before filing. Optional; filings made before they were asked for
+    # have neither.
+    knew_default_on: date | None = None
+    last_interruption_on: date | None = None
 
     @classmethod
     def create(
@@ -147,6 +155,8 @@ class Filing(Value):
         respondent: Side,
         claim: Claim,
         facts: str,
+        knew_default_on: date | None = None,
+        last_interruption_on: date | None = None,
     ) -> Filing:
         try:
             kind = DisputeType(dispute_type)
@@ -159,7 +169,22 @@ class Filing(Value):
         facts = check_text(facts, "facts", MAX_FACTS, required=False, multiline=True)
         if applicant.identifier == respondent.identifier:
             raise InvalidValue("respondent", "the respondent must differ from the applicant")
-        return cls(kind, how, applicant, respondent, claim, facts)
+        for field, day in (
+            ("knew_default_on", knew_default_on),
+            ("last_interruption_on", last_interruption_on),
+        ):
+            if day is not None:
+                check_date(day, field)
+        return cls(
+            kind, how, applicant, respondent, claim, facts, knew_default_on, last_interruption_on
+        )
+
+    def check_dates_before(self, today: date) -> None:
+        """The limitation's dates lie before the filing, never after it."""
+        for field in ("knew_default_on", "last_interruption_on"):
+            day = getattr(self, field)
+            if day is not None and day > today:
+                raise InvalidValue(field, "must not be after the filing date")
 
     def side(self, role: SideRole) -> Side:
         return self.applicant if role is SideRole.APPLICANT else self.respondent

@@ -27,6 +27,12 @@ from domain.mediation.case_states import (
 )
 from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.filing import Channel, Filing, SideRole
+from domain.mediation.limitation import (
+    GENERAL_YEARS,
+    Limitation,
+    LimitationStatus,
+)
+from domain.mediation.limitation import running as limitation_running
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
@@ -92,6 +98,9 @@ class MediationCase(Aggregate):
     # dockets were recorded have none.
     court_dockets: tuple[str, ...] = ()
     court_applications: tuple[str, ...] = ()  # joint applications to the court, by id
+    ended_on: date | None = None  # mediation ended without agreement (Shanghai date)
+    # (side, account) of each consent to mediation; files from before it was kept have none.
+    consents_given: tuple[tuple[str, str], ...] = ()
     # The day the assigned mediator first accepted: the mediation period runs from it. Files
     # snapshotted before this was kept have none (their period ran from the referral).
     period_started_on: date | None = None
@@ -143,6 +152,10 @@ class MediationCase(Aggregate):
         """The acts the state table allows now (who may do them is the access table's)."""
         return [act for act, states in ACT_STATES.items() if self.state in states]
 
+    def consented_by(self, side: SideRole) -> str | None:
+        """The account that gave this side's consent, if it was kept."""
+        return dict(self.consents_given).get(side)
+
     def pending_consents(self) -> list[SideRole]:
         return [role for role in SideRole if not self.consents.get(role)]
 
@@ -165,6 +178,7 @@ class MediationCase(Aggregate):
     def _rejected(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
         self.state = CaseState.REJECTED
         self.outcome_reason = reason
+        self.ended_on = shanghai_date(occurred_at)
         self.updated_at = occurred_at
 
     def refer(
@@ -331,6 +345,7 @@ class MediationCase(Aggregate):
         self, side: SideRole, next_state: CaseState, actor: Actor, occurred_at: datetime
     ) -> None:
         self.consents[side] = True
+        self.consents_given = (*self.consents_given, (side, actor.actor_id))
         self.state = next_state
         self.updated_at = occurred_at
 
@@ -346,6 +361,7 @@ class MediationCase(Aggregate):
     ) -> None:
         self.state = CaseState.FAILED
         self.outcome_reason = FailureReason.CONSENT_REFUSED
+        self.ended_on = shanghai_date(occurred_at)
         self.updated_at = occurred_at
 
     def consent_to_electronic_service(
@@ -611,6 +627,7 @@ class MediationCase(Aggregate):
         self.state = CaseState.FAILED
         self.outcome_reason = reason
         self.acceptance_window = None
+        self.ended_on = shanghai_date(occurred_at)
         self.updated_at = occurred_at
 
     # --- withdrawal, recusal, links ------------------------------------------------------
@@ -624,6 +641,7 @@ class MediationCase(Aggregate):
         self.state = CaseState.WITHDRAWN
         self.outcome_reason = reason
         self.acceptance_window = None
+        self.ended_on = shanghai_date(occurred_at)
         self.updated_at = occurred_at
 
     def request_recusal(self, side: SideRole, reason: str, actor: Actor, at: datetime) -> None:
@@ -710,6 +728,7 @@ class MediationCase(Aggregate):
         self.state = CaseState.IN_MEDIATION
         self.agreed_plan = None
         self.agreement_id = None
+        self.ended_on = None
         self.accepted_proposal = None
         self.updated_at = occurred_at
 
@@ -783,6 +802,24 @@ class MediationCase(Aggregate):
     ) -> None:
         self.court_applications = (*self.court_applications, str(confirmation_id))
         self.updated_at = occurred_at
+
+    def limitation(self, today: date, calendar: WorkingCalendar) -> Limitation:
+        """The limitation as the filing's dates and the mediation show it: time-barred
+        already at filing; interrupted while the mediation is pending; running again from the
+        day it ended without agreement; under an agreement, from its last instalment."""
+        filing = self.filing
+        given = [d for d in (filing.knew_default_on, filing.last_interruption_on) if d]
+        filed_on = shanghai_date(self.filed_at)
+        if given:
+            at_filing = limitation_running(max(given), GENERAL_YEARS, filed_on, calendar)
+            if at_filing.status is LimitationStatus.EXPIRED:
+                return at_filing
+        if self.agreed_plan is not None:
+            last_due = self.agreed_plan.instalments[-1].due_date
+            return limitation_running(last_due, GENERAL_YEARS, today, calendar)
+        if self.ended_on is not None:
+            return limitation_running(self.ended_on, GENERAL_YEARS, today, calendar)
+        return Limitation(LimitationStatus.INTERRUPTED, filed_on, None)
 
     @property
     def before_court(self) -> bool:

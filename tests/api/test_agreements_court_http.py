@@ -142,6 +142,8 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     assert enforcement.status_code == 201, enforcement.text
     opened = enforcement.json()
     assert opened["docket_number"].startswith("(2026)渝0105执") and opened["amount_fen"] == 212_345
+    # Two years (CPL art. 250) from the last instalment's due date, 2 November 2026.
+    assert (opened["limitation_ends_on"], opened["time_barred"]) == ("2028-11-02", False)
     again = api.call("POST", f"{agreement}/apply_for_enforcement", "bank_agent")
     assert assert_problem(again, 409, "act-refused")["rule"] == "already_opened"
 

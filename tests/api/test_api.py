@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from application.demo import CARD_ISSUER, CENTER
 from application.shared.clock import ManualClock
+from domain.shared.periods import shanghai_date
 from tests.conftest import make_platform, settings_for
 from tests.support.data import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
 from tests.support.http import (
@@ -96,6 +97,8 @@ def test_file_read_and_names_outside_the_bmp(api: Api) -> None:
         (lambda f: f.update(surprise=1), "surprise"),
         (lambda f: f["respondent"].update(nickname="小张"), "respondent.nickname"),
         (lambda f: f.pop("claim"), "claim"),
+        (lambda f: f.update(knew_default_on="2026-03-03"), "knew_default_on"),  # after filing
+        (lambda f: f.update(last_interruption_on="1999-12-31"), "last_interruption_on"),
     ],
 )
 def test_validation_errors_name_the_field_and_store_nothing(
@@ -109,6 +112,25 @@ def test_validation_errors_name_the_field_and_store_nothing(
     )
     assert [e["field"] for e in problem["errors"]] == [field], problem
     assert api.platform.center.recorder.max_notification_id() == before
+
+
+def test_a_case_shows_its_limitation_from_the_dates_filed(api: Api) -> None:
+    body = {**filing_data(), "knew_default_on": "2023-02-20"}
+    filed = api.call("POST", "/api/cases", "bank_agent", json=body)
+    assert filed.status_code == 201, filed.text
+    case = api.call("GET", f"/api/cases/{filed.json()['id']}", "admin").json()
+    assert case["knew_default_on"] == "2023-02-20"
+    assert case["limitation"] == {
+        "status": "expired",
+        "runs_from": "2023-02-20",
+        "ends_on": "2026-02-24",
+    }
+    plain = api.call("GET", f"/api/cases/{api.file()}", "admin").json()
+    assert plain["limitation"] == {
+        "status": "interrupted",
+        "runs_from": shanghai_date(api.clock()).isoformat(),  # the request interrupts it
+        "ends_on": None,
+    }
 
 
 def test_refused_act_is_409_with_state_act_and_rule(api: Api) -> None:

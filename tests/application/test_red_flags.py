@@ -203,18 +203,33 @@ def test_the_same_facts_and_plan_from_two_creditors_are_cloned_terms(
 def test_a_settlement_with_a_respondent_never_reached_is_flagged(
     watched: Platform, clock: ManualClock
 ) -> None:
+    """The respondent consented in person (its account came from the invitation to its phone),
+    was served, or was invited to a session: reached. Only an agent staff linked consented,
+    nothing was served and no session held: the respondent was never reached."""
     platform = watched
-    unreached = drive(platform.center, clock, "settled")
-    served = drive(platform.center, clock, "in_mediation")
+    in_person = drive(platform.center, clock, "settled")
+    served = drive(platform.center, clock, "awaiting_consent")
+    unreached = drive(platform.center, clock, "awaiting_consent")
+    platform.directory.add_user("agent1", PASSWORD, "party", None)
+    agent = Principal("agent1", Role.PARTY, None)
+    for case in (served, unreached):
+        platform.center.act(
+            case.id,
+            ADMIN,
+            center_cmd.LinkParty(username="agent1", side="respondent", authorization="委托书"),
+        )
+        platform.center.act(case.id, agent, center_cmd.ConsentToMediation())
     platform.center.act(
         served.id,
-        PARTY,
+        agent,
         center_cmd.ConsentToElectronicService(channel="sms", address="13800138000"),
     )
-    settle(platform.center, clock, platform.center.file_of(served.id))
+    for case in (served, unreached):
+        settle(platform.center, clock, platform.center.file_of(case.id), respondent=agent)
     platform.catch_up()
     [flag] = flags(platform, Indicator.UNREACHED)
     assert set(flag.records) == {str(unreached.id)}
+    assert str(in_person.id) not in flag.records
 
 
 def test_a_very_large_claim_settled_without_a_session_is_flagged(

@@ -127,17 +127,23 @@ PATHS["withdrawn"] = [(AGENT, cmd.Withdraw(reason="自行和解"))]
 PATHS["closed"] = [*PATHS["settled"], (ADMIN, cmd.Close(reason="fulfilled"))]
 
 
-def settle(center: Any, clock: ManualClock, case: Any, agent: Principal = AGENT) -> Any:
+def settle(
+    center: Any,
+    clock: ManualClock,
+    case: Any,
+    agent: Principal = AGENT,
+    respondent: Principal = PARTY,
+) -> Any:
     """From in_mediation to settled: proposal, acceptance, draft, three signatures."""
     for who, command in [
         (agent, cmd.Propose(plan=plan())),
-        (PARTY, cmd.AcceptProposal(proposal=len(case.proposals) + 1)),
+        (respondent, cmd.AcceptProposal(proposal=len(case.proposals) + 1)),
         (MEDIATOR, cmd.DraftAgreement()),
     ]:
         clock.advance(timedelta(minutes=5))
         case = center.act(case.id, who, command)
     agreement, _ = center.agreement(case.agreement_id, MEDIATOR)
-    for who in (agent, PARTY, MEDIATOR):
+    for who in (agent, respondent, MEDIATOR):
         clock.advance(timedelta(minutes=5))
         agreement, case = center.agreement_act(
             agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)

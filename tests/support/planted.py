@@ -29,7 +29,7 @@ from application.mediation_center import commands as cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
 from domain.shared.actors import Role
-from tests.support.data import ADMIN, AGENT, MEDIATOR, OTHER_AGENT, id_number
+from tests.support.data import ADMIN, AGENT, MEDIATOR, OTHER_AGENT, PASSWORD, id_number
 
 BANK_FACTS = (
     "被申请人{name}于{year}年{month}月{day}日与申请人签订《个人消费借款合同》，借款本金{amount}元，"
@@ -319,13 +319,18 @@ def write(
     load.planted["fast_loop"] = {case.id}
     clock.advance(timedelta(days=2))
 
-    # Settled with a respondent never served nor invited.
+    # Settled with a respondent never served nor invited: an agent staff linked to its side
+    # consented and signed for it.
     debtor_side = w.person()
     facts = w.facts(BANK_FACTS, debtor_side["name"], principal)
     case = platform.center.file(AGENT, w.filing(applicant, debtor_side, principal, facts))
-    debtor = party(debtor_side)
-    case = w.to_mediation(case, debtor)
-    w.settle(case, AGENT, debtor, w.plan(case, 12, waive=True))
+    agent_name = f"agent{w.people}"
+    platform.directory.add_user(agent_name, PASSWORD, "party", None)
+    agent = Principal(agent_name, Role.PARTY, None)
+    link = cmd.LinkParty(username=agent_name, side="respondent", authorization="授权委托书")
+    case = w.act(case, ADMIN, link)
+    case = w.to_mediation(case, agent)
+    w.settle(case, AGENT, agent, w.plan(case, 12, waive=True))
     load.planted["unreached"] = {case.id}
 
     # A claim a hundred times the book's, settled without a session or a counter-proposal.
