@@ -291,6 +291,8 @@ class Platform:
         running = [i for i, _, _ in pending_timers(self.case_list.view, "confirmation")]
         moved = self.center.recompute_deadlines(MediationCase, self.case_list.running_case_ids())
         moved += self.court.recompute_deadlines(JudicialConfirmation, dict.fromkeys(running))
+        served = self.notary.ids_of(NotarialMatter.VerificationLetterServed)
+        moved += self.notary.recompute_deadlines(NotarialMatter, served)
         for name in ("case-list", "timers-court"):
             self.follower(name).catch_up()
         return moved + self.agreement_timers.refresh()

@@ -125,6 +125,7 @@ class NotarialMatter(Aggregate):
         QuestionAnswered: ClassVar[type[DomainEvent]]
         Signed: ClassVar[type[DomainEvent]]
         VerificationLetterServed: ClassVar[type[DomainEvent]]
+        DeadlinesRecomputed: ClassVar[type[DomainEvent]]
         CertificateRefused: ClassVar[type[DomainEvent]]
         Issued: ClassVar[type[DomainEvent]]
         Revoked: ClassVar[type[DomainEvent]]
@@ -325,6 +326,23 @@ class NotarialMatter(Aggregate):
         self.letter_deadline = deadline
         self.letter_sha256 = letter_sha256
 
+    def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
+        """Apply a newly loaded official schedule to a served letter's deadline; True when it
+        moved or firmed up."""
+        if self.state != MatterState.LETTER_SERVED or self.letter_deadline is None:
+            return False
+        deadline = self.letter_deadline.recomputed(calendar)
+        if deadline == self.letter_deadline:
+            return False
+        self._deadlines_recomputed(letter_deadline=deadline, actor=actor, occurred_at=at)
+        return True
+
+    @event("DeadlinesRecomputed")
+    def _deadlines_recomputed(
+        self, letter_deadline: Deadline, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.letter_deadline = letter_deadline
+
     def refuse_certificate(self, reason: str, actor: Actor, at: datetime) -> None:
         self._require("refuse_certificate", MatterState.LETTER_SERVED)
         self._certificate_refused(
@@ -348,6 +366,13 @@ class NotarialMatter(Aggregate):
                     "issue",
                     "letter_deadline",
                     f"the debtor may answer until {self.letter_deadline.due.isoformat()}",
+                )
+            if self.letter_deadline.provisional:  # nothing irreversible on a guess
+                raise self._refuse(
+                    "issue",
+                    "provisional_deadline",
+                    "the letter's deadline falls in a year whose official holiday schedule is "
+                    "not loaded: load it (tiaojie calendar load) to know when it ends",
                 )
         else:
             self._require("issue", MatterState.SIGNED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -10,6 +11,7 @@ from application.shared.calendar import OfficialCalendar, Schedule
 from domain.mediation.case_states import CaseState, ReferralKind
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
+from domain.notary.notarial_matter import MatterType, NotarialMatter, letter_deadline
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
 from domain.shared.periods import calendar_days_deadline, shanghai_date, working_days_deadline
@@ -175,3 +177,27 @@ def test_recomputing_deadlines_after_a_schedule_load() -> None:
     assert case.recompute_deadlines(loaded, SYSTEM, at)
     assert not case.period.provisional
     assert case.period.due == date(2027, 10, 11)  # 9, 10 October 2027 are a weekend
+
+
+def test_a_letter_deadline_on_a_guessed_calendar_holds_the_certificate() -> None:
+    """Nothing irreversible on a guess: a verification letter served on 28 December 2026 has
+    its 7 days end in 2027, a year without a loaded schedule, so the certificate waits; the
+    loaded schedule firms the deadline up and it is issued after it."""
+    notary = Actor("notary1", Role.NOTARY, "N")
+    at = datetime(2026, 12, 28, 2, tzinfo=UTC)
+    matter = NotarialMatter(
+        MatterType.ENFORCEMENT_CERTIFICATE, "银行", "x", False, False, "", "", uuid4(), notary, at
+    )
+    matter.check_eligibility(True, "", notary, at)
+    matter.serve_letter(letter_deadline(OFFICIAL, at), "0" * 64, notary, at)
+    assert matter.letter_deadline is not None and matter.letter_deadline.provisional
+    later = datetime(2027, 1, 20, 2, tzinfo=UTC)
+    with pytest.raises(ActRefused) as held:
+        matter.check_issuable(later)
+    assert held.value.rule == "provisional_deadline"
+    loaded = OfficialCalendar(
+        lambda y: Schedule(2027, frozenset({date(2027, 1, 1)}), frozenset()) if y == 2027 else None
+    )
+    assert matter.recompute_deadlines(loaded, SYSTEM, later)
+    assert not matter.letter_deadline.provisional
+    matter.check_issuable(later)
