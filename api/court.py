@@ -44,6 +44,10 @@ class ConfirmationOut(msgspec.Struct):
     missed_deadlines: list[str]
     reason: str | None
     ground: str | None = None  # of a refusal (art. 355) or a rejection (art. 358)
+    verification_at: datetime | None = None  # the verification with both parties, called
+    verified_at: datetime | None = None  # and recorded (before any ruling)
+    verification_notes: str | None = None
+    extension_approved_by: str | None = None  # the president who approved the +10 days
 
 
 class LitigationOut(msgspec.Struct):
@@ -109,6 +113,10 @@ def confirmation_out(found: JudicialConfirmation, now: datetime) -> Confirmation
         missed_deadlines=found.missed,
         reason=found.reason,
         ground=found.ground,
+        verification_at=found.verification_at,
+        verified_at=found.verified_at,
+        verification_notes=found.verification_notes,
+        extension_approved_by=found.extension_approved_by,
     )
 
 

@@ -85,6 +85,8 @@ def drive_one(platform: Platform, rng: random.Random, fate: float) -> str:
     platform.court.apply_for_confirmation(agreement, case, AGENT)
     confirmation = platform.court.apply_for_confirmation(agreement, case, PARTY)
     platform.court.confirmation_act(confirmation.id, JUDGE, court_cmd.AcceptApplication())
+    verify = court_cmd.RecordVerification(notes="双方到场确认")
+    platform.court.confirmation_act(confirmation.id, JUDGE, verify)
     platform.court.confirmation_act(confirmation.id, JUDGE, court_cmd.RuleConfirmed(reason="确认"))
     return "confirmed"
 

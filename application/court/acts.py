@@ -25,8 +25,12 @@ CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
     cmd.AcceptApplication: _accept,
     cmd.RefuseApplication: lambda x, found, c: found.refuse(c.ground, c.reason, x.actor, x.now),
     cmd.ExtendRulingPeriod: lambda x, found, c: found.extend_ruling_period(
-        x.app.calendar, x.actor, x.now
+        c.approved_by, x.app.calendar, x.actor, x.now
     ),
+    cmd.ScheduleVerification: lambda x, found, c: found.schedule_verification(
+        c.starts_at, x.actor, x.now
+    ),
+    cmd.RecordVerification: lambda x, found, c: found.record_verification(c.notes, x.actor, x.now),
     cmd.RuleConfirmed: lambda x, found, c: found.rule(None, c.reason, x.actor, x.now),
     cmd.RuleRejected: lambda x, found, c: found.rule(c.ground, c.reason, x.actor, x.now),
     cmd.LapseApplication: lambda x, found, c: found.lapse(x.actor, x.now),

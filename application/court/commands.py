@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
+
+import msgspec
 
 from application.shared.commands import Command, Text
 from domain.court.judicial_confirmation import RefusalGround, RejectionGround
@@ -27,7 +29,23 @@ class RefuseApplication(Command):
 
 
 class ExtendRulingPeriod(Command):
-    """A judge extends the ruling period once, by 10 days (the president's approval)."""
+    """A judge extends the ruling period once, by 10 days, naming the president who
+    approved it."""
+
+    approved_by: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ScheduleVerification(Command):
+    """Court staff call both parties to verify the agreement together (核实, 民诉法解释
+    art. 356)."""
+
+    starts_at: datetime
+
+
+class RecordVerification(Command):
+    """The judge records the verification with both parties (required before a ruling)."""
+
+    notes: Text
 
 
 class RuleConfirmed(Command):

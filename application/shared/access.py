@@ -325,7 +325,9 @@ def hosts_case_session(principal: Principal, case: MediationCase, deployment: De
 
 # --- the court --------------------------------------------------------------------------------
 
-JUDGE_ACTS = frozenset({"rule_confirmed", "rule_rejected", "extend_ruling_period", "decide"})
+JUDGE_ACTS = frozenset(
+    {"rule_confirmed", "rule_rejected", "extend_ruling_period", "record_verification", "decide"}
+)
 SCHEDULER_ACTS = frozenset({"lapse", "record_missed_deadline"})  # the court's timers
 
 

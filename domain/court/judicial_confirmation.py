@@ -16,8 +16,14 @@ from eventsourcing.domain import DomainEvent, event
 
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
-from domain.shared.errors import ActRefused
-from domain.shared.periods import Deadline, WorkingCalendar, calendar_days_deadline, shanghai_date
+from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.periods import (
+    Deadline,
+    WorkingCalendar,
+    calendar_days_deadline,
+    check_date,
+    shanghai_date,
+)
 from domain.shared.text import check_text
 
 CONFIRMATION_APPLICATION_DAYS = 30  # from the agreement taking effect
@@ -76,9 +82,16 @@ class JudicialConfirmation(Aggregate):
         ApplicationLapsed: ClassVar[type[DomainEvent]]
         DeadlineMissed: ClassVar[type[DomainEvent]]
         DeadlinesRecomputed: ClassVar[type[DomainEvent]]
+        VerificationScheduled: ClassVar[type[DomainEvent]]
+        Verified: ClassVar[type[DomainEvent]]
 
-    # A RefusalGround or RejectionGround; a class default, as older snapshots have none.
+    # Class defaults, as older snapshots have none: a RefusalGround or RejectionGround; the
+    # verification with both parties; who approved the extension.
     ground: str | None = None
+    verification_at: datetime | None = None
+    verified_at: datetime | None = None
+    verification_notes: str | None = None
+    extension_approved_by: str | None = None
 
     @staticmethod
     def create_id(agreement_id: UUID) -> UUID:
@@ -219,8 +232,11 @@ class JudicialConfirmation(Aggregate):
             ground=RefusalGround(ground),
         )
 
-    def extend_ruling_period(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> None:
-        """The president's approval adds 10 days to the ruling period, once."""
+    def extend_ruling_period(
+        self, approved_by: str, calendar: WorkingCalendar, actor: Actor, at: datetime
+    ) -> None:
+        """The president's approval adds 10 days to the ruling period, once (法释〔2011〕5号
+        art. 5); who approved is recorded."""
         self._require("extend_ruling_period", ConfirmationState.ACCEPTED)
         if self.extended:
             raise ActRefused(
@@ -233,14 +249,52 @@ class JudicialConfirmation(Aggregate):
         deadline = calendar_days_deadline(
             self.ruling_deadline.due, CONFIRMATION_RULING_EXTENSION_DAYS, calendar
         )
-        self._ruling_extended(ruling_deadline=deadline, actor=actor, occurred_at=at)
+        self._ruling_extended(
+            ruling_deadline=deadline,
+            actor=actor,
+            occurred_at=at,
+            approved_by=check_text(approved_by, "approved_by", 200),
+        )
 
     @event("RulingPeriodExtended")
     def _ruling_extended(
-        self, ruling_deadline: Deadline, actor: Actor, occurred_at: datetime
+        self,
+        ruling_deadline: Deadline,
+        actor: Actor,
+        occurred_at: datetime,
+        approved_by: str | None = None,  # older extensions did not say
     ) -> None:
         self.ruling_deadline = ruling_deadline
         self.extended = True
+        self.extension_approved_by = approved_by
+
+    # --- joint verification (核实, 民诉法解释 art. 356) ---------------------------------------
+
+    def schedule_verification(self, starts_at: datetime, actor: Actor, at: datetime) -> None:
+        """The court calls both parties to verify the agreement together."""
+        self._require("schedule_verification", ConfirmationState.ACCEPTED)
+        if starts_at.tzinfo is None:
+            raise InvalidValue("starts_at", "must carry a time zone")
+        check_date(starts_at, "starts_at")
+        if starts_at <= at:
+            raise InvalidValue("starts_at", "must be in the future")
+        self._verification_scheduled(starts_at=starts_at, actor=actor, occurred_at=at)
+
+    @event("VerificationScheduled")
+    def _verification_scheduled(
+        self, starts_at: datetime, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.verification_at = starts_at
+
+    def record_verification(self, notes: str, actor: Actor, at: datetime) -> None:
+        """The judge records the verification with both parties: who came, what they said."""
+        self._require("record_verification", ConfirmationState.ACCEPTED)
+        self._verified(notes=_reason(notes), actor=actor, occurred_at=at)
+
+    @event("Verified")
+    def _verified(self, notes: str, actor: Actor, occurred_at: datetime) -> None:
+        self.verified_at = occurred_at
+        self.verification_notes = notes
 
     def rule(
         self,
@@ -250,8 +304,16 @@ class JudicialConfirmation(Aggregate):
         at: datetime,
     ) -> None:
         """Confirmed (no ground): the agreement is enforceable. Rejected on a ground of art.
-        358: back to mediation or on to litigation."""
+        358: back to mediation or on to litigation. Only after the verification with both
+        parties (art. 356)."""
         self._require("rule", ConfirmationState.ACCEPTED)
+        if self.verified_at is None:
+            raise ActRefused(
+                "rule",
+                str(self.state),
+                "not_verified",
+                "the court verifies the agreement with both parties before it rules",
+            )
         self._settled(
             state=ConfirmationState.CONFIRMED if ground is None else ConfirmationState.REJECTED,
             reason=check_text(reason, "reason", 2_000, required=False, multiline=True)

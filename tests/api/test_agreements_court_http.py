@@ -100,6 +100,12 @@ def test_end_to_end_to_confirmation_and_default(api: Api) -> None:
     accepted = api.call("POST", f"{confirmation}/accept", "judge1", json={}).json()
     assert accepted["state"] == "accepted"
     assert accepted["docket_number"].startswith("(2026)渝0105民特")
+    early = api.call("POST", f"{confirmation}/rule_confirmed", "judge1", json={"reason": "x"})
+    assert assert_problem(early, 409, "act-refused")["rule"] == "not_verified"
+    verified = api.call(
+        "POST", f"{confirmation}/record_verification", "judge1", json={"notes": "双方到场确认"}
+    ).json()
+    assert verified["verified_at"] and verified["verification_notes"] == "双方到场确认"
     ruled = api.call(
         "POST",
         f"{confirmation}/rule_confirmed",

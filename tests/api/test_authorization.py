@@ -164,11 +164,19 @@ EXPECTED: dict[str, Rule] = {
     ),
     "POST /api/confirmations/{confirmation_id}/accept": Rule(sees=CONFIRMATION, acts=COURT_STAFF),
     "POST /api/confirmations/{confirmation_id}/refuse": Rule(sees=CONFIRMATION, acts=COURT_STAFF),
+    "POST /api/confirmations/{confirmation_id}/schedule_verification": Rule(
+        sees=CONFIRMATION, acts=COURT_STAFF
+    ),
     **{
         f"POST /api/confirmations/{{confirmation_id}}/{act}": Rule(
             sees=CONFIRMATION, acts=frozenset({"judge1"})
         )
-        for act in ("extend_ruling_period", "rule_confirmed", "rule_rejected")
+        for act in (
+            "extend_ruling_period",
+            "record_verification",
+            "rule_confirmed",
+            "rule_rejected",
+        )
     },
     "GET /api/litigations/{litigation_id}": Rule(sees=COURT_STAFF, acts=COURT_STAFF),
     "POST /api/litigations/{litigation_id}/schedule_hearing": Rule(

@@ -224,6 +224,7 @@ def test_court_ruling_as_a_signed_pdf(api: Api, tmp_path: Path) -> None:
     confirmation = f"/api/confirmations/{joint['id']}"
     assert_problem(api.call("GET", f"{confirmation}/ruling.pdf", "judge1"), 404, "not-found")
     api.call("POST", f"{confirmation}/accept", "judge1", json={})
+    api.call("POST", f"{confirmation}/record_verification", "judge1", json={"notes": "双方到场"})
     api.call(
         "POST",
         f"{confirmation}/rule_confirmed",

@@ -16,13 +16,13 @@ import pytest
 from application.bootstrap import Platform, build_platform
 from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
-from application.shared.access import Forbidden
+from application.shared.access import Forbidden, Principal
 from application.shared.calendar import OfficialCalendar
 from application.shared.clock import ManualClock
 from application.shared.errors import NotFound
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.shared.actors import Actor, Role
-from domain.shared.errors import ActRefused
+from domain.shared.errors import ActRefused, InvalidValue
 from tests.conftest import PG_URL, make_platform, settings_for
 from tests.support.data import (
     ADMIN,
@@ -36,6 +36,8 @@ from tests.support.data import (
     filing,
     settle,
 )
+
+CLERK = Principal("clerk1", Role.COURT_CLERK, JUDGE.institution)
 
 
 def fail(platform: Platform, clock: ManualClock, kind: str = "pre_filing") -> object:
@@ -148,11 +150,35 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
     assert accepted.docket_number == "(2026)渝0105民特1号"
     assert accepted.ruling_deadline is not None
     assert accepted.ruling_deadline.length == 15
-    extended = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
+    extend = court_cmd.ExtendRulingPeriod(approved_by="院长 王某")
+    extended = platform.court.confirmation_act(joint.id, JUDGE, extend)
     assert extended.ruling_deadline is not None and extended.extended
+    assert extended.extension_approved_by == "院长 王某"
     with pytest.raises(ActRefused) as again:
-        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
+        platform.court.confirmation_act(joint.id, JUDGE, extend)
     assert again.value.rule == "already_extended"
+    with pytest.raises(ActRefused) as unverified:  # the court verifies before it rules
+        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="x"))
+    assert unverified.value.rule == "not_verified"
+    with pytest.raises(InvalidValue):
+        platform.court.confirmation_act(
+            joint.id, JUDGE, court_cmd.ScheduleVerification(starts_at=clock())
+        )
+    called = platform.court.confirmation_act(
+        joint.id,
+        CLERK,
+        court_cmd.ScheduleVerification(starts_at=clock() + timedelta(days=1)),
+    )
+    assert called.verification_at == clock() + timedelta(days=1)
+    clock.advance(timedelta(days=1))
+    with pytest.raises(Forbidden):  # the judge verifies, not the clerk
+        platform.court.confirmation_act(
+            joint.id, CLERK, court_cmd.RecordVerification(notes="双方到场确认")
+        )
+    verified = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.RecordVerification(notes="双方到场，确认协议系自愿达成")
+    )
+    assert verified.verified_at == clock() and verified.verification_notes
     with pytest.raises(ActRefused) as early:
         platform.court.apply_for_enforcement(agreement, case, AGENT)
     assert early.value.rule == "not_confirmed"

@@ -20,7 +20,16 @@ from application.followers.channels import Channels
 from application.mediation_center import commands as cmd
 from application.shared.clock import ManualClock
 from tests.conftest import make_platform, settings_for
-from tests.support.data import ADMIN, AGENT, JUDGE, PARTY, drive, filing, settle
+from tests.support.data import (
+    ADMIN,
+    AGENT,
+    JUDGE,
+    PARTY,
+    accepted_and_verified,
+    drive,
+    filing,
+    settle,
+)
 
 
 class Inbox:
@@ -173,7 +182,7 @@ def test_court_ruling_served_by_the_court_only_where_consented(
     agreement, _ = served.center.agreement(case.agreement_id, ADMIN)
     served.court.apply_for_confirmation(agreement, case, AGENT)
     joint = served.court.apply_for_confirmation(agreement, case, PARTY)
-    served.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    accepted_and_verified(served.court, joint.id)
     served.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="协议合法有效"))
     served.catch_up()
     served.catch_up()

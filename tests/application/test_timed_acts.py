@@ -16,7 +16,16 @@ from application.mediation_center import commands as cmd
 from application.read_models.timers import lapsed_timers
 from application.shared.clock import ManualClock
 from domain.court.judicial_confirmation import JudicialConfirmation
-from tests.support.data import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, drive, settle
+from tests.support.data import (
+    ADMIN,
+    AGENT,
+    JUDGE,
+    MEDIATOR,
+    PARTY,
+    accepted_and_verified,
+    drive,
+    settle,
+)
 
 
 def noon(day: date) -> datetime:
@@ -166,7 +175,8 @@ def test_court_lateness_is_recorded_once_per_deadline(
     platform.catch_up()
     clock.set(noon(date(2026, 3, 24)))
     assert platform.scheduler.tick().timers_fired == 1
-    extended = platform.court.confirmation_act(joint.id, JUDGE, court_cmd.ExtendRulingPeriod())
+    extend = court_cmd.ExtendRulingPeriod(approved_by="院长 王某")
+    extended = platform.court.confirmation_act(joint.id, JUDGE, extend)
     assert extended.ruling_deadline is not None
     platform.catch_up()
     assert platform.scheduler.tick().timers_fired == 0  # the extension moved the deadline
@@ -180,7 +190,7 @@ def test_confirmed_ruling_shows_on_the_mediation_case(
     platform: Platform, clock: ManualClock
 ) -> None:
     case, _, joint = apply_jointly(platform, clock)
-    platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+    accepted_and_verified(platform.court, joint.id)
     platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="协议合法有效"))
     platform.catch_up()
     platform.catch_up()
@@ -200,7 +210,7 @@ def test_refused_or_rejected_confirmation_sends_the_sides_back_to_mediation(
 ) -> None:
     case, agreement, joint = apply_jointly(platform, clock)
     if act == "rule_rejected":
-        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.AcceptApplication())
+        accepted_and_verified(platform.court, joint.id)
     platform.court.confirmation_act(
         joint.id,
         JUDGE,

@@ -86,8 +86,9 @@ async def court(page: Page, _: str, act: str) -> None:
     assert await row.locator(".badge").count() == 1
     await page.goto(case_url)
     form = page.locator("form.act", has=page.get_by_role("button", name=act, exact=True))
-    if await form.locator("[name=reason]").count():
-        await form.locator("[name=reason]").fill("协议内容合法")
+    for name, text in (("reason", "协议内容合法"), ("notes", "双方到场，确认协议系自愿达成")):
+        if await form.locator(f"[name={name}]").count():
+            await form.locator(f"[name={name}]").fill(text)
     await form.get_by_role("button", name=act, exact=True).click()
     await page.wait_for_load_state()
     assert "已办理" in await page.locator(".flash").inner_text()
@@ -183,7 +184,14 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
                 ("bank_agent", [("sign", {})]),
                 ("party1", [("sign", {}), ("apply", {})]),
                 ("bank_agent", [("apply", {})]),
-                ("judge1", [("court", {"act": "受理"}), ("court", {"act": "裁定确认"})]),
+                (
+                    "judge1",
+                    [
+                        ("court", {"act": "受理"}),
+                        ("court", {"act": "记录核实"}),
+                        ("court", {"act": "裁定确认"}),
+                    ],
+                ),
                 ("party1", [("pay", {"act": "报告还款", "paid_on": day(0)})]),
                 ("bank_agent", [("pay", {"act": "登记还款", "paid_on": day(0)})]),
             ):

@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 
+from application.court import commands as court_cmd
 from application.demo import BANK, CARD_ISSUER, CENTER, COURT, GRID, INSURER, NOTARY, PROCURATORATE
 from application.mediation_center import commands as cmd
 from application.shared.access import Principal
@@ -149,6 +150,13 @@ def settle(
             agreement.id, who, cmd.SignAgreement(text_sha256=agreement.text_sha256)
         )
     return case
+
+
+def accepted_and_verified(court: Any, confirmation_id: Any) -> Any:
+    """The court accepts an application and verifies it with both parties (before a ruling)."""
+    court.confirmation_act(confirmation_id, JUDGE, court_cmd.AcceptApplication())
+    verify = court_cmd.RecordVerification(notes="双方到场，确认协议系自愿达成")
+    return court.confirmation_act(confirmation_id, JUDGE, verify)
 
 
 def drive(
