@@ -48,6 +48,7 @@ class ConfirmationOut(msgspec.Struct):
     verified_at: datetime | None = None  # and recorded (before any ruling)
     verification_notes: str | None = None
     extension_approved_by: str | None = None  # the president who approved the +10 days
+    withdrawal_requested_by: str | None = None  # a side asked to withdraw; the court rules
 
 
 class LitigationOut(msgspec.Struct):
@@ -117,6 +118,7 @@ def confirmation_out(found: JudicialConfirmation, now: datetime) -> Confirmation
         verified_at=found.verified_at,
         verification_notes=found.verification_notes,
         extension_approved_by=found.extension_approved_by,
+        withdrawal_requested_by=found.withdrawal_requested_by,
     )
 
 

@@ -111,6 +111,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule_rejected": ("裁定驳回", "Rule: rejected"),
     "accept_confirmation": ("受理", "Accept"),
     "verify_confirmation": ("记录核实", "Record the verification"),
+    "withdrawal_asked": ("申请人申请撤回", "An applicant asks to withdraw"),
+    "allow": ("准许", "Allow"),
+    "refuse_withdrawal": ("不准许（须说明理由）", "Refuse (say why)"),
     "schedule_verify": ("安排核实", "Schedule the verification"),
     "extend_ruling": ("延长审查期限", "Extend the ruling period"),
     "verification_notes": ("核实笔录", "Verification record"),
@@ -244,6 +247,8 @@ STATES: dict[str, tuple[str, str]] = {
 }
 
 ACTS: dict[str, tuple[str, str]] = {
+    "withdraw_application": ("撤回司法确认申请", "Withdraw the application"),
+    "rule_on_withdrawal": ("裁定是否准许撤回", "Rule on the withdrawal"),
     "accept": ("受理", "Accept"),
     "reject": ("不予受理", "Reject"),
     "refer": ("委派调解", "Refer"),

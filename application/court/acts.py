@@ -31,6 +31,12 @@ CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
         c.starts_at, x.actor, x.now
     ),
     cmd.RecordVerification: lambda x, found, c: found.record_verification(c.notes, x.actor, x.now),
+    cmd.WithdrawApplication: lambda x, found, c: found.request_withdrawal(
+        str(x.own_side), c.reason, x.actor, x.now
+    ),
+    cmd.RuleOnWithdrawal: lambda x, found, c: found.rule_on_withdrawal(
+        c.allowed, c.reason, x.actor, x.now
+    ),
     cmd.RuleConfirmed: lambda x, found, c: found.rule(None, c.reason, x.actor, x.now),
     cmd.RuleRejected: lambda x, found, c: found.rule(c.ground, c.reason, x.actor, x.now),
     cmd.LapseApplication: lambda x, found, c: found.lapse(x.actor, x.now),

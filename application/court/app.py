@@ -36,6 +36,7 @@ from domain.court.judicial_confirmation import (
 )
 from domain.court.litigation_case import LITIGATION_KIND_LABEL, LitigationCase
 from domain.mediation.case_states import ReferralKind
+from domain.mediation.filing import SideRole
 from domain.mediation.limitation import ENFORCEMENT_YEARS
 from domain.mediation.limitation import running as limitation_running
 from domain.mediation.mediation_case import MediationCase
@@ -183,7 +184,7 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
         but may not act on is forbidden (403)."""
         handler = table[type(command)]
 
-        def target() -> tuple[A, None]:
+        def target() -> tuple[A, SideRole | None]:
             found = self.load(target_id, kind)
             case = (
                 self._mediation_file(found.mediation_case_id, None)
@@ -192,7 +193,10 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
             )
             if not access.sees_confirmation(principal, self.config.code, case):
                 raise NotFound(str(target_id))
-            access.check_court_act(principal, self.config.code, command.act_name())
+            act = command.act_name()
+            if case is not None and act in access.APPLICANT_CONFIRMATION_ACTS:
+                return found, access.applying_side(principal, case)  # a side's own act
+            access.check_court_act(principal, self.config.code, act)
             return found, None
 
         return self.run_act(f"{kind.__name__} {target_id}", principal, command, handler, target)

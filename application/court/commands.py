@@ -42,6 +42,19 @@ class ScheduleVerification(Command):
     starts_at: datetime
 
 
+class WithdrawApplication(Command):
+    """An applicant side withdraws the application before the ruling (the court rules on it)."""
+
+    reason: Text = ""
+
+
+class RuleOnWithdrawal(Command):
+    """A judge allows a withdrawal, or refuses it saying why (民诉法解释 art. 357)."""
+
+    allowed: bool
+    reason: Text = ""
+
+
 class RecordVerification(Command):
     """The judge records the verification with both parties (required before a ruling)."""
 

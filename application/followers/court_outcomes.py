@@ -107,6 +107,7 @@ class CourtOutcomes:
 
     @react.register(JudicialConfirmation.Ruled)
     @react.register(JudicialConfirmation.ApplicationLapsed)
+    @react.register(JudicialConfirmation.Withdrawn)
     def _ruled(self, domain_event: Any) -> None:
         found = self.court.load(
             domain_event.originator_id, JudicialConfirmation, domain_event.originator_version

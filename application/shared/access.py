@@ -326,8 +326,16 @@ def hosts_case_session(principal: Principal, case: MediationCase, deployment: De
 # --- the court --------------------------------------------------------------------------------
 
 JUDGE_ACTS = frozenset(
-    {"rule_confirmed", "rule_rejected", "extend_ruling_period", "record_verification", "decide"}
+    {
+        "rule_confirmed",
+        "rule_rejected",
+        "extend_ruling_period",
+        "record_verification",
+        "rule_on_withdrawal",
+        "decide",
+    }
 )
+APPLICANT_CONFIRMATION_ACTS = frozenset({"withdraw_application"})  # the sides', not the court's
 SCHEDULER_ACTS = frozenset({"lapse", "record_missed_deadline"})  # the court's timers
 
 

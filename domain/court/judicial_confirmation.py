@@ -41,6 +41,7 @@ class ConfirmationState(StrEnum):
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
     LAPSED = "lapsed"  # the other side did not apply within the window
+    WITHDRAWN = "withdrawn"  # the applicants withdrew before the ruling, and the court allowed it
 
 
 class RefusalGround(StrEnum):
@@ -84,6 +85,9 @@ class JudicialConfirmation(Aggregate):
         DeadlinesRecomputed: ClassVar[type[DomainEvent]]
         VerificationScheduled: ClassVar[type[DomainEvent]]
         Verified: ClassVar[type[DomainEvent]]
+        WithdrawalRequested: ClassVar[type[DomainEvent]]
+        WithdrawalRefused: ClassVar[type[DomainEvent]]
+        Withdrawn: ClassVar[type[DomainEvent]]
 
     # Class defaults, as older snapshots have none: a RefusalGround or RejectionGround; the
     # verification with both parties; who approved the extension.
@@ -92,6 +96,7 @@ class JudicialConfirmation(Aggregate):
     verified_at: datetime | None = None
     verification_notes: str | None = None
     extension_approved_by: str | None = None
+    withdrawal_requested_by: str | None = None  # the side that asked to withdraw
 
     @staticmethod
     def create_id(agreement_id: UUID) -> UUID:
@@ -336,6 +341,57 @@ class JudicialConfirmation(Aggregate):
         self.state = state
         self.reason = reason
         self.ground = ground
+
+    # --- withdrawal before the ruling (民诉法解释 art. 357) --------------------------------------
+
+    def request_withdrawal(self, side: str, reason: str, actor: Actor, at: datetime) -> None:
+        """An applicant withdraws before the ruling; the court rules on it."""
+        self._require("withdraw_application", *_RUNNING)
+        if self.withdrawal_requested_by is not None:
+            raise ActRefused(
+                "withdraw_application",
+                str(self.state),
+                "withdrawal_pending",
+                "a withdrawal is already before the court",
+            )
+        self._withdrawal_requested(
+            side=side,
+            reason=check_text(reason, "reason", 2_000, required=False, multiline=True),
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("WithdrawalRequested")
+    def _withdrawal_requested(
+        self, side: str, reason: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.withdrawal_requested_by = side
+
+    def rule_on_withdrawal(self, allowed: bool, reason: str, actor: Actor, at: datetime) -> None:
+        """Allowed unless the court records why not (a withdrawal that would harm the state,
+        the public or others, for instance)."""
+        self._require("rule_on_withdrawal", *_RUNNING)
+        if self.withdrawal_requested_by is None:
+            raise ActRefused(
+                "rule_on_withdrawal", str(self.state), "no_withdrawal", "nobody asked to withdraw"
+            )
+        if allowed:
+            self._withdrawn(
+                reason=check_text(reason, "reason", 2_000, required=False, multiline=True),
+                actor=actor,
+                occurred_at=at,
+            )
+        else:
+            self._withdrawal_refused(reason=_reason(reason), actor=actor, occurred_at=at)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = ConfirmationState.WITHDRAWN
+        self.reason = reason or None
+
+    @event("WithdrawalRefused")
+    def _withdrawal_refused(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
+        self.withdrawal_requested_by = None
 
     def lapse(self, actor: Actor, at: datetime) -> None:
         """The window closed with one side's application only: nothing is docketed."""

@@ -167,6 +167,9 @@ EXPECTED: dict[str, Rule] = {
     "POST /api/confirmations/{confirmation_id}/schedule_verification": Rule(
         sees=CONFIRMATION, acts=COURT_STAFF
     ),
+    "POST /api/confirmations/{confirmation_id}/withdraw_application": Rule(
+        sees=CONFIRMATION, acts=SIDES
+    ),
     **{
         f"POST /api/confirmations/{{confirmation_id}}/{act}": Rule(
             sees=CONFIRMATION, acts=frozenset({"judge1"})
@@ -174,6 +177,7 @@ EXPECTED: dict[str, Rule] = {
         for act in (
             "extend_ruling_period",
             "record_verification",
+            "rule_on_withdrawal",
             "rule_confirmed",
             "rule_rejected",
         )

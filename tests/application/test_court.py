@@ -193,6 +193,41 @@ def test_judicial_confirmation(platform: Platform, clock: ManualClock) -> None:
         platform.court.confirmation(joint.id, OTHER_PARTY, case)
 
 
+def test_the_applicants_withdraw_before_the_ruling_and_the_court_rules_on_it(
+    platform: Platform, clock: ManualClock
+) -> None:
+    case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+    agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+    platform.court.apply_for_confirmation(agreement, case, AGENT)
+    joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
+    withdraw = court_cmd.WithdrawApplication(reason="双方已自行履行")
+    with pytest.raises(NotFound):  # not a side of this case
+        platform.court.confirmation_act(joint.id, OTHER_PARTY, withdraw)
+    with pytest.raises(ActRefused) as nothing:
+        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=True))
+    assert nothing.value.rule == "no_withdrawal"
+    asked = platform.court.confirmation_act(joint.id, PARTY, withdraw)
+    assert asked.withdrawal_requested_by == "respondent"
+    with pytest.raises(Forbidden):  # the court rules, not the other side
+        platform.court.confirmation_act(joint.id, AGENT, court_cmd.RuleOnWithdrawal(allowed=True))
+    with pytest.raises(InvalidValue) as why:  # refusing it says why
+        platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=False))
+    assert why.value.field == "reason"
+    kept = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=False, reason="撤回损害他人合法权益")
+    )
+    assert kept.state == "applied" and kept.withdrawal_requested_by is None
+    platform.court.confirmation_act(joint.id, AGENT, withdraw)
+    done = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=True)
+    )
+    assert done.state == "withdrawn"
+    platform.catch_up()
+    [outcome] = platform.center.file_of(case.id).court_outcomes
+    assert outcome.outcome == "withdrawn"
+    assert platform.center.file_of(case.id).state == "settled"  # the agreement stands
+
+
 def test_a_refused_application_holds_no_number(platform: Platform, clock: ManualClock) -> None:
     """The 民特 number is taken on acceptance: a refusal leaves none, and the next accepted
     application takes the first number of the year."""
