@@ -67,6 +67,9 @@ class MatterOut(msgspec.Struct):
     letter_sha256: str | None
     issuance: IssuanceOut | None
     revocation_reason: str | None
+    # The letter's delivery (its deadline runs from it) and the debtor's replies or objections.
+    letter_delivery: dict[str, Any] | None = None
+    debtor_answers: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 def matter_out(found: NotarialMatter, platform: Platform) -> MatterOut:
@@ -100,6 +103,10 @@ def matter_out(found: NotarialMatter, platform: Platform) -> MatterOut:
         enforcement_accepted=found.enforcement_accepted_by is not None,
         letter_deadline=found.letter_deadline.due.isoformat() if found.letter_deadline else None,
         letter_sha256=found.letter_sha256,
+        letter_delivery=msgspec.to_builtins(found.letter_delivery)
+        if found.letter_delivery
+        else None,
+        debtor_answers=[msgspec.to_builtins(a) for a in found.debtor_answers],
         issuance=IssuanceOut(
             issuance.certificate_number,
             issuance.pdf_sha256,

@@ -30,7 +30,7 @@ from domain.mediation.agreement_text import sha256_hex
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import RepaymentAgreement
-from domain.notary.notarial_matter import NotarialMatter
+from domain.notary.notarial_matter import LETTER_DAYS, NotarialMatter
 from domain.shared.document_service import DocumentService, reminder_id
 from domain.shared.money import format_yuan
 
@@ -81,7 +81,8 @@ class Outbox:
     def _decided(self, domain_event: Any) -> None:
         self.serve_decision(domain_event.originator_id, domain_event.summary)
 
-    @react.register(NotarialMatter.VerificationLetterServed)
+    @react.register(NotarialMatter.VerificationLetterServed)  # letters counted from the act
+    @react.register(NotarialMatter.VerificationLetterSent)
     def _letter(self, domain_event: Any) -> None:
         self.serve_letter(domain_event.originator_id)
 
@@ -146,10 +147,18 @@ class Outbox:
         address = case.service_addresses.get(debtor)
         if address is None:
             return []  # no consent to electronic service: served by post, outside the platform
-        due = matter.letter_deadline.due.isoformat() if matter.letter_deadline else ""
         url = f"{self.notary.public_url}/verify"
+        if matter.letter_deadline is not None:  # a letter recorded before delivery counted
+            due = matter.letter_deadline.due.isoformat()
+            answer = (f"请于{due}前答复。", f"Please answer the notary office by {due}.")
+        else:
+            answer = (
+                f"请自收到之日起{LETTER_DAYS}日内答复。",
+                f"Please answer the notary office within {LETTER_DAYS} days of receipt.",
+            )
+        document_id = uuid5(matter_id, f"letter:{matter.letter_sha256}")
         service = self._serve(
-            document_id=uuid5(matter_id, f"letter:{matter.letter_sha256}"),
+            document_id=document_id,
             addressee=str(debtor),
             case_id=case.id,
             kind="verification_letter",
@@ -157,12 +166,21 @@ class Outbox:
             address=address.address,
             subject=f"核实函 Verification letter {case.filing_number}",
             body=(
-                f"公证处就您的债务出具执行证书前向您核实，请于{due}前答复。"
-                f"Please answer the notary office by {due}. SHA-256: {matter.letter_sha256} {url}"
+                f"公证处就您的债务出具执行证书前向您核实，{answer[0]}"
+                f"{answer[1]} SHA-256: {matter.letter_sha256} {url}"
             ),
             document_sha256=matter.letter_sha256,
             store=self.notary,
         )
+        # The debtor's days run from the delivery: recorded on the matter, also when this
+        # letter was delivered before a crash stopped it being recorded.
+        delivered = service or self.notary.find(
+            DocumentService.create_id(document_id, str(debtor)), DocumentService
+        )
+        if delivered is not None and delivered.delivered_at is not None:
+            self.notary.record_electronic_delivery(
+                matter_id, delivered.delivered_at, str(delivered.id)
+            )
         return [service] if service else []
 
     def _serve_court_document(

@@ -12,11 +12,12 @@ from application.shared.commands import Command, Context, Handler
 from domain.notary.certificate_number import CERTIFICATE_KIND_LABEL, CertificateNumber
 from domain.notary.notarial_matter import (
     TITLES,
+    AnswerKind,
+    DeliveryMethod,
     IdentityMethod,
     Issuance,
     NotarialMatter,
     SigningMethod,
-    letter_deadline,
 )
 from domain.shared.numbering import format_number
 from domain.shared.periods import shanghai_date
@@ -36,7 +37,6 @@ def _serve_letter(x: OfficeContext, matter: NotarialMatter, c: cmd.ServeLetter) 
     """A signed letter, its hash in the event; the outbox serves it on the debtor."""
     matter.check_letter_servable()  # before anything is written
     office = x.app.config
-    deadline = letter_deadline(x.app.calendar, x.now)
     assert matter.related_id is not None
     instrument = x.app.load(matter.related_id, NotarialMatter)
     letter = x.app.documents.issue(
@@ -44,10 +44,10 @@ def _serve_letter(x: OfficeContext, matter: NotarialMatter, c: cmd.ServeLetter) 
         (office.code, office.name),
         "核实函",
         "Verification letter",
-        letter_text(matter, instrument, deadline),
+        letter_text(matter, instrument),
         x.app.public_url,
     )
-    matter.serve_letter(deadline, hashlib.sha256(letter).hexdigest(), x.actor, x.now)
+    matter.send_letter(hashlib.sha256(letter).hexdigest(), x.actor, x.now)
 
 
 def _issue(x: OfficeContext, matter: NotarialMatter, c: cmd.IssueCertificate) -> None:
@@ -65,7 +65,7 @@ def _issue(x: OfficeContext, matter: NotarialMatter, c: cmd.IssueCertificate) ->
         signer,
         zh,
         en,
-        certificate_text(office.name, matter, number, x.now),
+        certificate_text(office.name, matter, number, x.now, x.app.enforcement_statement(matter)),
         x.app.verification_url(number),
     )
     digest = hashlib.sha256(pdf).hexdigest()
@@ -93,6 +93,12 @@ MATTER_ACTS: dict[type[Command], Handler[NotaryOffice, NotarialMatter]] = {
         x.now,
     ),
     cmd.ServeLetter: _serve_letter,
+    cmd.RecordLetterDelivery: lambda x, matter, c: matter.record_letter_delivery(
+        DeliveryMethod(c.method), c.delivered_at, c.reference, x.app.calendar, x.actor, x.now
+    ),
+    cmd.RecordDebtorAnswer: lambda x, matter, c: matter.record_debtor_answer(
+        AnswerKind(c.kind), c.text, c.received_at, x.actor, x.now
+    ),
     cmd.RefuseCertificate: lambda x, matter, c: matter.refuse_certificate(c.reason, x.actor, x.now),
     cmd.IssueCertificate: _issue,
     cmd.Revoke: lambda x, matter, c: matter.revoke(c.reason, x.actor, x.now),

@@ -22,16 +22,19 @@ from application.documents.pki import SignatureCheck
 from application.documents.signed_documents import SignedDocuments
 from application.notary_office import commands as cmd
 from application.notary_office.acts import MATTER_ACTS
+from application.notary_office.certificates import EnforcementStatement
 from application.shared import access
-from application.shared.access import Principal
+from application.shared.access import SYSTEM, Principal
 from application.shared.commands import Command
 from application.shared.errors import NotFound
 from application.shared.institution import Institution
 from domain.mediation.agreement_text import sha256_hex
+from domain.mediation.limitation import ENFORCEMENT_YEARS
+from domain.mediation.limitation import running as limitation_running
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
 from domain.notary.certificate_number import CertificateNumber
-from domain.notary.notarial_matter import MatterState, MatterType, NotarialMatter
+from domain.notary.notarial_matter import DeliveryMethod, MatterState, MatterType, NotarialMatter
 from domain.shared.errors import InvalidValue
 from domain.shared.identity import normalize_id_number
 from domain.shared.periods import WorkingCalendar
@@ -165,6 +168,50 @@ class NotaryOffice(Institution[OfficeConfig]):
                 return False, "the agreement is not in default"
             return True, ""
         return True, ""
+
+    def enforcement_statement(self, matter: NotarialMatter) -> EnforcementStatement | None:
+        """For an enforcement certificate: the debtor, what is owed by instalment after
+        payments, and until when enforcement may be applied for."""
+        if matter.matter_type != MatterType.ENFORCEMENT_CERTIFICATE or matter.related_id is None:
+            return None
+        instrument = self.load(matter.related_id, NotarialMatter)
+        assert instrument.related_id is not None
+        agreement = self._agreement(instrument.related_id)
+        plan = agreement.plan
+        debtor = self._case_of(agreement.case_id).filing.side(plan.debtor)
+        last_due = plan.instalments[-1].due_date
+        return EnforcementStatement(
+            debtor=debtor.name,
+            principal_fen=plan.principal_fen,
+            interest_fen=plan.interest_fen,
+            fees_fen=plan.fees_fen,
+            waived_fen=plan.waived_fen,
+            instalments=[
+                (s.number, s.due_date, s.amount_fen, s.paid_fen)
+                for s in agreement.statuses(last_due, self.calendar)
+            ],
+            outstanding_fen=plan.total_fen - agreement.paid_fen,
+            apply_by=limitation_running(
+                last_due, ENFORCEMENT_YEARS, last_due, self.calendar
+            ).ends_on,
+        )
+
+    def record_electronic_delivery(
+        self, matter_id: UUID, delivered_at: datetime, reference: str
+    ) -> None:
+        """The outbox delivered the verification letter: the debtor's days run from then
+        (once; a letter recorded delivered already is left as it is)."""
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            matter = self.load(matter_id, NotarialMatter)
+            if matter.state != MatterState.LETTER_SENT:
+                return []
+            matter.record_letter_delivery(
+                DeliveryMethod.ELECTRONIC, delivered_at, reference, self.calendar, SYSTEM.actor, now
+            )
+            return [matter]
+
+        self.save_retrying(f"notarial matter {matter_id}", attempt)
 
     # --- acts -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ matter (its docstring is the act's description)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
@@ -69,8 +70,25 @@ class SignDocument(Command):
 
 
 class ServeLetter(Command):
-    """Enforcement certificate: the notary serves the verification letter on the debtor; the
-    debtor's 7 days start."""
+    """Enforcement certificate: the notary sends the verification letter to the debtor (the
+    outbox serves it where the debtor consented to electronic service); the debtor's 7 days
+    start from its recorded delivery."""
+
+
+class RecordLetterDelivery(Command):
+    """The letter was delivered by post (with its tracking number) or by hand."""
+
+    method: Literal["postal", "personal"]
+    delivered_at: datetime
+    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class RecordDebtorAnswer(Command):
+    """The debtor's reply or objection to the letter, as received."""
+
+    kind: Literal["reply", "objection"]
+    text: Text
+    received_at: datetime
 
 
 class RefuseCertificate(Command):

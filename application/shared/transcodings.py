@@ -14,7 +14,13 @@ from application.shared.topics import register_former_topics
 from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.filing import Claim, Filing, Side
 from domain.mediation.repayment_plan import Instalment, RepaymentPlan
-from domain.notary.notarial_matter import Answer, IdentityVerification, Issuance
+from domain.notary.notarial_matter import (
+    Answer,
+    DebtorAnswer,
+    IdentityVerification,
+    Issuance,
+    LetterDelivery,
+)
 from domain.procuratorate.red_flag import Evidence, FlaggedRecord
 from domain.procuratorate.supervision_case import FileRead, Subject
 from domain.shared.actors import Actor
@@ -94,6 +100,8 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     FileRead,
     Evidence,
     FlaggedRecord,
+    LetterDelivery,
+    DebtorAnswer,
 )
 
 

@@ -68,7 +68,8 @@ class MatterState(StrEnum):
     ACCEPTED = "accepted"  # eligible, fee fixed
     REFUSED = "refused"
     SIGNED = "signed"
-    LETTER_SERVED = "letter_served"  # enforcement certificate: waiting for the deadline
+    LETTER_SENT = "letter_sent"  # enforcement certificate: the letter on its way to the debtor
+    LETTER_SERVED = "letter_served"  # delivered: the debtor's time to answer runs
     ISSUED = "issued"
     REVOKED = "revoked"
 
@@ -82,6 +83,35 @@ class IdentityMethod(StrEnum):
 class SigningMethod(StrEnum):
     ELECTRONIC = "electronic"
     WET_INK = "wet_ink"
+
+
+class DeliveryMethod(StrEnum):
+    """How a verification letter reached the debtor."""
+
+    ELECTRONIC = "electronic"  # the outbox's service, on the debtor's consent
+    POSTAL = "postal"  # registered post, with its tracking number
+    PERSONAL = "personal"  # handed over by the office
+
+
+class AnswerKind(StrEnum):
+    REPLY = "reply"  # the debtor's account of performance
+    OBJECTION = "objection"  # the debtor disputes the claim
+
+
+@dataclass(frozen=True)
+class LetterDelivery(Value):
+    method: DeliveryMethod
+    delivered_at: datetime
+    reference: str  # the tracking number, or the outbox's service id
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class DebtorAnswer(Value):
+    kind: AnswerKind
+    text: str
+    received_at: datetime
+    recorded_by: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +138,7 @@ class Issuance(Value):
 
 
 def letter_deadline(calendar: WorkingCalendar, at: datetime) -> Deadline:
-    """The debtor's time to answer a verification letter served at `at`."""
+    """The debtor's time to answer a verification letter delivered at `at`."""
     return calendar_days_deadline(shanghai_date(at), LETTER_DAYS, calendar)
 
 
@@ -117,6 +147,11 @@ def _text(value: str, field: str, limit: int = MAX_TEXT) -> str:
 
 
 class NotarialMatter(Aggregate):
+    # Class defaults: matters recorded before letters waited for their delivery have none.
+    letter_sent_at: datetime | None = None
+    letter_delivery: LetterDelivery | None = None
+    debtor_answers: tuple[DebtorAnswer, ...] = ()
+
     if TYPE_CHECKING:  # made by the library from the @event methods; typed for followers
         Applied: ClassVar[type[DomainEvent]]
         EligibilityChecked: ClassVar[type[DomainEvent]]
@@ -125,6 +160,9 @@ class NotarialMatter(Aggregate):
         QuestionAnswered: ClassVar[type[DomainEvent]]
         Signed: ClassVar[type[DomainEvent]]
         VerificationLetterServed: ClassVar[type[DomainEvent]]
+        VerificationLetterSent: ClassVar[type[DomainEvent]]
+        LetterDelivered: ClassVar[type[DomainEvent]]
+        DebtorAnswered: ClassVar[type[DomainEvent]]
         DeadlinesRecomputed: ClassVar[type[DomainEvent]]
         CertificateRefused: ClassVar[type[DomainEvent]]
         Issued: ClassVar[type[DomainEvent]]
@@ -308,23 +346,83 @@ class NotarialMatter(Aggregate):
         if self.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
             raise self._refuse("serve_letter", "not_enforcement", "only for enforcement matters")
 
-    def serve_letter(
-        self, deadline: Deadline, letter_sha256: str, actor: Actor, at: datetime
-    ) -> None:
-        """The verification letter to the debtor (its signed PDF's hash); issuance waits for
-        its deadline (`letter_deadline`)."""
+    def send_letter(self, letter_sha256: str, actor: Actor, at: datetime) -> None:
+        """The verification letter (its signed PDF's hash) goes to the debtor; its deadline
+        waits for the recorded delivery (公证程序规则 art. 55)."""
         self.check_letter_servable()
-        self._letter_served(
-            deadline=deadline, letter_sha256=letter_sha256, actor=actor, occurred_at=at
-        )
+        self._letter_sent(letter_sha256=letter_sha256, actor=actor, occurred_at=at)
+
+    @event("VerificationLetterSent")
+    def _letter_sent(self, letter_sha256: str, actor: Actor, occurred_at: datetime) -> None:
+        self.state = MatterState.LETTER_SENT
+        self.letter_sha256 = letter_sha256
+        self.letter_sent_at = occurred_at
 
     @event("VerificationLetterServed")
     def _letter_served(
         self, deadline: Deadline, letter_sha256: str, actor: Actor, occurred_at: datetime
     ) -> None:
+        """Letters recorded before delivery was: the deadline ran from the notary's act."""
         self.state = MatterState.LETTER_SERVED
         self.letter_deadline = deadline
         self.letter_sha256 = letter_sha256
+
+    def record_letter_delivery(
+        self,
+        method: DeliveryMethod,
+        delivered_at: datetime,
+        reference: str,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """The letter reached the debtor: the debtor's days to answer run from that day."""
+        self._require("record_letter_delivery", MatterState.LETTER_SENT)
+        how = DeliveryMethod(method)
+        if delivered_at.tzinfo is None:
+            raise InvalidValue("delivered_at", "must carry a time zone")
+        if delivered_at > at:
+            raise InvalidValue("delivered_at", "must not be in the future")
+        if self.letter_sent_at is not None and delivered_at < self.letter_sent_at:
+            raise InvalidValue("delivered_at", "must not be before the letter was sent")
+        reference = reference.strip()
+        if how is DeliveryMethod.POSTAL and not reference:
+            raise InvalidValue("reference", "postal service records its tracking number")
+        self._letter_delivered(
+            delivery=LetterDelivery(
+                how,
+                delivered_at,
+                check_text(reference, "reference", 200, required=False),
+                actor.actor_id,
+            ),
+            deadline=letter_deadline(calendar, delivered_at),
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("LetterDelivered")
+    def _letter_delivered(
+        self, delivery: LetterDelivery, deadline: Deadline, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.state = MatterState.LETTER_SERVED
+        self.letter_delivery = delivery
+        self.letter_deadline = deadline
+
+    def record_debtor_answer(
+        self, kind: AnswerKind, text: str, received_at: datetime, actor: Actor, at: datetime
+    ) -> None:
+        """The debtor's reply or objection, recorded for the notary's decision."""
+        self._require("record_debtor_answer", MatterState.LETTER_SENT, MatterState.LETTER_SERVED)
+        if received_at.tzinfo is None:
+            raise InvalidValue("received_at", "must carry a time zone")
+        if received_at > at:
+            raise InvalidValue("received_at", "must not be in the future")
+        answer = DebtorAnswer(AnswerKind(kind), _text(text, "text"), received_at, actor.actor_id)
+        self._debtor_answered(answer=answer, actor=actor, occurred_at=at)
+
+    @event("DebtorAnswered")
+    def _debtor_answered(self, answer: DebtorAnswer, actor: Actor, occurred_at: datetime) -> None:
+        self.debtor_answers = (*self.debtor_answers, answer)
 
     def recompute_deadlines(self, calendar: WorkingCalendar, actor: Actor, at: datetime) -> bool:
         """Apply a newly loaded official schedule to a served letter's deadline; True when it
@@ -344,7 +442,7 @@ class NotarialMatter(Aggregate):
         self.letter_deadline = letter_deadline
 
     def refuse_certificate(self, reason: str, actor: Actor, at: datetime) -> None:
-        self._require("refuse_certificate", MatterState.LETTER_SERVED)
+        self._require("refuse_certificate", MatterState.LETTER_SENT, MatterState.LETTER_SERVED)
         self._certificate_refused(
             reason=_text(reason, "reason", 2_000), actor=actor, occurred_at=at
         )

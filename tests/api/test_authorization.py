@@ -228,6 +228,8 @@ EXPECTED: dict[str, Rule] = {
             "record_answer",
             "sign",
             "serve_letter",
+            "record_letter_delivery",
+            "record_debtor_answer",
             "refuse_certificate",
             "issue",
             "revoke",

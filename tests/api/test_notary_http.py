@@ -148,7 +148,7 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
     )
     assert act(api, application["id"], {"act": "check_eligibility"})["state"] == "accepted"
     letter = act(api, application["id"], {"act": "serve_letter"})
-    assert letter["letter_deadline"] == "2026-05-27"
+    assert letter["state"] == "letter_sent" and letter["letter_deadline"] is None  # on its way
     letter_pdf = api.call("GET", f"/api/notarial_matters/{application['id']}/letter.pdf", "notary1")
     assert hashlib.sha256(letter_pdf.content).hexdigest() == letter["letter_sha256"]
     assert_signed(api, letter_pdf.content, tmp_path / "letter.pdf")
@@ -157,6 +157,21 @@ def test_notarized_agreement_to_court_enforcement(api: Api, tmp_path: Path) -> N
     served = [m for m in outbox.read_text().splitlines() if "Verification letter" in m]
     assert len(served) == 1 and "13900139000" in served[0]
     assert letter["letter_sha256"] in served[0]
+    # Served electronically (the debtor consented): the 7 days run from that delivery.
+    delivered = api.call("GET", f"/api/notarial_matters/{application['id']}", "notary1").json()
+    assert delivered["letter_delivery"]["method"] == "electronic"
+    assert delivered["letter_deadline"] == "2026-05-27"
+    answered = act(
+        api,
+        application["id"],
+        {
+            "act": "record_debtor_answer",
+            "kind": "objection",
+            "text": "已于五月还款一千元",
+            "received_at": "2026-05-20T01:00:00+00:00",
+        },
+    )
+    assert [a["kind"] for a in answered["debtor_answers"]] == ["objection"]
     early = api.call("POST", f"/api/notarial_matters/{application['id']}/issue", "notary1", json={})
     assert assert_problem(early, 409, "act-refused")["rule"] == "letter_deadline"
     api.clock.advance(timedelta(days=8))

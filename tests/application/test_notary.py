@@ -19,11 +19,13 @@ from application.bootstrap import Platform
 from application.documents.signed_documents import DEFAULT_CJK_FONT
 from application.mediation_center import commands as cmd
 from application.notary_office import commands as notary_cmd
+from application.notary_office.certificates import certificate_text
 from application.shared.access import Forbidden, Principal
 from application.shared.clock import ManualClock
 from domain.notary.notarial_matter import MatterType
 from domain.shared.actors import Role
 from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.money import format_yuan
 from tests.conftest import missing
 from tests.support.data import ADMIN, AGENT, MEDIATOR, NOTARY, PARTY, PARTY_ID, drive, settle
 
@@ -278,14 +280,42 @@ def test_enforcement_certificate_after_default_and_letter(
     platform.center.agreement_act(agreement.id, AGENT, cmd.DeclareDefault())
     matter = on_record(platform, "enforcement_certificate", "江北商业银行", instrument.id)
     platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.CheckEligibility())
-    served = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.ServeLetter())
+    sent = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.ServeLetter())
+    assert sent.state == "letter_sent" and sent.letter_deadline is None  # no e-service: by post
+    with pytest.raises(ActRefused) as undelivered:
+        platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
+    assert undelivered.value.rule == "state"
+    clock.advance(timedelta(days=3))
+    with pytest.raises(InvalidValue) as tracking:
+        platform.notary.act(
+            matter.id,
+            NOTARY_STAFF,
+            notary_cmd.RecordLetterDelivery(method="postal", delivered_at=clock()),
+        )
+    assert tracking.value.field == "reference"
+    served = platform.notary.act(
+        matter.id,
+        NOTARY_STAFF,
+        notary_cmd.RecordLetterDelivery(
+            method="postal", delivered_at=clock() - timedelta(days=1), reference="EMS1234567890CN"
+        ),
+    )
     assert served.letter_deadline is not None
+    assert served.letter_deadline.start == (clock() - timedelta(days=1)).date()  # from delivery
     with pytest.raises(ActRefused) as waiting:
         platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     assert waiting.value.rule == "letter_deadline"
     clock.advance(timedelta(days=10))
     certificate = platform.notary.act(matter.id, NOTARY_STAFF, notary_cmd.IssueCertificate())
     number = certificate.issuance.certificate_number
+    # It states the debtor, what is owed by instalment, and until when to apply.
+    statement = platform.notary.enforcement_statement(certificate)
+    assert statement is not None and statement.debtor == case.filing.respondent.name
+    assert statement.outstanding_fen == agreement.plan.total_fen
+    assert [row[0] for row in statement.instalments] == [1, 2]
+    text = certificate_text("江北公证处", certificate, number, clock(), statement)
+    assert statement.debtor in text and format_yuan(statement.outstanding_fen) in text
+    assert statement.apply_by is not None and statement.apply_by.isoformat() in text
 
     found = platform.notary.enforcement_certificate(number)
     agreement, case = platform.center.agreement(agreement.id, AGENT)

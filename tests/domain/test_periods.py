@@ -11,7 +11,7 @@ from application.shared.calendar import OfficialCalendar, Schedule
 from domain.mediation.case_states import CaseState, ReferralKind
 from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
-from domain.notary.notarial_matter import MatterType, NotarialMatter, letter_deadline
+from domain.notary.notarial_matter import DeliveryMethod, MatterType, NotarialMatter
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
 from domain.shared.periods import calendar_days_deadline, shanghai_date, working_days_deadline
@@ -189,7 +189,8 @@ def test_a_letter_deadline_on_a_guessed_calendar_holds_the_certificate() -> None
         MatterType.ENFORCEMENT_CERTIFICATE, "银行", "x", False, False, "", "", uuid4(), notary, at
     )
     matter.check_eligibility(True, "", notary, at)
-    matter.serve_letter(letter_deadline(OFFICIAL, at), "0" * 64, notary, at)
+    matter.send_letter("0" * 64, notary, at)
+    matter.record_letter_delivery(DeliveryMethod.PERSONAL, at, "", OFFICIAL, notary, at)
     assert matter.letter_deadline is not None and matter.letter_deadline.provisional
     later = datetime(2027, 1, 20, 2, tzinfo=UTC)
     with pytest.raises(ActRefused) as held:
