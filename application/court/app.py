@@ -208,6 +208,14 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
     ) -> JudicialConfirmation:
         """One side applies; the second side's application makes it joint and dockets it."""
         side = str(access.applying_side(principal, case))
+        if case.referral_kind == ReferralKind.IN_LITIGATION:
+            raise ActRefused(
+                "apply_for_confirmation",
+                str(case.state),
+                "in_litigation",
+                "an in-litigation settlement goes back to its lawsuit (a civil mediation document "
+                "or a withdrawal), never to judicial confirmation",
+            )
         effective_on = agreement.effective_on
         if agreement.state != AgreementState.EFFECTIVE or effective_on is None:
             raise ActRefused(

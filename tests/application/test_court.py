@@ -228,6 +228,26 @@ def test_the_applicants_withdraw_before_the_ruling_and_the_court_rules_on_it(
     assert platform.center.file_of(case.id).state == "settled"  # the agreement stands
 
 
+def test_an_in_litigation_settlement_is_never_confirmed(
+    platform: Platform, clock: ManualClock
+) -> None:
+    """特邀调解规定 art. 20; 在线调解规则 art. 20(2): it goes back to its lawsuit."""
+    case = platform.center.file(AGENT, filing())
+    for who, command in (
+        (ADMIN, cmd.Accept()),
+        (ADMIN, cmd.Refer(kind="in_litigation", procedure="summary")),
+        (ADMIN, cmd.AssignMediator(mediator="mediator1")),
+        (MEDIATOR, cmd.AcceptAssignment(disclosure="无")),
+        (PARTY, cmd.ConsentToMediation()),
+    ):
+        case = platform.center.act(case.id, who, command)
+    case = settle(platform.center, clock, case)
+    agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+    with pytest.raises(ActRefused) as refused:
+        platform.court.apply_for_confirmation(agreement, case, AGENT)
+    assert refused.value.rule == "in_litigation"
+
+
 def test_a_refused_application_holds_no_number(platform: Platform, clock: ManualClock) -> None:
     """The 民特 number is taken on acceptance: a refusal leaves none, and the next accepted
     application takes the first number of the year."""
