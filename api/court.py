@@ -49,6 +49,8 @@ class ConfirmationOut(msgspec.Struct):
     verification_notes: str | None = None
     extension_approved_by: str | None = None  # the president who approved the +10 days
     withdrawal_requested_by: str | None = None  # a side asked to withdraw; the court rules
+    objections: list[dict[str, Any]] = msgspec.field(default_factory=list)  # to the ruling
+    more_time: list[dict[str, Any]] = msgspec.field(default_factory=list)  # 顺延 applications
 
 
 class LitigationOut(msgspec.Struct):
@@ -119,6 +121,8 @@ def confirmation_out(found: JudicialConfirmation, now: datetime) -> Confirmation
         verification_notes=found.verification_notes,
         extension_approved_by=found.extension_approved_by,
         withdrawal_requested_by=found.withdrawal_requested_by,
+        objections=[msgspec.to_builtins(o) for o in found.objections],
+        more_time=[msgspec.to_builtins(m) for m in found.more_time],
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from application.court import commands as cmd
 from application.shared.commands import Command, Context, Handler
-from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.judicial_confirmation import JudicialConfirmation, Objector
 from domain.court.litigation_case import LitigationCase
 
 if TYPE_CHECKING:
@@ -31,6 +31,18 @@ CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
         c.starts_at, x.actor, x.now
     ),
     cmd.RecordVerification: lambda x, found, c: found.record_verification(c.notes, x.actor, x.now),
+    cmd.RecordObjection: lambda x, found, c: found.record_objection(
+        Objector(c.objector), c.name, c.known_on, c.grounds, x.app.calendar, x.actor, x.now
+    ),
+    cmd.DecideObjection: lambda x, found, c: found.decide_objection(
+        c.number, c.upheld, c.reason, x.actor, x.now
+    ),
+    cmd.RequestMoreTime: lambda x, found, c: found.request_more_time(
+        c.name, c.obstacle_ended_on, c.reason, x.app.calendar, x.actor, x.now
+    ),
+    cmd.DecideMoreTime: lambda x, found, c: found.decide_more_time(
+        c.number, c.granted, x.app.calendar, x.actor, x.now
+    ),
     cmd.WithdrawApplication: lambda x, found, c: found.request_withdrawal(
         str(x.own_side), c.reason, x.actor, x.now
     ),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 import msgspec
@@ -53,6 +53,40 @@ class RuleOnWithdrawal(Command):
 
     allowed: bool
     reason: Text = ""
+
+
+class RecordObjection(Command):
+    """Court staff record an objection to the ruling as received: a party's (within 15 days
+    of receiving it) or an interested person's (within 6 months of knowing of it)."""
+
+    objector: Literal["party", "interested"]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    known_on: date
+    grounds: Text
+
+
+class DecideObjection(Command):
+    """A judge upholds an objection (the ruling is set aside) or dismisses it, saying why."""
+
+    number: int
+    upheld: bool
+    reason: Text
+
+
+class RequestMoreTime(Command):
+    """Court staff record an application for 顺延 (CPL art. 86) by someone who missed the
+    window for a legitimate reason, within 10 days after the obstacle ended."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    obstacle_ended_on: date
+    reason: Text
+
+
+class DecideMoreTime(Command):
+    """A judge grants 顺延 (the objection is then received for 15 more days) or refuses it."""
+
+    number: int
+    granted: bool
 
 
 class RecordVerification(Command):

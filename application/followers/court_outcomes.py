@@ -123,6 +123,12 @@ class CourtOutcomes:
             ),
         )
 
+    @react.register(JudicialConfirmation.ObjectionDecided)
+    def _objection_decided(self, domain_event: Any) -> None:
+        """An upheld objection set the ruling aside: shown on the case like the ruling."""
+        if domain_event.decision == "upheld":
+            self._ruled(domain_event)
+
     follows = followed_by(react)
 
     def _outcome(self, case_id: Any, outcome: CourtOutcome) -> None:

@@ -332,6 +332,8 @@ JUDGE_ACTS = frozenset(
         "extend_ruling_period",
         "record_verification",
         "rule_on_withdrawal",
+        "decide_objection",
+        "decide_more_time",
         "decide",
     }
 )

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from application.shared.topics import register_former_topics
+from domain.court.judicial_confirmation import MoreTime, Objection
 from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
 from domain.mediation.filing import Claim, Filing, Side
 from domain.mediation.repayment_plan import Instalment, RepaymentPlan
@@ -102,6 +103,8 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     FlaggedRecord,
     LetterDelivery,
     DebtorAnswer,
+    Objection,
+    MoreTime,
 )
 
 

@@ -7,9 +7,10 @@ recorded and shown as overdue; nothing is decided for it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent, event
@@ -22,15 +23,53 @@ from domain.shared.periods import (
     WorkingCalendar,
     calendar_days_deadline,
     check_date,
+    months_deadline,
     shanghai_date,
 )
 from domain.shared.text import check_text
+from domain.shared.value import Value
+
+T = TypeVar("T")
 
 CONFIRMATION_APPLICATION_DAYS = 30  # from the agreement taking effect
 CONFIRMATION_ACCEPTANCE_DAYS = 3
 CONFIRMATION_RULING_DAYS = 15
 CONFIRMATION_RULING_EXTENSION_DAYS = 10
 CONFIRMATION_KIND_LABEL = "民特"
+PARTY_OBJECTION_DAYS = 15  # from receipt of the ruling (民诉法解释 art. 372)
+INTERESTED_OBJECTION_MONTHS = 6  # from when an interested person knew or should have known
+MORE_TIME_DAYS = 10  # to apply for 顺延 after the obstacle ends (CPL art. 86)
+
+
+class Objector(StrEnum):
+    PARTY = "party"
+    INTERESTED = "interested"  # 利害关系人
+
+
+@dataclass(frozen=True)
+class Objection(Value):
+    """An objection to the ruling, as the court received it, and its decision."""
+
+    number: int
+    objector: Objector
+    name: str
+    known_on: date  # receipt of the ruling (a party), or when it was known (an interested one)
+    grounds: str
+    window_due: date
+    decision: str | None = None  # upheld | dismissed
+    decision_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class MoreTime(Value):
+    """An application for 顺延 by someone who missed the window for a legitimate reason."""
+
+    number: int
+    name: str
+    obstacle_ended_on: date
+    reason: str
+    granted_until: date | None = None  # the objection is received until this day, if granted
+    refused: bool = False
 
 
 class ConfirmationState(StrEnum):
@@ -40,6 +79,7 @@ class ConfirmationState(StrEnum):
     REFUSED = "refused"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
+    REVOKED = "revoked"  # an objection was upheld: the ruling is set aside
     LAPSED = "lapsed"  # the other side did not apply within the window
     WITHDRAWN = "withdrawn"  # the applicants withdrew before the ruling, and the court allowed it
 
@@ -86,6 +126,10 @@ class JudicialConfirmation(Aggregate):
         VerificationScheduled: ClassVar[type[DomainEvent]]
         Verified: ClassVar[type[DomainEvent]]
         WithdrawalRequested: ClassVar[type[DomainEvent]]
+        ObjectionRaised: ClassVar[type[DomainEvent]]
+        ObjectionDecided: ClassVar[type[DomainEvent]]
+        MoreTimeRequested: ClassVar[type[DomainEvent]]
+        MoreTimeDecided: ClassVar[type[DomainEvent]]
         WithdrawalRefused: ClassVar[type[DomainEvent]]
         Withdrawn: ClassVar[type[DomainEvent]]
 
@@ -97,6 +141,9 @@ class JudicialConfirmation(Aggregate):
     verification_notes: str | None = None
     extension_approved_by: str | None = None
     withdrawal_requested_by: str | None = None  # the side that asked to withdraw
+    objections: tuple[Objection, ...] = ()
+    ruled_on: date | None = None  # the ruling's day (Shanghai): nobody knew of it before
+    more_time: tuple[MoreTime, ...] = ()
 
     @staticmethod
     def create_id(agreement_id: UUID) -> UUID:
@@ -341,6 +388,7 @@ class JudicialConfirmation(Aggregate):
         self.state = state
         self.reason = reason
         self.ground = ground
+        self.ruled_on = shanghai_date(occurred_at)
 
     # --- withdrawal before the ruling (民诉法解释 art. 357) --------------------------------------
 
@@ -392,6 +440,148 @@ class JudicialConfirmation(Aggregate):
     @event("WithdrawalRefused")
     def _withdrawal_refused(self, reason: str, actor: Actor, occurred_at: datetime) -> None:
         self.withdrawal_requested_by = None
+
+    # --- objections to the ruling (民诉法解释 art. 372) and 顺延 (CPL art. 86) ------------------
+
+    def record_objection(
+        self,
+        objector: Objector,
+        name: str,
+        known_on: date,
+        grounds: str,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """A party within 15 days of receiving the ruling, an interested person within 6
+        months of knowing of it; later only within the 顺延 the court granted that person."""
+        self._require("record_objection", ConfirmationState.CONFIRMED, ConfirmationState.REJECTED)
+        who = Objector(objector)
+        today = shanghai_date(at)
+        if known_on > today:
+            raise InvalidValue("known_on", "must not be after today")
+        if self.ruled_on is not None and known_on < self.ruled_on:
+            raise InvalidValue("known_on", "must not be before the ruling")
+        window = (
+            calendar_days_deadline(known_on, PARTY_OBJECTION_DAYS, calendar)
+            if who is Objector.PARTY
+            else months_deadline(known_on, INTERESTED_OBJECTION_MONTHS, calendar)
+        )
+        clean = check_text(name, "name", 200)
+        granted = [m.granted_until for m in self.more_time if m.name == clean and m.granted_until]
+        if today > window.due and not any(today <= until for until in granted):
+            raise ActRefused(
+                "record_objection",
+                str(self.state),
+                "objection_window_passed",
+                f"the window ended on {window.due.isoformat()}; one who missed it for a "
+                "legitimate reason applies for more time (顺延) first",
+            )
+        objection = Objection(
+            len(self.objections) + 1, who, clean, known_on, _reason(grounds), window.due
+        )
+        self._objection_raised(objection=objection, actor=actor, occurred_at=at)
+
+    @event("ObjectionRaised")
+    def _objection_raised(self, objection: Objection, actor: Actor, occurred_at: datetime) -> None:
+        self.objections = (*self.objections, objection)
+
+    def decide_objection(
+        self, number: int, upheld: bool, reason: str, actor: Actor, at: datetime
+    ) -> None:
+        """Upheld: the ruling is set aside (revoked). Dismissed: it stands."""
+        self._require("decide_objection", ConfirmationState.CONFIRMED, ConfirmationState.REJECTED)
+        found = self._numbered(self.objections, number)
+        if found.decision is not None:
+            raise ActRefused("decide_objection", str(self.state), "already_decided")
+        self._objection_decided(
+            number=number,
+            decision="upheld" if upheld else "dismissed",
+            reason=_reason(reason),
+            actor=actor,
+            occurred_at=at,
+        )
+
+    @event("ObjectionDecided")
+    def _objection_decided(
+        self, number: int, decision: str, reason: str, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.objections = tuple(
+            replace(o, decision=decision, decision_reason=reason) if o.number == number else o
+            for o in self.objections
+        )
+        if decision == "upheld":
+            self.state = ConfirmationState.REVOKED
+
+    def request_more_time(
+        self,
+        name: str,
+        obstacle_ended_on: date,
+        reason: str,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Someone who missed the window applies within 10 days after the obstacle ended."""
+        self._require("request_more_time", ConfirmationState.CONFIRMED, ConfirmationState.REJECTED)
+        today = shanghai_date(at)
+        if obstacle_ended_on > today:
+            raise InvalidValue("obstacle_ended_on", "must not be after today")
+        if today > calendar_days_deadline(obstacle_ended_on, MORE_TIME_DAYS, calendar).due:
+            raise ActRefused(
+                "request_more_time",
+                str(self.state),
+                "too_late",
+                f"顺延 is applied for within {MORE_TIME_DAYS} days after the obstacle ends",
+            )
+        asked = MoreTime(
+            len(self.more_time) + 1,
+            check_text(name, "name", 200),
+            obstacle_ended_on,
+            _reason(reason),
+        )
+        self._more_time_requested(request=asked, actor=actor, occurred_at=at)
+
+    @event("MoreTimeRequested")
+    def _more_time_requested(self, request: MoreTime, actor: Actor, occurred_at: datetime) -> None:
+        self.more_time = (*self.more_time, request)
+
+    def decide_more_time(
+        self,
+        number: int,
+        granted: bool,
+        calendar: WorkingCalendar,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        """Granted: that person's objection is received for 15 more days."""
+        self._require("decide_more_time", ConfirmationState.CONFIRMED, ConfirmationState.REJECTED)
+        found = self._numbered(self.more_time, number)
+        if found.granted_until is not None or found.refused:
+            raise ActRefused("decide_more_time", str(self.state), "already_decided")
+        until = (
+            calendar_days_deadline(shanghai_date(at), PARTY_OBJECTION_DAYS, calendar).due
+            if granted
+            else None
+        )
+        self._more_time_decided(number=number, granted_until=until, actor=actor, occurred_at=at)
+
+    @event("MoreTimeDecided")
+    def _more_time_decided(
+        self, number: int, granted_until: date | None, actor: Actor, occurred_at: datetime
+    ) -> None:
+        self.more_time = tuple(
+            replace(m, granted_until=granted_until, refused=granted_until is None)
+            if m.number == number
+            else m
+            for m in self.more_time
+        )
+
+    @staticmethod
+    def _numbered(items: tuple[T, ...], number: int) -> T:
+        if not 1 <= number <= len(items):
+            raise InvalidValue("number", f"there is no number {number}")
+        return items[number - 1]
 
     def lapse(self, actor: Actor, at: datetime) -> None:
         """The window closed with one side's application only: nothing is docketed."""

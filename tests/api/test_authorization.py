@@ -172,12 +172,20 @@ EXPECTED: dict[str, Rule] = {
     ),
     **{
         f"POST /api/confirmations/{{confirmation_id}}/{act}": Rule(
+            sees=CONFIRMATION, acts=COURT_STAFF
+        )
+        for act in ("record_objection", "request_more_time")
+    },
+    **{
+        f"POST /api/confirmations/{{confirmation_id}}/{act}": Rule(
             sees=CONFIRMATION, acts=frozenset({"judge1"})
         )
         for act in (
             "extend_ruling_period",
             "record_verification",
             "rule_on_withdrawal",
+            "decide_objection",
+            "decide_more_time",
             "rule_confirmed",
             "rule_rejected",
         )

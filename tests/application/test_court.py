@@ -32,6 +32,7 @@ from tests.support.data import (
     OTHER_PARTY,
     PARTY,
     START,
+    accepted_and_verified,
     drive,
     filing,
     settle,
@@ -246,6 +247,79 @@ def test_an_in_litigation_settlement_is_never_confirmed(
     with pytest.raises(ActRefused) as refused:
         platform.court.apply_for_confirmation(agreement, case, AGENT)
     assert refused.value.rule == "in_litigation"
+
+
+def test_objections_to_a_ruling_within_their_windows_and_after_more_time(
+    platform: Platform, clock: ManualClock
+) -> None:
+    """A party within 15 days of receipt; an interested person within 6 months of knowing of
+    it; one who missed it applies for 顺延 within 10 days after the obstacle ended, and once the
+    court grants it the objection is received; an upheld objection sets the ruling aside."""
+    case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+    agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
+    platform.court.apply_for_confirmation(agreement, case, AGENT)
+    joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
+    accepted_and_verified(platform.court, joint.id)
+    platform.court.confirmation_act(joint.id, JUDGE, court_cmd.RuleConfirmed(reason="合法"))
+    ruled_on = clock().date()
+    party = court_cmd.RecordObjection(
+        objector="party", name="张𠮷", known_on=ruled_on, grounds="协议并非自愿"
+    )
+    raised = platform.court.confirmation_act(joint.id, CLERK, party)
+    [first] = raised.objections
+    assert first.window_due >= ruled_on + timedelta(days=15)
+    with pytest.raises(InvalidValue) as before:  # nobody knew of the ruling before it
+        platform.court.confirmation_act(
+            joint.id,
+            CLERK,
+            court_cmd.RecordObjection(
+                objector="party", name="x", known_on=ruled_on - timedelta(days=1), grounds="y"
+            ),
+        )
+    assert before.value.field == "known_on"
+    clock.advance(timedelta(days=200))  # more than 6 months
+    late = court_cmd.RecordObjection(
+        objector="interested", name="李四", known_on=ruled_on, grounds="协议处分了我的财产"
+    )
+    with pytest.raises(ActRefused) as window:
+        platform.court.confirmation_act(joint.id, CLERK, late)
+    assert window.value.rule == "objection_window_passed"
+    today = clock().date()
+    with pytest.raises(ActRefused) as stale:
+        platform.court.confirmation_act(
+            joint.id,
+            CLERK,
+            court_cmd.RequestMoreTime(
+                name="李四", obstacle_ended_on=today - timedelta(days=20), reason="住院"
+            ),
+        )
+    assert stale.value.rule == "too_late"
+    asked = court_cmd.RequestMoreTime(
+        name="李四", obstacle_ended_on=today - timedelta(days=3), reason="住院治疗至三日前"
+    )
+    platform.court.confirmation_act(joint.id, CLERK, asked)
+    with pytest.raises(Forbidden):  # a judge decides
+        platform.court.confirmation_act(
+            joint.id, CLERK, court_cmd.DecideMoreTime(number=1, granted=True)
+        )
+    granted = platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.DecideMoreTime(number=1, granted=True)
+    )
+    assert granted.more_time[0].granted_until is not None
+    received = platform.court.confirmation_act(joint.id, CLERK, late)
+    assert [o.name for o in received.objections] == ["张𠮷", "李四"]
+    decided = platform.court.confirmation_act(
+        joint.id,
+        JUDGE,
+        court_cmd.DecideObjection(number=2, upheld=True, reason="协议损害案外人合法权益"),
+    )
+    assert decided.state == "revoked" and decided.objections[1].decision == "upheld"
+    with pytest.raises(ActRefused) as enforced:  # a set-aside ruling is not enforced
+        platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert enforced.value.rule == "not_confirmed"
+    platform.catch_up()
+    outcomes = [o.outcome for o in platform.center.file_of(case.id).court_outcomes]
+    assert outcomes == ["confirmed", "revoked"]
 
 
 def test_a_refused_application_holds_no_number(platform: Platform, clock: ManualClock) -> None:
