@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -23,7 +23,7 @@ from litestar import Request
 from litestar.response import Redirect
 from litestar.security.jwt import Token
 
-from api.console.rendering import console_path, translator
+from api.console.rendering import console_path, flashed, translator
 from application.shared.access import Forbidden, Principal
 from application.shared.commands import Command
 from application.shared.errors import ConcurrencyConflict, NotFound
@@ -109,11 +109,11 @@ def refusal(error: Exception) -> str:
 
 def back_with(request: AuthRequest, error: Exception) -> Redirect:
     """Back to the page the form came from (on this origin), saying why it was refused."""
-    detail = quote(translator(request)("refused", detail=refusal(error)))
+    detail = translator(request)("refused", detail=refusal(error))
     referer = urlsplit(request.headers.get("referer", ""))
     same_origin = referer.netloc in ("", request.headers.get("host", ""))
     back = console_path(referer.path) if same_origin else "/console"
-    return Redirect(f"{back}?kind=error&flash={detail}", status_code=303)
+    return flashed(back, detail, "error")
 
 
 def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
@@ -125,7 +125,7 @@ def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
         target = run()
     except REFUSALS as error:
         return back_with(request, error)
-    done = quote(t("done", act=t(act)))
+    done = t("done", act=t(act))
     if isinstance(target, tuple):
         page, target_id = target
         path = {
@@ -134,6 +134,6 @@ def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
             "supervision": "/console/supervision",
             "flag": "/console/procuratorate/flags",
         }[page]
-        return Redirect(f"{path}/{target_id}?flash={done}", status_code=303)
+        return flashed(f"{path}/{target_id}", done)
     assert isinstance(target, UUID)
-    return Redirect(f"/console/cases/{target}?flash={done}", status_code=303)
+    return flashed(f"/console/cases/{target}", done)

@@ -4,7 +4,6 @@ field), the templates to download, and the filings waiting for acceptance."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 import msgspec
 from litestar import Response, get, post
@@ -15,7 +14,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from api.console.forms import REFUSALS, AuthRequest, refusal
-from api.console.rendering import render, translator
+from api.console.rendering import flashed, render, translator
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
 from application.mediation_center.spreadsheet import filings_from, template_csv, template_xlsx
@@ -85,9 +84,7 @@ def intake_upload(
         )
         page.status_code = 400
         return page
-    return Redirect(
-        f"/console/intake?flash={quote(t('batch_filed', n=len(filings)))}", status_code=303
-    )
+    return flashed("/console/intake", t("batch_filed", n=len(filings)))
 
 
 @get("/console/intake/template/{kind:str}", include_in_schema=False)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from litestar import Request
-from litestar.response import Template
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
 
 from api.console import i18n
 from application.shared import access
@@ -18,6 +21,29 @@ from domain.shared.money import format_yuan
 TEMPLATES = Path(__file__).parent / "templates"
 CHANGES = "changes"  # the channel carrying the IDs of saved aggregates (api/console/changes.py)
 ANY = "*"  # a list page: it hears of every change its user may see
+FLASH_COOKIE = "tiaojie_flash"
+
+
+def flashed(url: str, text: str, kind: str = "ok", **extra: str) -> Redirect:
+    """Go on to `url`, where `text` shows once. It travels in a short-lived cookie, never in
+    the URL: a URL comes back on reload and ends up in logs and referrers (as an invitation
+    link's token would). `extra` carries more for that page (an invitation link)."""
+    value = quote(json.dumps({"kind": kind, "text": text, **extra}, ensure_ascii=False))
+    cookie = Cookie(
+        key=FLASH_COOKIE, value=value, path="/", httponly=True, samesite="strict", max_age=60
+    )
+    return Redirect(url, status_code=303, cookies=[cookie])
+
+
+def _flash(request: Request[Any, Any, Any]) -> dict[str, str]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return {}
+    try:
+        found = json.loads(unquote(raw))
+    except ValueError:
+        return {}
+    return {k: str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
 def console_path(target: str, default: str = "/console", prefix: str = "/console") -> str:
@@ -53,8 +79,11 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
     watch = context.get("watch")
     if user is not None and watch and watch != ANY:
         context["watch_sig"] = watch_signature(platform.settings.jwt_secret(), user.user_id, watch)
+    flash = _flash(request)
+    shown = [Cookie(key=FLASH_COOKIE, value="", path="/", max_age=0)] if flash else []
     return Template(
         template_name=name,
+        cookies=shown,  # a message shows once
         context={
             "lang": lang,
             "t": i18n.translator(lang),
@@ -62,8 +91,9 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "user": user,
             "opens": lambda page: user is not None and access.may_open(user, page, deployment),
             "path": request.url.path,
-            "flash": request.query_params.get("flash"),
-            "flash_kind": request.query_params.get("kind", "ok"),
+            "flash": flash.get("text"),
+            "flash_kind": flash.get("kind", "ok"),
+            "flashed": flash,
             **context,
         },
     )

@@ -19,6 +19,7 @@ from api.console.changes import changes
 from api.console.court import confirmation_act, court_queue
 from api.console.dashboard import dashboard
 from api.console.intake import intake_page, intake_template, intake_upload
+from api.console.rendering import flashed
 from api.console.signin import (
     claim_code,
     claim_page,
@@ -37,12 +38,12 @@ def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
 
 
 def _not_found(_request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    return Redirect("/console?kind=error&flash=404", status_code=303)
+    return flashed("/console", "404", "error")
 
 
 def _missing(_request: Request[Any, Any, Any], missing: Exception) -> Response[Any]:
     """A page that needs an institution the deployment lacks says which, and how to add it."""
-    return Redirect(f"/console?kind=error&flash={quote(str(missing))}", status_code=303)
+    return flashed("/console", str(missing), "error")
 
 
 def console_errors() -> dict[Any, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Request, Response, get, post
@@ -18,7 +17,7 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from api.auth import end_sessions, session_cookie
 from api.console import i18n
 from api.console.forms import AuthRequest
-from api.console.rendering import console_path, render, translator
+from api.console.rendering import console_path, flashed, render, translator
 from application.bootstrap import Platform
 from application.shared.access import Principal
 from application.shared.directory import Session
@@ -95,7 +94,7 @@ def claim_code(
     """The same answer whether or not the invitation exists (at most one code a minute)."""
     platform.invitations.send_code(invitation_id)
     t = translator(request)
-    return Redirect(f"/portal/claim/{invitation_id}?flash={quote(t('code_sent'))}", status_code=303)
+    return flashed(f"/portal/claim/{invitation_id}", t("code_sent"))
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import quote
 from uuid import UUID
 
 from litestar import get, post
@@ -14,7 +13,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from api.console.forms import REFUSALS, AuthRequest, refusal, struct_from_form
-from api.console.rendering import render
+from api.console.rendering import flashed, render
 from api.video.sessions import InviteIn
 from application.bootstrap import Platform
 
@@ -33,7 +32,6 @@ def video_page(
         back=f"/console/{'notary' if held_by_notary else 'cases'}/{found.subject_id}",
         session=found,
         room=f"/video/{session_id}#t={token}",
-        invitation=request.query_params.get("link"),
     )
 
 
@@ -50,7 +48,6 @@ def video_invite(
         invited = struct_from_form(InviteIn, data)
         _, _, token = sessions.invite(session_id, request.user, invited.name, invited.role, until)
     except REFUSALS as error:
-        detail = quote(refusal(error))
-        return Redirect(f"/console/video/{session_id}?kind=error&flash={detail}", status_code=303)
+        return flashed(f"/console/video/{session_id}", refusal(error), "error")
     link = f"{platform.settings.public_url.rstrip('/')}/video/{session_id}#t={token}"
-    return Redirect(f"/console/video/{session_id}?link={quote(link)}", status_code=303)
+    return flashed(f"/console/video/{session_id}", "", link=link)

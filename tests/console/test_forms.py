@@ -6,15 +6,18 @@ in an amount.)"""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from litestar.testing import TestClient
 
 from api.app import create_app
+from api.console.rendering import FLASH_COOKIE
 from application.bootstrap import Platform
 from application.mediation_center.spreadsheet import template_csv
 from application.notary_office import commands as notary_cmd
@@ -57,8 +60,11 @@ def sign_in(client: TestClient[Any], username: str) -> str:
 
 
 def refused(answer: Any) -> None:
+    """Sent back with an error shown once: in a short-lived cookie, never in the URL."""
     assert answer.status_code == 303, answer.text
-    assert "kind=error" in answer.headers["location"]
+    flash = json.loads(unquote(answer.cookies[FLASH_COOKIE]))
+    assert flash["kind"] == "error" and flash["text"], flash
+    assert "flash" not in answer.headers["location"]
 
 
 def test_the_notary_act_form_refuses_bad_input_with_a_message(
@@ -96,6 +102,10 @@ def test_the_notary_act_form_refuses_bad_input_with_a_message(
         )
         refused(answer)
     assert platform.notary.load(matter.id, type(matter)).version == matter.version
+    # The message shows on the next page once; a reload does not bring it back.
+    page = f"/console/notary/{matter.id}"
+    assert 'class="flash' in client.get(page).text
+    assert 'class="flash' not in client.get(page).text
 
 
 def test_the_payment_form_refuses_amounts_that_are_not_amounts(
