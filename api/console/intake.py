@@ -17,7 +17,12 @@ from api.console.forms import REFUSALS, AuthRequest, refusal
 from api.console.rendering import flashed, render, translator
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
-from application.mediation_center.spreadsheet import filings_from, template_csv, template_xlsx
+from application.mediation_center.spreadsheet import (
+    filings_from,
+    template_column,
+    template_csv,
+    template_xlsx,
+)
 from application.read_models.case_list import CaseFilters
 from application.shared import access
 from application.shared.errors import BatchInvalid, NotFound
@@ -57,13 +62,20 @@ def intake_upload(
         rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
     except InvalidValue as unreadable:
         rows, errors = [], [(0, unreadable.field, unreadable.message)]
-    filings: list[cmd.FilingIn] = []
+    read: list[tuple[int, cmd.FilingIn]] = []
+    unreadable = {index for index, _, _ in errors}  # a cell already named: the row stops there
     for index, row in enumerate(rows):
+        if index in unreadable:
+            continue
         try:
-            filings.append(msgspec.convert(row, cmd.FilingIn))
+            read.append((index, msgspec.convert(row, cmd.FilingIn)))
         except msgspec.ValidationError as error:
             message, _, where = str(error).partition(" - at `$.")
             errors.append((index, where.rstrip("`") or "row", message))
+    filings = [filing for _, filing in read]
+    if filings:  # every rule of every readable row, in the same pass
+        checked = platform.center.check_bulk(request.user, filings)
+        errors = sorted(errors + [(read[i][0], field, why) for i, field, why in checked])
     if not errors and not filings:
         errors.append((0, "file", t("no_rows")))
     if not errors:
@@ -78,7 +90,10 @@ def intake_upload(
             request,
             "intake.html",
             waiting=[],
-            errors=[{"row": r + 1, "field": f, "message": m} for r, f, m in errors[:1000]],
+            errors=[
+                {"row": r + 2, "field": template_column(f), "message": m}  # row 1: the headers
+                for r, f, m in errors[:1000]
+            ],
             flash=t("batch_refused", n=len(errors)),
             flash_kind="error",
         )

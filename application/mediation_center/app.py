@@ -89,20 +89,34 @@ class MediationCenter(Institution[CenterConfig]):
         """All rows or none: every bad row is reported with its index, then nothing is stored."""
         if not 1 <= len(rows) <= MAX_BATCH:
             raise InvalidValue("filings", f"a batch holds 1 to {MAX_BATCH} filings")
+        filings, errors = self._checked(principal, rows)
+        if errors:
+            raise BatchInvalid(errors)
+        return self.file_many(principal, filings)
+
+    def check_bulk(
+        self, principal: Principal, rows: Sequence[cmd.FilingIn]
+    ) -> list[tuple[int, str, str]]:
+        """What `file_bulk` would refuse in these rows, storing nothing: an upload reports
+        every error in one pass, also of rows next to ones that could not be read at all."""
+        return self._checked(principal, rows)[1]
+
+    def _checked(
+        self, principal: Principal, rows: Sequence[cmd.FilingIn]
+    ) -> tuple[list[Filing], list[tuple[int, str, str]]]:
         filings: list[Filing] = []
         errors: list[tuple[int, str, str]] = []
+        today = shanghai_date(self.clock())
         for index, row in enumerate(rows):
             try:
                 filing = cmd.filing_from(row)
-                filing.check_dates_before(shanghai_date(self.clock()))
+                filing.check_dates_before(today)
                 access.check_filer(principal, filing, self.config.deployment)
                 filings.append(filing)
             except InvalidValue as error:
                 if len(errors) < MAX_REPORTED_ERRORS:
                     errors.append((index, error.field, error.message))
-        if errors:
-            raise BatchInvalid(errors)
-        return self.file_many(principal, filings)
+        return filings, errors
 
     def file_many(self, principal: Principal, filings: Sequence[Filing]) -> list[MediationCase]:
         config = self.config

@@ -8,6 +8,7 @@ import io
 import zipfile
 from typing import Any
 
+import charset_normalizer
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -93,14 +94,33 @@ def _cells(data: bytes, filename: str) -> list[list[str]]:
             ]
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
             raise InvalidValue("file", "is not an .xlsx workbook") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidValue("file", "is not UTF-8 text: save the CSV as UTF-8") from None
+    text = _decode(data)
     try:
         return list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise InvalidValue("file", f"is not a CSV file: {error}") from None
+
+
+def template_column(field: str) -> str:
+    """The template's column for a field an error names (amounts are columns in yuan)."""
+    column = field.removesuffix("_fen") + "_yuan" if field.endswith("_fen") else field
+    return column if column in COLUMNS else field
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8, with or without a BOM; otherwise what a detector finds among the encodings
+    Chinese spreadsheets save in (GB18030, which covers GBK and GB2312, as Excel on Chinese
+    Windows writes; Big5; UTF-16)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    found = charset_normalizer.from_bytes(
+        data, cp_isolation=["gb18030", "big5", "utf_16"], preemptive_behaviour=False
+    ).best()
+    if found is None:
+        raise InvalidValue("file", "is not text in UTF-8 or GB18030: save the CSV as UTF-8")
+    return str(found)
 
 
 def filings_from(

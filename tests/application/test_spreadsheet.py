@@ -60,3 +60,13 @@ def test_xlsx_numbers_are_read_as_written() -> None:
     book.save(out)
     [filing], errors = filings_from(out.getvalue(), "x.xlsx")
     assert errors == [] and filing["claim"]["principal_fen"] == 250_050
+
+
+def test_a_csv_saved_by_excel_on_chinese_windows_is_read() -> None:
+    """GBK (what Excel writes there), GB18030 and UTF-8 with or without a BOM read alike."""
+    text = template_csv().decode("utf-8-sig")
+    expected, _ = filings_from(template_csv(), "t.csv")
+    for encoding in ("gbk", "gb18030", "utf-8", "utf-8-sig"):
+        filings, errors = filings_from(text.encode(encoding), "t.csv")
+        assert (filings, errors) == (expected, []), encoding
+    assert "重庆江北商业银行" in str(expected)

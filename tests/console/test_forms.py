@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,43 @@ def test_a_spreadsheet_with_nan_amounts_is_refused_whole_and_named(
     )
     assert answer.status_code == 400
     assert "claim.principal_yuan" in answer.text
+    assert platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"] == 0
+
+
+def test_a_broken_batch_lists_every_error_once_by_row_and_column(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    """Unreadable cells and broken rules, in one pass: a bad amount (row 2), a bad ID number
+    (row 3), an unknown dispute type (row 4) and an applicant not the agent's (row 5), each
+    named by its spreadsheet row and template column."""
+    platform, _, client = console
+    token = sign_in(client, "bank_agent")
+    header, example = template_csv().decode("utf-8-sig").splitlines()[:2]
+    columns = header.split(",")
+    rows = []
+    for column, value in (
+        ("claim.principal_yuan", "10.005"),
+        ("respondent.id_number", "110105194912310021"),
+        ("dispute_type", "lottery"),
+        ("applicant.org_code", "91500000MA5U0B002D"),
+    ):
+        row = example.split(",")
+        row[columns.index(column)] = value
+        rows.append(",".join(row))
+    csv = "\n".join([header, *rows, ""]).encode("gbk")
+    answer = client.post(
+        "/console/intake",
+        files={"data": ("batch.csv", io.BytesIO(csv), "text/csv")},
+        data={"_csrf_token": token},
+    )
+    assert answer.status_code == 400
+    listed = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code>", answer.text)
+    assert listed == [
+        ("2", "claim.principal_yuan"),
+        ("3", "respondent.id_number"),
+        ("4", "dispute_type"),
+        ("5", "applicant.org_code"),
+    ], listed
     assert platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"] == 0
 
 
