@@ -63,9 +63,9 @@ def intake_upload(
     except InvalidValue as unreadable:
         rows, errors = [], [(0, unreadable.field, unreadable.message)]
     read: list[tuple[int, cmd.FilingIn]] = []
-    unreadable = {index for index, _, _ in errors}  # a cell already named: the row stops there
+    named = {index for index, _, _ in errors}  # a cell already named: the row stops there
     for index, row in enumerate(rows):
-        if index in unreadable:
+        if index in named:
             continue
         try:
             read.append((index, msgspec.convert(row, cmd.FilingIn)))
