@@ -4,6 +4,7 @@ access table allow, and every act from its form."""
 from __future__ import annotations
 
 import typing
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from api.console import i18n
 from api.console.forms import AuthRequest, command_named, run_act, struct_from_form
-from api.console.rendering import actor_label, badge, language, render
+from api.console.rendering import actor_label, badge, language, render, translator
 from api.schemas.cases import case_out, event_out
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
@@ -30,6 +31,7 @@ from domain.court.judicial_confirmation import (
     RefusalGround,
     RejectionGround,
 )
+from domain.shared.actors import Role
 from domain.shared.errors import DomainError
 from domain.shared.periods import SHANGHAI, shanghai_date
 from domain.shared.video_session import VideoSession
@@ -92,6 +94,30 @@ def form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
     return fields
 
 
+ASSIGN = cmd.AssignMediator.act_name()
+
+
+def _mediator_picker(platform: Platform, request: AuthRequest, today: date) -> dict[str, Any]:
+    """The center's mediators to choose from, each with their open cases and those due within
+    a week, instead of a user name to type."""
+    t = translator(request)
+    load = platform.case_list.mediator_load(today)
+    center = platform.center.config.code
+    options = [
+        (
+            account.username,
+            t(
+                "mediator_load",
+                name=account.display_name or account.username,
+                open=load.get(account.username, (0, 0))[0],
+                due=load.get(account.username, (0, 0))[1],
+            ),
+        )
+        for account in platform.directory.staff(center, Role.MEDIATOR)
+    ]
+    return {"name": "mediator", "options": options, "required": True, "number": False}
+
+
 @get("/console/cases/{case_id:uuid}", include_in_schema=False, sync_to_thread=True)
 def case_page(
     request: AuthRequest, case_id: FromPath[UUID], platform: NamedDependency[Platform]
@@ -119,6 +145,8 @@ def case_page(
             and fields is not None
             and _may(request, case, name)
         ):
+            if name == ASSIGN:
+                fields = [_mediator_picker(platform, request, today)]
             acts.append({"name": name, "fields": fields})
     events = [
         {

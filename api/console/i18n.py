@@ -133,6 +133,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "more_time": ("顺延申请", "Application for more time"),
     "granted_until": ("准予顺延至", "granted until"),
     "not_granted": ("不准许", "refused"),
+    "mediator_load": (
+        "{name}（在办 {open} 件，一周内到期 {due} 件）",
+        "{name} ({open} open, {due} due within a week)",
+    ),
     "cs_applying": ("一方已申请", "one side applied"),
     "cs_applied": ("待受理", "awaiting acceptance"),
     "cs_accepted": ("已受理，待裁定", "accepted, awaiting the ruling"),

@@ -303,6 +303,16 @@ class CaseListProjection(Projection[CaseListView]):
         rows = rows[:limit]
         return CasePage(rows, rows[-1]["seq"] if more and rows else None)
 
+    def mediator_load(self, today: date) -> dict[str, tuple[int, int]]:
+        """Each mediator's open cases and how many of them fall due within a week."""
+        rows = self.view.rows(
+            "SELECT mediator_id, COUNT(*) AS open, SUM(CASE WHEN deadline_due <= :week "
+            "THEN 1 ELSE 0 END) AS due FROM {case_list} WHERE mediator_id IS NOT NULL AND state "
+            f"IN ({_RUNNING}) GROUP BY mediator_id",
+            {"week": (today + timedelta(days=7)).isoformat()},
+        )
+        return {r["mediator_id"]: (int(r["open"]), int(r["due"] or 0)) for r in rows}
+
     def lapsed(self, today: date) -> tuple[list[UUID], list[UUID]]:
         """Cases whose mediation period, and cases whose acceptance window, ended before
         `today` (Shanghai dates) while still running. A deadline counted on a guessed calendar

@@ -244,6 +244,19 @@ class Directory(Records):
     def user(self, username: str) -> UserAccount | None:
         return self._find("user", username.strip().lower(), UserAccount)
 
+    def staff(self, institution: str, role: Role) -> list[UserAccount]:
+        """The active accounts of one role at one institution, by user name. A scan of the
+        directory's log: an institution has tens of staff, not millions."""
+        found = (self.find(i, UserAccount) for i in self.ids_of(UserAccount.Created))
+        return sorted(
+            (
+                a
+                for a in found
+                if a is not None and a.active and a.role == role and a.institution == institution
+            ),
+            key=lambda a: a.username,
+        )
+
     def principal(self, username: str) -> Principal | None:
         account = self.user(username)
         return principal_of(account) if account is not None else None

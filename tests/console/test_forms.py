@@ -232,3 +232,26 @@ def test_the_dashboard_names_a_witness_that_lags(tmp_path: Path) -> None:
         assert "审计见证未会签最新检查点" in page.text and "court.example/witness" in page.text
     finally:
         platform.close()
+
+
+def test_a_mediator_is_picked_by_name_with_their_caseload(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    """Assignment offers the center's mediators, each with open cases and those due within a
+    week, instead of a user name to type; picking one assigns the case."""
+    platform, clock, client = console
+    drive(platform.center, clock, "in_mediation")  # mediator1 mediates one case already
+    referred = drive(platform.center, clock, "referred")
+    platform.catch_up()
+    token = sign_in(client, "admin")
+    page = client.get(f"/console/cases/{referred.id}").text
+    options = dict(re.findall(r'<option value="(mediator\d)">([^<]+)</option>', page))
+    assert set(options) == {"mediator1", "mediator2"}, page
+    assert "在办 1 件" in options["mediator1"] and "在办 0 件" in options["mediator2"]
+    answer = client.post(
+        f"/console/cases/{referred.id}/act",
+        data={"act": "assign_mediator", "mediator": "mediator2", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert platform.center.file_of(referred.id).mediator_id == "mediator2"
