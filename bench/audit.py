@@ -28,6 +28,7 @@ from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
 from application.audit.store import SQLiteAuditStore
+from bench.run import record
 from domain.shared import tlog
 
 HERE = Path(__file__).resolve().parent
@@ -94,9 +95,7 @@ def main() -> None:
             "rebuild_and_check_root_leaves_per_s": round(size / verify_seconds),
         }
         print(json.dumps(figures))
-        path = HERE / "audit.json"
-        previous = json.loads(path.read_text()) if path.exists() else []
-        path.write_text(json.dumps([*previous, figures], indent=2) + "\n")
+        record("audit.json", figures)
         factory.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

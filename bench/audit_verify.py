@@ -35,7 +35,7 @@ from application.bootstrap import Platform, build_platform
 from application.shared.clock import ManualClock
 from application.shared.settings import Settings
 from bench.caseload import drive_one
-from bench.run import build
+from bench.run import build, record
 
 HERE = Path(__file__).resolve().parent
 TARGET_PER_S = 20_000
@@ -122,9 +122,7 @@ def main() -> None:
             "setup_seconds": round(time.perf_counter() - started),
         }
         print(json.dumps(figures))
-        path = HERE / "audit.json"
-        previous = json.loads(path.read_text()) if path.exists() else []
-        path.write_text(json.dumps([*previous, figures], indent=2) + "\n")
+        record("audit.json", figures)
     finally:
         platform.close()
         shutil.rmtree(folder, ignore_errors=True)

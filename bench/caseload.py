@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.bootstrap import Platform
 from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
-from bench.run import build, drop_schema, pg_schema
+from bench.run import build, drop_schema, pg_schema, record
 from tests.support.data import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, filing, plan
 
 HERE = Path(__file__).resolve().parent
@@ -150,9 +150,7 @@ def main() -> None:
             figures["when"] = datetime.now(UTC).isoformat(timespec="seconds")
             print(json.dumps(figures, ensure_ascii=False), flush=True)
             results.append(figures)
-    path = HERE / "caseload.json"
-    previous = json.loads(path.read_text()) if path.exists() else []
-    path.write_text(json.dumps(previous + results, indent=2, ensure_ascii=False) + "\n")
+    record("caseload.json", *results)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.bootstrap import build_platform
 from application.shared.clock import ManualClock
 from application.shared.settings import Settings
-from bench.run import wrk
+from bench.run import record, wrk
 from tests.support.data import AGENT, INSTITUTIONS, START, filing
 from tests.support.witnesses import witness_pool
 
@@ -164,9 +164,7 @@ def main() -> None:
             print(json.dumps(figures["latency"][-1]), flush=True)
         figures["tiles"] = tiles(Path(tmp) / "tiles", max(5, args.seconds // 3))
     print(json.dumps(figures))
-    path = HERE / "checkpoints.json"
-    previous = json.loads(path.read_text()) if path.exists() else []
-    path.write_text(json.dumps([*previous, figures], indent=2) + "\n")
+    record("checkpoints.json", figures)
 
 
 if __name__ == "__main__":

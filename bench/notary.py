@@ -29,6 +29,7 @@ from application.documents.signed_documents import render_pdf
 from application.notary_office import commands as notary_cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
+from bench.run import record
 from domain.shared.actors import Role
 from tests.conftest import make_platform, settings_for
 from tests.support.data import PARTY_ID, START
@@ -127,9 +128,7 @@ def main() -> None:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(json.dumps(result), flush=True)
-    out = HERE / "notary.json"
-    previous = json.loads(out.read_text()) if out.exists() else []
-    out.write_text(json.dumps([*previous, result], indent=2, ensure_ascii=False) + "\n")
+    record("notary.json", result)
 
 
 if __name__ == "__main__":

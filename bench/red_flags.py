@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.demo import PROCURATORATE
 from application.shared.access import Principal
 from application.shared.topics import topics_of
-from bench.run import build, drop_schema, pg_schema
+from bench.run import build, drop_schema, pg_schema, record
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Role
 from tests.support import planted
@@ -171,9 +171,7 @@ def main() -> None:
     figures = run(args.backend, args.cases, args.live_seconds, args.rate)
     figures["when"] = datetime.now(UTC).isoformat(timespec="seconds")
     print(json.dumps(figures, ensure_ascii=False), flush=True)
-    path = HERE / "red_flags.json"
-    previous = json.loads(path.read_text()) if path.exists() else []
-    path.write_text(json.dumps([*previous, figures], indent=2, ensure_ascii=False) + "\n")
+    record("red_flags.json", figures)
 
 
 if __name__ == "__main__":

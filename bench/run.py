@@ -60,6 +60,13 @@ TARGETS = {
 }
 
 
+def record(name: str, *figures: dict[str, Any]) -> None:
+    """Append a run's figures to `bench/<name>`: every run is kept, to compare over time."""
+    path = Path(__file__).resolve().parent / name
+    previous = json.loads(path.read_text()) if path.exists() else []
+    path.write_text(json.dumps([*previous, *figures], indent=2, ensure_ascii=False) + "\n")
+
+
 def build(backend: str, data_dir: Path, schema: str | None) -> tuple[Platform, ManualClock]:
     env = {"TIAOJIE_DATA_DIR": str(data_dir)}
     if backend == "postgres":

@@ -30,6 +30,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.run import record
 from tests.support.server import Server, running_server
 from tests.video.peers import Peer, until
 
@@ -210,9 +211,7 @@ def main() -> None:
         result["when"] = datetime.now(UTC).isoformat(timespec="seconds")
         results.append(result)
         print(json.dumps({k: v for k, v in result.items() if k != "steps"}), flush=True)
-    out = HERE / "video.json"
-    previous = json.loads(out.read_text()) if out.exists() else []
-    out.write_text(json.dumps(previous + results, indent=2, ensure_ascii=False) + "\n")
+    record("video.json", *results)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from domain.shared.periods import (
     Deadline,
     WorkingCalendar,
     calendar_days_deadline,
-    check_date,
+    check_future,
     months_deadline,
     shanghai_date,
 )
@@ -325,11 +325,7 @@ class JudicialConfirmation(Aggregate):
     def schedule_verification(self, starts_at: datetime, actor: Actor, at: datetime) -> None:
         """The court calls both parties to verify the agreement together."""
         self._require("schedule_verification", ConfirmationState.ACCEPTED)
-        if starts_at.tzinfo is None:
-            raise InvalidValue("starts_at", "must carry a time zone")
-        check_date(starts_at, "starts_at")
-        if starts_at <= at:
-            raise InvalidValue("starts_at", "must be in the future")
+        check_future(starts_at, at, "starts_at")
         self._verification_scheduled(starts_at=starts_at, actor=actor, occurred_at=at)
 
     @event("VerificationScheduled")

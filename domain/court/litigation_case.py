@@ -12,7 +12,7 @@ from eventsourcing.domain import DomainEvent, event
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
-from domain.shared.periods import check_date
+from domain.shared.periods import check_future
 from domain.shared.text import check_text
 
 LITIGATION_KIND_LABEL = "民初"
@@ -65,9 +65,7 @@ class LitigationCase(Aggregate):
     def schedule_hearing(self, starts_at: datetime, actor: Actor, at: datetime) -> None:
         if self.state not in (LitigationState.DOCKETED, LitigationState.HEARING_SCHEDULED):
             raise ActRefused("schedule_hearing", str(self.state), "state")
-        check_date(starts_at, "starts_at")
-        if starts_at <= at:
-            raise InvalidValue("starts_at", "must be in the future")
+        check_future(starts_at, at, "starts_at")
         self._hearing_scheduled(starts_at=starts_at, actor=actor, occurred_at=at)
 
     @event("HearingScheduled")

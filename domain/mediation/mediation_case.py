@@ -41,7 +41,7 @@ from domain.shared.periods import (
     Deadline,
     WorkingCalendar,
     calendar_days_deadline,
-    check_date,
+    check_future,
     shanghai_date,
     working_days_deadline,
 )
@@ -394,11 +394,7 @@ class MediationCase(Aggregate):
         self, starts_at: datetime, duration_minutes: int, actor: Actor, at: datetime
     ) -> None:
         self._require("schedule_session")
-        if starts_at.tzinfo is None:
-            raise InvalidValue("starts_at", "must carry a time zone")
-        check_date(starts_at, "starts_at")
-        if starts_at <= at:
-            raise InvalidValue("starts_at", "must be in the future")
+        check_future(starts_at, at, "starts_at")
         if not 5 <= duration_minutes <= 480:
             raise InvalidValue("duration_minutes", "must be between 5 and 480")
         self._session_scheduled(

@@ -67,6 +67,17 @@ def check_date(value: date, field: str) -> date:
     return value
 
 
+def check_future(moment: datetime, at: datetime, field: str) -> datetime:
+    """A moment people schedule (a session, a hearing, a verification): aware, within the
+    years people give, and after `at`."""
+    if moment.tzinfo is None:
+        raise InvalidValue(field, "must carry a time zone")
+    check_date(moment, field)
+    if moment <= at:
+        raise InvalidValue(field, "must be in the future")
+    return moment
+
+
 def shanghai_date(moment: datetime) -> date:
     """The calendar date in Asia/Shanghai of an aware instant."""
     if moment.tzinfo is None:

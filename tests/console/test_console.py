@@ -21,6 +21,7 @@ from tests.support.browser import (
     accessible,
     chromium,
     report_errors,
+    send_form,
     sign_in,
 )
 from tests.support.data import ADMIN, AGENT, filing
@@ -28,15 +29,7 @@ from tests.support.server import PASSWORD, Server
 
 
 async def act(page: Page, label: str, **fields: str) -> None:
-    form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
-    for name, value in fields.items():
-        control = form.locator(f"[name={name}]")
-        if await control.evaluate("e => e.tagName") == "SELECT":
-            await control.select_option(value)
-        else:
-            await control.fill(value)
-    await form.get_by_role("button", name=label, exact=True).click()
-    await page.wait_for_load_state()
+    await send_form(page, label, **fields)
     flash = await page.locator(".flash").inner_text()
     assert "已办理" in flash, flash
 

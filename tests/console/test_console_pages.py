@@ -16,22 +16,16 @@ from application.mediation_center.spreadsheet import template_csv
 from application.read_models.case_list import CaseFilters
 from domain.shared.periods import shanghai_date
 from tests.conftest import missing
-from tests.support.browser import CHROMIUM, accessible, chromium, report_errors, sign_in
+from tests.support.browser import (
+    CHROMIUM,
+    accessible,
+    chromium,
+    report_errors,
+    send_form,
+    sign_in,
+)
 from tests.support.data import ADMIN, AGENT, PARTY_ID, PROCURATORATE, drive, filing, id_number
 from tests.support.server import PASSWORD, Server
-
-
-async def act(page: Page, label: str, **fields: str) -> None:
-    """Fill the act form whose button says `label` and send it."""
-    form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
-    for name, value in fields.items():
-        control = form.locator(f"[name={name}]")
-        if await control.evaluate("e => e.tagName") == "SELECT":
-            await control.select_option(value)
-        else:
-            await control.fill(value)
-    await form.get_by_role("button", name=label, exact=True).click()
-    await page.wait_for_load_state()
 
 
 def test_batch_intake_names_bad_rows_and_takes_good_batches(server: Server, tmp_path: Path) -> None:
@@ -181,7 +175,7 @@ def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: 
     errors: list[str] = []
 
     async def notary_act(page: Page, label: str, **fields: str) -> None:
-        await act(page, label, **fields)
+        await send_form(page, label, **fields)
         assert "已办理" in await page.locator(".flash").inner_text()
 
     async def scenario() -> None:
@@ -246,19 +240,21 @@ def test_a_prosecutor_goes_from_a_red_flag_to_a_recommendation_the_court_answers
             await page.get_by_role("link", name="同一债权债务人多次涉案").click()
             await accessible(page)
             assert await page.locator("tbody tr").count() == 3  # the three filings, as evidence
-            await act(page, "立案监督", summary="同一银行与同一借款人一日内三次调解")
+            await send_form(page, "立案监督", summary="同一银行与同一借款人一日内三次调解")
             await page.wait_for_url("**/console/supervision/**")
             assert "已办理" in await page.locator(".flash").inner_text()
             await accessible(page)
-            await act(page, "受理")
+            await send_form(page, "受理")
             assert "审查中" in await page.locator("h1").inner_text()
-            await act(page, "阅卷", parts="filing, state")
+            await send_form(page, "阅卷", parts="filing, state")
             assert "本次查阅已记录" in await page.locator("h1").inner_text()
             assert debtor in await page.locator("dl.read").inner_text()
             await accessible(page)
             await page.go_back()
             await page.reload()
-            await act(page, "提出检察建议", addressee="court", text="请核查该批调解协议的真实性")
+            await send_form(
+                page, "提出检察建议", addressee="court", text="请核查该批调解协议的真实性"
+            )
             assert "待回复" in await page.locator("h1").inner_text()
             await page.screenshot(path=str(tmp_path / "supervision.png"), full_page=True)
             # The court's judge sees the recommendation addressed to the court, and replies.
@@ -270,7 +266,7 @@ def test_a_prosecutor_goes_from_a_red_flag_to_a_recommendation_the_court_answers
             await judge.locator("tbody a").first.click()
             await accessible(judge)
             assert "同一银行" not in await judge.locator("main").inner_text()  # the review stays
-            await act(judge, "回复检察建议", text="已逐案核查，将依法处理")
+            await send_form(judge, "回复检察建议", text="已逐案核查，将依法处理")
             assert "已回复" in await judge.locator("h1").inner_text()
 
     asyncio.run(scenario())

@@ -57,3 +57,16 @@ async def sign_in(page: Page, base: str, username: str) -> None:
     await page.get_by_label("密码").fill(PASSWORD)
     await page.get_by_role("button", name="登录").click()
     await page.wait_for_url(f"{base}/console")
+
+
+async def send_form(page: Page, label: str, **fields: str) -> None:
+    """Fill the act form whose button says `label` (choices by value) and send it."""
+    form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
+    for name, value in fields.items():
+        control = form.locator(f"[name={name}]")
+        if await control.evaluate("e => e.tagName") == "SELECT":
+            await control.select_option(value)
+        else:
+            await control.fill(value)
+    await form.get_by_role("button", name=label, exact=True).click()
+    await page.wait_for_load_state()
