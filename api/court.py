@@ -8,13 +8,14 @@ import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import Token
 
 from api.routing import act_route
 from api.schemas.cases import DeadlineOut, deadline_out
 from application.bootstrap import Platform
 from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
+from application.court.commands import LawsuitIn
 from application.shared import access
 from application.shared.access import Principal
 from application.shared.commands import Command
@@ -56,8 +57,10 @@ class ConfirmationOut(msgspec.Struct):
 class LitigationOut(msgspec.Struct):
     id: UUID
     docket_number: str
-    mediation_case_id: UUID
-    mediation_filing_number: str
+    # The mediation file: the failed pre-filing mediation it came from, or the one it was
+    # last entrusted to; none for a lawsuit never mediated.
+    mediation_case_id: UUID | None
+    mediation_filing_number: str | None
     mediation_docket_number: str | None
     plaintiff: str
     defendant: str
@@ -65,6 +68,13 @@ class LitigationOut(msgspec.Struct):
     state: str
     hearings: list[datetime]
     outcome: str | None
+    procedure: str | None = None
+    entrustments: int = 0
+    agreement_sha256: str | None = None  # the entrusted mediation's agreement
+    receipts: dict[str, date] = msgspec.field(default_factory=dict)  # of the document
+    document_effective_on: date | None = None
+    withdrawal_requested: bool = False
+    trial_resumed_because: str | None = None
 
 
 class EnforcementOut(msgspec.Struct):
@@ -139,7 +149,30 @@ def litigation_out(found: LitigationCase) -> LitigationOut:
         state=str(found.state),
         hearings=found.hearings,
         outcome=found.outcome,
+        procedure=found.procedure,
+        entrustments=found.entrustments,
+        agreement_sha256=found.agreement_sha256,
+        receipts=dict(found.receipts),
+        document_effective_on=found.document_effective_on,
+        withdrawal_requested=found.withdrawal_reason is not None,
+        trial_resumed_because=found.trial_resumed_because,
     )
+
+
+@post(
+    "/api/litigations",
+    sync_to_thread=True,
+    status_code=201,
+    summary="File a lawsuit",
+    description="Court staff docket a lawsuit filed before the court (立案, numbered 民初): "
+    "the complaint in the filing shape and the trial procedure. A judge may then entrust it "
+    "to the mediation center (`entrust`).",
+    tags=["court"],
+)
+def file_lawsuit(
+    request: AuthRequest, data: JSONBody[LawsuitIn], platform: NamedDependency[Platform]
+) -> LitigationOut:
+    return litigation_out(platform.court.file_lawsuit(request.user, data))
 
 
 @post(
@@ -281,6 +314,7 @@ def court_router() -> Router:
         "/",
         route_handlers=[
             apply_for_confirmation,
+            file_lawsuit,
             read_confirmation,
             read_litigation,
             apply_for_enforcement,

@@ -428,6 +428,7 @@ def build_platform(settings: Settings, clock: Clock = system_clock) -> Platform:
             calendar,
             deployment.court,
             center.file_of,
+            center.agreement_of,
             retries=settings.conflict_retries,
         )
         documents = SignedDocuments(

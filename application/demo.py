@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+
 from application.bootstrap import Platform
+from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from application.shared.access import Principal
 from application.shared.clock import ManualClock
@@ -217,10 +220,16 @@ def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> i
                 ),
                 facts="借款逾期未还，经催收未果，申请调解。",
             )
-            case = center.file(agent, filing)
+            # In-litigation cases are the court's lawsuits, entrusted to the center by a judge.
+            in_litigation = state == "failed" or (state != "transferred" and rng.random() < 0.4)
+            if in_litigation and state not in ("filed", "rejected"):
+                case = _entrusted(platform, filing, rng)
+            else:
+                in_litigation = False
+                case = center.file(agent, filing)
             mediator = rng.choice(mediators)
             plan = _plan(rng, principal_fen, clock().date() + timedelta(days=20))
-            steps = _steps_to(state, rng, plan, mediator.user_id)
+            steps = _steps_to(state, rng, plan, mediator.user_id, in_litigation=in_litigation)
             actors = {
                 "admin": admin,
                 "mediator": mediator,
@@ -237,6 +246,21 @@ def _demo_cases(platform: Platform, clock: ManualClock, rng: random.Random) -> i
                     center.act(case.id, actors[who], command)
             count += 1
     return count
+
+
+def _entrusted(platform: Platform, filing: cmd.FilingIn, rng: random.Random) -> Any:
+    """A lawsuit the court's clerk dockets and its judge entrusts to the center, which
+    files it as a court referral: the case the center then mediates in litigation."""
+    complaint = msgspec.structs.asdict(filing)
+    del complaint["channel"]
+    lawsuit = court_cmd.LawsuitIn(**complaint, procedure=rng.choice(["ordinary", "summary"]))
+    clerk = Principal("clerk1", Role.COURT_CLERK, COURT)
+    docketed = platform.court.file_lawsuit(clerk, lawsuit)
+    judge = Principal("judge1", Role.JUDGE, COURT)
+    entrusted = platform.court.litigation_act(docketed.id, judge, court_cmd.Entrust())
+    platform.catch_up()
+    assert entrusted.mediation_case_id is not None
+    return platform.center.file_of(entrusted.mediation_case_id)
 
 
 def _sign_agreement(center: Any, case_id: Any, signers: list[Principal]) -> None:
@@ -262,28 +286,20 @@ def _pay_everything(center: Any, case_id: Any, creditor: Principal, clock: Manua
 
 
 def _steps_to(
-    state: str, rng: random.Random, plan: cmd.PlanIn, mediator_id: str
+    state: str, rng: random.Random, plan: cmd.PlanIn, mediator_id: str, *, in_litigation: bool
 ) -> list[tuple[str, Command | None]]:
-    """The acts (by whom) that bring a new case to `state`."""
-    refer = rng.choice(
-        [
-            cmd.Refer(kind="pre_filing"),
-            cmd.Refer(kind="pre_filing"),
-            cmd.Refer(kind="in_litigation", procedure="ordinary"),
-            cmd.Refer(kind="in_litigation", procedure="summary"),
-        ]
-    )
-    if state == "transferred":  # the court dockets a failed pre-filing case by itself
-        refer = cmd.Refer(kind="pre_filing")
-    elif state == "failed":  # a failed in-litigation mediation goes back to its judge
-        refer = cmd.Refer(kind="in_litigation", procedure="ordinary")
+    """The acts (by whom) that bring a new case to `state`. A failed pre-filing case is
+    docketed by the court by itself (transferred); a failed in-litigation one goes back to
+    its lawsuit's trial; on a court referral both sides consent."""
     path: list[tuple[str, Command | None]] = [
         ("admin", cmd.Accept()),
-        ("admin", refer),
+        ("admin", cmd.Refer(kind="in_litigation" if in_litigation else "pre_filing")),
         ("admin", cmd.AssignMediator(mediator=mediator_id)),
         ("mediator", cmd.AcceptAssignment(disclosure="无利害关系")),
         ("respondent", cmd.ConsentToMediation()),
     ]
+    if in_litigation:
+        path.insert(4, ("agent", cmd.ConsentToMediation()))
     upto = {
         "filed": 0,
         "accepted": 1,
@@ -298,7 +314,7 @@ def _steps_to(
         "rejected": 0,
         "withdrawn": rng.randint(0, 5),
     }[state]
-    steps = path[:upto]
+    steps = path[: upto + 1 if in_litigation and upto >= 5 else upto]
     if state == "rejected":
         steps.append(("admin", cmd.Reject(reason="材料不全，无法受理")))
     elif state == "withdrawn":

@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/caseload.py [--sqlite 100000] [--postgres 20000]
 
-About 12% settle (a fifth of those default and go to enforcement after judicial
-confirmation), the rest fail (the court dockets the pre-filing ones by itself) or are
+About 12% settle (a fifth of those default and go to enforcement, after judicial
+confirmation, or on the court's civil mediation document for the 30% the court entrusted in
+litigation), the rest fail (the court dockets the pre-filing ones by itself) or are
 withdrawn. Reports cases/s through the application layer and how long the court's process
 application takes to catch up afterwards; the target is the center's three-year caseload
 (240,000 cases) in under 15 minutes on SQLite, i.e. at least 267 cases/s. Figures are appended
@@ -31,7 +32,18 @@ from application.bootstrap import Platform
 from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from bench.run import build, drop_schema, pg_schema, record
-from tests.support.data import ADMIN, AGENT, JUDGE, MEDIATOR, PARTY, filing, plan
+from domain.shared.periods import shanghai_date
+from tests.support.data import (
+    ADMIN,
+    AGENT,
+    COURT_CLERK,
+    JUDGE,
+    MEDIATOR,
+    PARTY,
+    filing,
+    lawsuit,
+    plan,
+)
 
 HERE = Path(__file__).resolve().parent
 TARGET_PER_S = 240_000 / (15 * 60)
@@ -39,19 +51,22 @@ TARGET_PER_S = 240_000 / (15 * 60)
 
 def drive_one(platform: Platform, rng: random.Random, fate: float) -> str:
     center = platform.center
-    case = center.file(AGENT, filing())
     pre_filing = rng.random() < 0.7
+    if pre_filing:
+        case = center.file(AGENT, filing())
+    else:  # the court's lawsuit, entrusted: its follower files it at the center
+        lawsuit_ = platform.court.file_lawsuit(COURT_CLERK, lawsuit())
+        lawsuit_ = platform.court.litigation_act(lawsuit_.id, JUDGE, court_cmd.Entrust())
+        platform.follower("court-outcomes").catch_up()
+        assert lawsuit_.mediation_case_id is not None
+        case = center.file_of(lawsuit_.mediation_case_id)
     for who, command in [
         (ADMIN, cmd.Accept()),
-        (
-            ADMIN,
-            cmd.Refer(kind="pre_filing")
-            if pre_filing
-            else cmd.Refer(kind="in_litigation", procedure="summary"),
-        ),
+        (ADMIN, cmd.Refer(kind="pre_filing" if pre_filing else "in_litigation")),
         (ADMIN, cmd.AssignMediator(mediator="mediator1")),
         (MEDIATOR, cmd.AcceptAssignment()),
         (PARTY, cmd.ConsentToMediation()),
+        *([] if pre_filing else [(AGENT, cmd.ConsentToMediation())]),
     ]:
         case = center.act(case.id, who, command)
     if fate < 0.10:
@@ -82,6 +97,16 @@ def drive_one(platform: Platform, rng: random.Random, fate: float) -> str:
                 ),
             )
         return "fulfilled"
+    if not pre_filing:  # the court's civil mediation document, once both parties sign for it
+        platform.follower("court").catch_up()
+        assert case.entrustment is not None
+        lawsuit_id = case.entrustment.litigation_id
+        platform.court.litigation_act(lawsuit_id, JUDGE, court_cmd.ServeDocument())
+        today = shanghai_date(platform.court.clock())
+        for side in ("applicant", "respondent"):
+            receipt = court_cmd.RecordReceipt(side=side, received_on=today)
+            platform.court.litigation_act(lawsuit_id, COURT_CLERK, receipt)
+        return "court_mediation_document"
     platform.court.apply_for_confirmation(agreement, case, AGENT)
     confirmation = platform.court.apply_for_confirmation(agreement, case, PARTY)
     platform.court.confirmation_act(confirmation.id, JUDGE, court_cmd.AcceptApplication())

@@ -4,7 +4,7 @@ access table allow, and every act from its form."""
 from __future__ import annotations
 
 import typing
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -66,9 +66,17 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
     return render(request, "cases.html", rows=rows, watch="*")
 
 
+INPUT_TYPES: dict[Any, str] = {
+    int: "number",
+    date: "date",
+    datetime: "datetime-local",
+    bool: "checkbox",
+}
+
+
 def form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
-    """Inputs for a command with only text and choice fields; None when it needs more (a
-    repayment plan), which has pages of its own."""
+    """Inputs for a command of text, number, date, time, yes/no and choice fields; None when
+    it needs more (a repayment plan), which has pages of its own."""
     hints = typing.get_type_hints(command, include_extras=True)
     fields = []
     for field in msgspec.structs.fields(command):
@@ -81,14 +89,14 @@ def form_fields(command: type[msgspec.Struct]) -> list[dict[str, Any]] | None:
             options = list(typing.get_args(hint))
         elif len(args) == 1 and typing.get_origin(args[0]) is typing.Literal:
             options = list(typing.get_args(args[0]))
-        elif hint is not int and hint is not str and not (args and all(a is str for a in args)):
+        elif hint not in (str, *INPUT_TYPES) and not (args and all(a is str for a in args)):
             return None
         fields.append(
             {
                 "name": field.name,
                 "options": options,
-                "required": field.required,
-                "number": hint is int,
+                "required": field.required and hint is not bool,
+                "type": "select" if options else INPUT_TYPES.get(hint, "text"),
             }
         )
     return fields
@@ -115,7 +123,7 @@ def _mediator_picker(platform: Platform, request: AuthRequest, today: date) -> d
         )
         for account in platform.directory.staff(center, Role.MEDIATOR)
     ]
-    return {"name": "mediator", "options": options, "required": True, "number": False}
+    return {"name": "mediator", "options": options, "required": True, "type": "select"}
 
 
 @get("/console/cases/{case_id:uuid}", include_in_schema=False, sync_to_thread=True)

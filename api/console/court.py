@@ -1,5 +1,6 @@
 """The court's console: the confirmation queue by the deadlines the court must meet, the
-docket, and its acts on a confirmation from the case page."""
+docket with a form to file a lawsuit, a page per lawsuit with the acts its state allows, and
+the acts on a confirmation from the case page."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from api.console.forms import AuthRequest, command_named, run_act, struct_from_form
+from api.console.cases import form_fields
+from api.console.forms import (
+    AuthRequest,
+    command_named,
+    nested_struct_from_form,
+    run_act,
+    struct_from_form,
+)
 from api.console.rendering import badge, language, render
 from application.bootstrap import Platform
-from application.court.acts import CONFIRMATION_ACTS
+from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
+from application.court.commands import LawsuitIn
 from application.read_models.timers import pending_timers
 from application.shared import access
 from application.shared.errors import NotFound
@@ -49,11 +58,83 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
     docket = platform.court.docket(request.user)
     filings = {}
     for item in (*docket["litigation"], *docket["rulings"], *docket["enforcement"]):
-        if item.mediation_case_id not in filings:
+        if item.mediation_case_id is not None and item.mediation_case_id not in filings:
             filings[item.mediation_case_id] = platform.center.file_of(
                 item.mediation_case_id
             ).filing_number
-    return render(request, "court.html", rows=rows, docket=docket, filings=filings, watch="*")
+    return render(
+        request,
+        "court.html",
+        rows=rows,
+        docket=docket,
+        filings=filings,
+        lawsuit=access.may(
+            access.check_court_act, request.user, platform.court.config.code, "file_lawsuit"
+        ),
+        watch="*",
+    )
+
+
+@post("/console/court/lawsuits", include_in_schema=False, sync_to_thread=True)
+def file_lawsuit(
+    request: AuthRequest,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    """A lawsuit filed at the court's counter: the complaint's fields, the procedure."""
+
+    def run() -> Any:
+        lawsuit = nested_struct_from_form(LawsuitIn, data)
+        return "litigation", platform.court.file_lawsuit(request.user, lawsuit).id
+
+    return run_act(request, run, "file_lawsuit")
+
+
+@get("/console/litigations/{litigation_id:uuid}", include_in_schema=False, sync_to_thread=True)
+def litigation_page(
+    request: AuthRequest, litigation_id: FromPath[UUID], platform: NamedDependency[Platform]
+) -> Template:
+    """A lawsuit for the court's judges and clerks: parties, claim, where it stands, the
+    mediation it was entrusted to, and the acts its state allows them."""
+    found = platform.court.litigation(litigation_id, request.user)
+    allowed = set(found.acts_now())
+    acts = []
+    for command in LITIGATION_ACTS:
+        name = command.act_name()
+        if name in allowed and access.may(
+            access.check_court_act, request.user, platform.court.config.code, name
+        ):
+            acts.append({"name": name, "fields": form_fields(command)})
+    case = None
+    if found.mediation_case_id is not None:
+        try:
+            file = platform.center.file_of(found.mediation_case_id)
+            case = {"id": file.id, "filing_number": file.filing_number, "state": str(file.state)}
+        except NotFound:
+            case = {"id": None}  # entrusted a moment ago: the center is filing it
+    return render(
+        request, "litigation.html", litigation=found, case=case, acts=acts, watch=str(found.id)
+    )
+
+
+@post(
+    "/console/litigations/{litigation_id:uuid}/act",
+    include_in_schema=False,
+    sync_to_thread=True,
+)
+def litigation_act(
+    request: AuthRequest,
+    litigation_id: FromPath[UUID],
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Redirect:
+    name = data.get("act", "")
+
+    def run() -> Any:
+        command = struct_from_form(command_named(LITIGATION_ACTS, name), data)
+        return "litigation", platform.court.litigation_act(litigation_id, request.user, command).id
+
+    return run_act(request, run, name)
 
 
 @post(

@@ -95,6 +95,29 @@ def struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
         raise InvalidValue(where.rstrip("`") or "form", message) from None
 
 
+def nested_struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
+    """A Struct with nested parts (a complaint's sides and claim) from a form whose fields
+    are named by dotted path (`respondent.id_number`); `*_yuan` fields give `*_fen` amounts.
+    Errors name the dotted field."""
+    values: dict[str, Any] = {}
+    for name, raw in form.items():
+        if name in _IGNORED or not raw.strip():
+            continue
+        *parents, leaf = name.split(".")
+        place = values
+        for parent in parents:
+            place = place.setdefault(parent, {})
+        if leaf.endswith("_yuan"):
+            place[leaf.removesuffix("_yuan") + "_fen"] = parse_yuan(raw, name)
+        else:
+            place[leaf] = raw.strip()
+    try:
+        return msgspec.convert(values, struct, strict=False)
+    except msgspec.ValidationError as error:
+        message, _, where = str(error).partition(" - at `$.")
+        raise InvalidValue(where.rstrip("`") or "form", message) from None
+
+
 def command_named(commands: Iterable[type[Command]], name: str) -> type[Command]:
     """The command class a form names by its act (forms post the act's name)."""
     for command in commands:
@@ -133,6 +156,7 @@ def run_act(request: AuthRequest, run: Callable[[], Any], act: str) -> Redirect:
             "notary": "/console/notary",
             "supervision": "/console/supervision",
             "flag": "/console/procuratorate/flags",
+            "litigation": "/console/litigations",
         }[page]
         return flashed(f"{path}/{target_id}", done)
     assert isinstance(target, UUID)

@@ -16,7 +16,13 @@ from api.console import notary, procuratorate
 from api.console.agreements import apply_for_confirmation, pay, sign_agreement
 from api.console.cases import case_act, case_page, cases_page, schedule_video
 from api.console.changes import changes
-from api.console.court import confirmation_act, court_queue
+from api.console.court import (
+    confirmation_act,
+    court_queue,
+    file_lawsuit,
+    litigation_act,
+    litigation_page,
+)
 from api.console.dashboard import dashboard
 from api.console.intake import intake_page, intake_template, intake_upload
 from api.console.rendering import flashed
@@ -89,6 +95,9 @@ def console_router(attempts_per_minute: int) -> Router:
             schedule_video,
             pay,
             court_queue,
+            file_lawsuit,
+            litigation_page,
+            litigation_act,
             intake_page,
             intake_upload,
             intake_template,

@@ -121,6 +121,8 @@ class CaseOut(msgspec.Struct):
     limitation: LimitationOut
     knew_default_on: date | None = None
     last_interruption_on: date | None = None
+    # The court's lawsuit (民初) that entrusted this case, mediated in litigation (委托).
+    entrusted_by: str | None = None
 
 
 class CaseSummary(msgspec.Struct):
@@ -252,7 +254,11 @@ def case_out(case: MediationCase, now: datetime, calendar: WorkingCalendar) -> C
         agreed_plan=msgspec.to_builtins(case.agreed_plan) if case.agreed_plan else None,
         agreement_id=case.agreement_id,
         litigation_id=(
-            LitigationCase.create_id(case.id) if case.court_docket_number is not None else None
+            case.entrustment.litigation_id
+            if case.entrustment is not None
+            else LitigationCase.create_id(case.id, "")
+            if case.court_docket_number is not None
+            else None
         ),
         outcome_reason=str(case.outcome_reason) if case.outcome_reason else None,
         court_docket_number=case.court_docket_number,
@@ -263,6 +269,7 @@ def case_out(case: MediationCase, now: datetime, calendar: WorkingCalendar) -> C
         limitation=_limitation_out(case.limitation(shanghai_date(now), calendar)),
         knew_default_on=filing.knew_default_on,
         last_interruption_on=filing.last_interruption_on,
+        entrusted_by=case.entrustment.court_docket_number if case.entrustment else None,
     )
 
 

@@ -26,7 +26,8 @@ def case_aggregates(center: MediationCenter, notary: NotaryOffice, case_id: UUID
         for e in center.events.get(case.id)
         if isinstance(e, MediationCase.AgreementDrafted)
     ]
-    related = [case.id, LitigationCase.create_id(case.id), *agreements]
+    lawsuit = case.entrustment.litigation_id if case.entrustment else None
+    related = [case.id, lawsuit or LitigationCase.create_id(case.id, ""), *agreements]
     related += [JudicialConfirmation.create_id(a) for a in agreements]
     related += [EnforcementCase.create_id(a) for a in agreements]
     matters = notary.matters_on(agreements)

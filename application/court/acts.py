@@ -9,6 +9,7 @@ from application.court import commands as cmd
 from application.shared.commands import Command, Context, Handler
 from domain.court.judicial_confirmation import JudicialConfirmation, Objector
 from domain.court.litigation_case import LitigationCase
+from domain.shared.filing import Procedure, SideRole
 
 if TYPE_CHECKING:
     from application.court.app import Court
@@ -56,6 +57,23 @@ CONFIRMATION_ACTS: dict[type[Command], Handler[Court, JudicialConfirmation]] = {
 }
 
 LITIGATION_ACTS: dict[type[Command], Handler[Court, LitigationCase]] = {
+    cmd.Entrust: lambda x, found, c: found.entrust(
+        x.app.config.deployment.center,
+        Procedure(c.procedure) if c.procedure else None,
+        x.actor,
+        x.now,
+    ),
+    cmd.ServeDocument: lambda x, found, c: found.serve_document(x.actor, x.now),
+    cmd.RecordReceipt: lambda x, found, c: found.record_receipt(
+        SideRole(c.side), c.received_on, x.actor, x.now
+    ),
+    cmd.RecordBackingOut: lambda x, found, c: found.record_backing_out(
+        SideRole(c.side), c.reason, x.actor, x.now
+    ),
+    cmd.WithdrawLawsuit: lambda x, found, c: found.withdraw_lawsuit(c.reason, x.actor, x.now),
+    cmd.RuleOnWithdrawal: lambda x, found, c: found.rule_on_withdrawal(
+        c.allowed, c.reason, x.actor, x.now
+    ),
     cmd.ScheduleHearing: lambda x, found, c: found.schedule_hearing(c.starts_at, x.actor, x.now),
     cmd.Decide: lambda x, found, c: found.decide(c.outcome, c.summary, x.actor, x.now),
 }

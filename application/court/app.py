@@ -22,6 +22,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.system import ProcessApplication
 
 from application.court.acts import CONFIRMATION_ACTS, LITIGATION_ACTS
+from application.court.commands import LawsuitIn
+from application.mediation_center.commands import filing_from
 from application.shared import access
 from application.shared.access import Deployment, Principal
 from application.shared.commands import Command, Handler
@@ -34,9 +36,8 @@ from domain.court.judicial_confirmation import (
     ConfirmationState,
     JudicialConfirmation,
 )
-from domain.court.litigation_case import LITIGATION_KIND_LABEL, LitigationCase
+from domain.court.litigation_case import LITIGATION_KIND_LABEL, LitigationCase, LitigationState
 from domain.mediation.case_states import ReferralKind
-from domain.mediation.filing import SideRole
 from domain.mediation.limitation import ENFORCEMENT_YEARS
 from domain.mediation.limitation import running as limitation_running
 from domain.mediation.mediation_case import MediationCase
@@ -44,6 +45,7 @@ from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreem
 from domain.notary.notarial_matter import NotarialMatter
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
+from domain.shared.filing import Procedure, SideRole
 from domain.shared.numbering import NumberSequence, format_number
 from domain.shared.periods import WorkingCalendar, shanghai_date
 
@@ -65,11 +67,13 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
         calendar: WorkingCalendar,
         config: Callable[[], CourtConfig],
         mediation_file: Callable[[UUID, int | None], MediationCase],
+        agreement_file: Callable[[UUID], RepaymentAgreement],
         *,
         retries: int = 8,
     ) -> None:
         super().__init__(env, clock, calendar, config, retries=retries)
         self._mediation_file = mediation_file
+        self._agreement_file = agreement_file
 
     # --- following the mediation center ---------------------------------------------------
 
@@ -88,28 +92,87 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
     def _docket_failed_mediation(
         self, domain_event: Any, processing_event: ProcessingEvent[UUID]
     ) -> None:
-        """A failed pre-filing mediation is docketed for litigation, carrying the file."""
+        """A failed pre-filing mediation is docketed for litigation, carrying the file; a
+        failed entrusted one resumes its lawsuit's trial."""
         case = self._mediation_file(domain_event.originator_id, domain_event.originator_version)
+        if case.entrustment is not None:
+            self._mediation_ended(
+                case.entrustment.litigation_id, case.id, "failed", processing_event
+            )
+            return
         if case.referral_kind != ReferralKind.PRE_FILING:
             return
         now = self.clock()
-        config = self.config
-        year = shanghai_date(now).year
-        sequence = self.number_sequence(config.code, LITIGATION_KIND_LABEL, year)
-        number = sequence.take(1, now)[0]
+        number, sequence = self._litigation_number(now)
         filing = case.filing
         litigation = LitigationCase(
             mediation_case_id=case.id,
             mediation_filing_number=case.filing_number,
             mediation_docket_number=case.docket_number,
-            docket_number=format_number(config.docket_prefix, LITIGATION_KIND_LABEL, year, number),
+            docket_number=number,
             plaintiff=filing.applicant.name,
             defendant=filing.respondent.name,
             claim_total_fen=filing.claim.total_fen,
-            actor=Actor("court-docketing", Role.SYSTEM, config.code),
+            actor=self._docketing,
             occurred_at=now,
+            filing=filing,
         )
         processing_event.collect_events(sequence, litigation)
+
+    @policy.register(MediationCase.Withdrawn)
+    def _entrusted_withdrawn(
+        self, domain_event: Any, processing_event: ProcessingEvent[UUID]
+    ) -> None:
+        """An entrusted mediation withdrawn ends without agreement: the trial resumes."""
+        case = self._mediation_file(domain_event.originator_id, domain_event.originator_version)
+        if case.entrustment is not None:
+            self._mediation_ended(
+                case.entrustment.litigation_id, case.id, "withdrawn", processing_event
+            )
+
+    @policy.register(MediationCase.AgreementTookEffect)
+    def _entrusted_settled(
+        self, domain_event: Any, processing_event: ProcessingEvent[UUID]
+    ) -> None:
+        """An entrusted mediation settled: the agreement goes back to the lawsuit, for a
+        civil mediation document or the plaintiff's withdrawal."""
+        case = self._mediation_file(domain_event.originator_id, domain_event.originator_version)
+        if case.entrustment is None:
+            return
+        agreement = self._agreement_file(domain_event.agreement_id)
+        litigation = self._entrusting(case.entrustment.litigation_id, case.id)
+        if litigation is not None:
+            litigation.record_mediation_settled(
+                case.id, agreement.id, agreement.text_sha256, self._docketing, self.clock()
+            )
+            processing_event.collect_events(litigation)
+
+    def _mediation_ended(
+        self,
+        litigation_id: UUID,
+        case_id: UUID,
+        how: str,
+        processing_event: ProcessingEvent[UUID],
+    ) -> None:
+        litigation = self._entrusting(litigation_id, case_id)
+        if litigation is not None:
+            litigation.record_mediation_ended(case_id, how, self._docketing, self.clock())
+            processing_event.collect_events(litigation)
+
+    def _entrusting(self, litigation_id: UUID, case_id: UUID) -> LitigationCase | None:
+        """The lawsuit still waiting for this mediation (a withdrawn lawsuit waits no more)."""
+        litigation = self.load(litigation_id, LitigationCase)
+        if litigation.state != LitigationState.ENTRUSTED or litigation.mediation_case_id != case_id:
+            return None
+        return litigation
+
+    @property
+    def _docketing(self) -> Actor:
+        return Actor("court-docketing", Role.SYSTEM, self.config.code)
+
+    def _litigation_number(self, now: datetime) -> tuple[str, NumberSequence]:
+        """The next 民初 number of this court and year, with the sequence to save with it."""
+        return self._number(LITIGATION_KIND_LABEL, now)
 
     follows = followed_by(policy)
 
@@ -129,8 +192,11 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
             for name, (event_class, kind) in kinds.items()
         }
 
-    def litigation_for(self, mediation_case_id: UUID) -> LitigationCase | None:
-        return self.find(LitigationCase.create_id(mediation_case_id), LitigationCase)
+    def litigation_for(self, case: MediationCase) -> LitigationCase | None:
+        """The lawsuit on a mediation file: the one that entrusted it, or its transfer."""
+        if case.entrustment is not None:
+            return self.find(case.entrustment.litigation_id, LitigationCase)
+        return self.find(LitigationCase.create_id(case.id, ""), LitigationCase)
 
     def litigation(self, litigation_id: UUID, principal: Principal) -> LitigationCase:
         """Court staff read the docket; to anyone else a litigation case does not exist."""
@@ -159,12 +225,31 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
 
     def confirmation_number(self, now: datetime) -> tuple[str, NumberSequence]:
         """The next 民特 number of this court and year, with the sequence to save with it."""
+        return self._number(CONFIRMATION_KIND_LABEL, now)
+
+    def _number(self, kind: str, now: datetime) -> tuple[str, NumberSequence]:
         year = shanghai_date(now).year
-        sequence = self.number_sequence(self.config.code, CONFIRMATION_KIND_LABEL, year)
+        sequence = self.number_sequence(self.config.code, kind, year)
         number = sequence.take(1, now)[0]
-        return format_number(
-            self.config.docket_prefix, CONFIRMATION_KIND_LABEL, year, number
-        ), sequence
+        return format_number(self.config.docket_prefix, kind, year, number), sequence
+
+    def file_lawsuit(self, principal: Principal, data: LawsuitIn) -> LitigationCase:
+        """Court staff docket a lawsuit filed before the court (立案), numbered 民初."""
+        access.check_court_act(principal, self.config.code, "file_lawsuit")
+        filing = filing_from(data)
+        filing.check_dates_before(shanghai_date(self.clock()))
+        procedure = Procedure(data.procedure)
+
+        def attempt(now: datetime) -> Sequence[Aggregate]:
+            number, sequence = self._litigation_number(now)
+            return [
+                LitigationCase.file_lawsuit(filing, procedure, number, principal.actor, now),
+                sequence,
+            ]
+
+        found = self.save_retrying("the litigation number sequence", attempt)[0]
+        assert isinstance(found, LitigationCase)
+        return found
 
     def litigation_act(
         self, litigation_id: UUID, principal: Principal, command: Command
@@ -208,7 +293,7 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
     ) -> JudicialConfirmation:
         """One side applies; the second side's application makes it joint and dockets it."""
         side = str(access.applying_side(principal, case))
-        if case.referral_kind == ReferralKind.IN_LITIGATION:
+        if case.entrustment is not None or case.referral_kind == ReferralKind.IN_LITIGATION:
             raise ActRefused(
                 "apply_for_confirmation",
                 str(case.state),
@@ -252,26 +337,10 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
     def apply_for_enforcement(
         self, agreement: RepaymentAgreement, case: MediationCase, principal: Principal
     ) -> EnforcementCase:
-        """The creditor applies: the agreement must be confirmed by this court and in default."""
+        """The creditor applies: the agreement in default must be enforceable, confirmed by
+        this court or (in litigation) made into its effective civil mediation document."""
         access.check_creditor_applies(principal, case, agreement.plan.creditor)
-        try:
-            confirmation = self.load(
-                JudicialConfirmation.create_id(agreement.id), JudicialConfirmation
-            )
-        except NotFound:
-            raise ActRefused(
-                "apply_for_enforcement",
-                str(agreement.state),
-                "not_confirmed",
-                "only a judicially confirmed agreement is enforceable",
-            ) from None
-        if confirmation.state != ConfirmationState.CONFIRMED:
-            raise ActRefused(
-                "apply_for_enforcement",
-                str(confirmation.state),
-                "not_confirmed",
-                "only a judicially confirmed agreement is enforceable",
-            )
+        basis, basis_id = self._enforceable(agreement, case)
         if agreement.state != AgreementState.DEFAULTED:
             raise ActRefused(
                 "apply_for_enforcement",
@@ -279,9 +348,40 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
                 "not_in_default",
                 "enforcement needs a recorded default",
             )
-        return self._open_enforcement(
-            "confirmed_agreement", agreement.id, agreement, case, principal
-        )
+        return self._open_enforcement(basis, basis_id, agreement, case, principal)
+
+    def _enforceable(self, agreement: RepaymentAgreement, case: MediationCase) -> tuple[str, UUID]:
+        """The instrument an agreement is enforced on: its civil mediation document, or the
+        ruling that confirmed it."""
+        if case.entrustment is not None:
+            litigation = self.litigation_for(case)
+            if (
+                litigation is None
+                or litigation.state != LitigationState.MEDIATED
+                or litigation.agreement_id != agreement.id
+            ):
+                raise ActRefused(
+                    "apply_for_enforcement",
+                    str(litigation.state if litigation else agreement.state),
+                    "no_mediation_document",
+                    "an in-litigation agreement is enforced on the court's effective civil "
+                    "mediation document",
+                )
+            return "court_mediation_document", litigation.id
+        try:
+            confirmation = self.load(
+                JudicialConfirmation.create_id(agreement.id), JudicialConfirmation
+            )
+        except NotFound:
+            confirmation = None
+        if confirmation is None or confirmation.state != ConfirmationState.CONFIRMED:
+            raise ActRefused(
+                "apply_for_enforcement",
+                str(confirmation.state if confirmation else agreement.state),
+                "not_confirmed",
+                "only a judicially confirmed agreement is enforceable",
+            )
+        return "confirmed_agreement", agreement.id
 
     def apply_for_notarized_enforcement(
         self,

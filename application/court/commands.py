@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
+from application.mediation_center.commands import ComplaintIn
 from application.shared.commands import Command, Text
 from domain.court.judicial_confirmation import RefusalGround, RejectionGround
 
@@ -49,7 +50,8 @@ class WithdrawApplication(Command):
 
 
 class RuleOnWithdrawal(Command):
-    """A judge allows a withdrawal, or refuses it saying why (民诉法解释 art. 357)."""
+    """A judge allows a withdrawal, or refuses it saying why (民诉法解释 art. 357 for a
+    confirmation, CPL art. 148 for a lawsuit)."""
 
     allowed: bool
     reason: Text = ""
@@ -130,3 +132,49 @@ class Decide(Command):
 
     outcome: Literal["judgment", "court_mediation"]
     summary: Text
+
+
+class LawsuitIn(ComplaintIn, kw_only=True):
+    """A lawsuit filed before the court: the complaint in the filing shape, and the trial
+    procedure the court chose (it sets an entrusted mediation's period)."""
+
+    procedure: Literal["ordinary", "summary"]
+
+
+Side = Literal["applicant", "respondent"]
+
+
+class Entrust(Command):
+    """A judge entrusts the lawsuit to the mediation center (委托调解): the center files it
+    and mediates it in litigation while the trial waits. A transferred case names its trial
+    procedure."""
+
+    procedure: Literal["ordinary", "summary"] | None = None
+
+
+class ServeDocument(Command):
+    """A judge makes the civil mediation document (民事调解书) from the agreement the
+    entrusted mediation reached, and the court serves it on both parties."""
+
+
+class RecordReceipt(Command):
+    """Court staff record a party's signed receipt of the civil mediation document (送达回证);
+    with both parties' receipts it takes effect (CPL art. 100)."""
+
+    side: Side
+    received_on: date
+
+
+class RecordBackingOut(Command):
+    """Court staff record that a party went back on the agreement before the document bound
+    it: the case goes on to judgment (CPL art. 102)."""
+
+    side: Side
+    reason: Text
+
+
+class WithdrawLawsuit(Command):
+    """Court staff record the plaintiff's application to withdraw the lawsuit (撤诉); a judge
+    rules on it."""
+
+    reason: Text = ""

@@ -1,9 +1,9 @@
 """Court → mediation center: what the court does with a file shows on the mediation case.
 
-A docketed litigation is the case's transfer; a joint application for confirmation puts the
-file before the court; each ruling, lapse or judgment is the court's outcome. Recording is
-idempotent (the case refuses a second one), so tracking after the act makes the effect
-exactly-once.
+A docketed litigation is the case's transfer; a lawsuit the court entrusts is filed at the
+center; a joint application for confirmation puts the file before the court; each ruling,
+lapse, judgment or civil mediation document is the court's outcome. Recording is idempotent
+(the case refuses a second one), so tracking after the act makes the effect exactly-once.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from application.shared.following import followed_by
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
 from domain.mediation.case_states import CaseState
-from domain.mediation.case_values import CourtOutcome
+from domain.mediation.case_values import CourtOutcome, Entrustment
 from domain.shared.errors import ActRefused
+from domain.shared.filing import Procedure
 
 log = logging.getLogger("tiaojie.followers")
 
@@ -50,6 +51,8 @@ class CourtOutcomes:
 
     @react.register(LitigationCase.Docketed)
     def _transferred(self, domain_event: Any) -> None:
+        if domain_event.mediation_case_id is None:
+            return  # a lawsuit filed at the court: nothing at the center yet
         command = cmd.RecordTransfer(court_docket_number=domain_event.docket_number)
         try:
             self.center.act(domain_event.mediation_case_id, SYSTEM, command)
@@ -89,18 +92,62 @@ class CourtOutcomes:
             if refused.rule != "already_recorded":
                 log.warning("docket on %s not recorded: %s", case_id, refused)
 
+    @react.register(LitigationCase.Entrusted)
+    def _entrusted(self, domain_event: Any) -> None:
+        """The court entrusted its lawsuit: the center files it, in litigation."""
+        litigation = self._litigation(domain_event)
+        filing = litigation.filing
+        assert filing is not None  # the court entrusts only a case with its complaint
+        self.center.file_entrusted(
+            filing,
+            Entrustment(
+                case_id=domain_event.mediation_case_id,
+                court=self.court.config.code,
+                litigation_id=litigation.id,
+                court_docket_number=litigation.docket_number,
+                procedure=Procedure(domain_event.procedure),
+            ),
+            domain_event.actor,
+        )
+
     @react.register(LitigationCase.Decided)
     def _decided(self, domain_event: Any) -> None:
-        litigation = self.court.load(
+        self._litigation_outcome(domain_event, domain_event.outcome, domain_event.summary)
+
+    @react.register(LitigationCase.DocumentTookEffect)
+    def _document_effective(self, domain_event: Any) -> None:
+        self._litigation_outcome(domain_event, "court_mediation_document", "")
+
+    @react.register(LitigationCase.TrialResumed)
+    def _trial_resumed(self, domain_event: Any) -> None:
+        self._litigation_outcome(domain_event, "trial_resumed", domain_event.because)
+
+    @react.register(LitigationCase.BackedOut)
+    def _backed_out(self, domain_event: Any) -> None:
+        """A party went back on the agreement: it is set aside, the mediation file closed."""
+        self._litigation_outcome(domain_event, "backed_out", domain_event.reason)
+
+    @react.register(LitigationCase.WithdrawalRuled)
+    def _withdrawal_ruled(self, domain_event: Any) -> None:
+        if domain_event.allowed:
+            self._litigation_outcome(domain_event, "withdrawn", domain_event.reason)
+
+    def _litigation(self, domain_event: Any) -> LitigationCase:
+        return self.court.load(
             domain_event.originator_id, LitigationCase, domain_event.originator_version
         )
+
+    def _litigation_outcome(self, domain_event: Any, outcome: str, reason: str) -> None:
+        litigation = self._litigation(domain_event)
+        if litigation.mediation_case_id is None:
+            return  # never mediated: no file at the center to show it on
         self._outcome(
             litigation.mediation_case_id,
             CourtOutcome(
                 kind="litigation",
                 docket_number=litigation.docket_number,
-                outcome=domain_event.outcome,
-                reason=domain_event.summary,
+                outcome=outcome,
+                reason=reason,
                 decided_at=domain_event.occurred_at,
             ),
         )

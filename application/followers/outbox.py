@@ -23,15 +23,15 @@ from application.mediation_center.app import MediationCenter
 from application.notary_office.app import NotaryOffice
 from application.shared.following import followed_by
 from application.shared.institution import Institution
-from domain.court.court_documents import decision_text, ruling_text
+from domain.court.court_documents import decision_text, mediation_document_text, ruling_text
 from domain.court.judicial_confirmation import JudicialConfirmation
 from domain.court.litigation_case import LitigationCase
 from domain.mediation.agreement_text import sha256_hex
-from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.notary.notarial_matter import LETTER_DAYS, NotarialMatter
 from domain.shared.document_service import DocumentService, reminder_id
+from domain.shared.filing import SideRole
 from domain.shared.money import format_yuan
 
 
@@ -81,6 +81,10 @@ class Outbox:
     def _decided(self, domain_event: Any) -> None:
         self.serve_decision(domain_event.originator_id, domain_event.summary)
 
+    @react.register(LitigationCase.DocumentServed)
+    def _document_served(self, domain_event: Any) -> None:
+        self.serve_mediation_document(domain_event.originator_id)
+
     @react.register(NotarialMatter.VerificationLetterServed)  # letters counted from the act
     @react.register(NotarialMatter.VerificationLetterSent)
     def _letter(self, domain_event: Any) -> None:
@@ -124,14 +128,30 @@ class Outbox:
         )
 
     def serve_decision(self, litigation_id: UUID, summary: str) -> list[DocumentService]:
+        """Served electronically where a mediation file holds the sides' consent to it."""
         litigation = self.court.load(litigation_id, LitigationCase)
-        case = self.center.file_of(litigation.mediation_case_id)
+        if litigation.mediation_case_id is None:
+            return []
         return self._serve_court_document(
             uuid5(litigation_id, "decision"),
-            case,
+            self.center.file_of(litigation.mediation_case_id),
             str(litigation.outcome),
             f"{litigation.docket_number} 裁判文书 / Court decision",
             decision_text(litigation, summary),
+        )
+
+    def serve_mediation_document(self, litigation_id: UUID) -> list[DocumentService]:
+        """The civil mediation document, to the addresses the sides consented to in the
+        entrusted mediation (their signed receipts are what make it effective)."""
+        litigation = self.court.load(litigation_id, LitigationCase)
+        if litigation.mediation_case_id is None:
+            return []
+        return self._serve_court_document(
+            uuid5(litigation_id, f"mediation_document:{litigation.mediation_case_id}"),
+            self.center.file_of(litigation.mediation_case_id),
+            "court_mediation_document",
+            f"民事调解书 {litigation.docket_number} / Civil mediation document",
+            mediation_document_text(litigation),
         )
 
     def serve_letter(self, matter_id: UUID) -> list[DocumentService]:

@@ -19,15 +19,14 @@ from domain.mediation.case_states import (
     DOCKET_KIND_LABELS,
     ClosingReason,
     FailureReason,
-    Procedure,
     ReferralKind,
     ServiceChannel,
 )
-from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement, SignatureMethod
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import Procedure, SideRole
 from domain.shared.numbering import format_number
 from domain.shared.periods import shanghai_date
 

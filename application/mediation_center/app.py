@@ -9,7 +9,7 @@ aggregates saved atomically with the case that uses them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -23,12 +23,18 @@ from application.shared.access import SYSTEM, Deployment, Principal
 from application.shared.commands import Command
 from application.shared.errors import BatchInvalid, NotFound
 from application.shared.institution import Institution, replay
-from domain.mediation.case_states import FILING_KIND_LABEL, CaseState
-from domain.mediation.case_values import CourtOutcome
-from domain.mediation.filing import Filing, SideRole
+from domain.mediation.case_states import (
+    FILING_KIND_LABEL,
+    WITHDRAWABLE_STATES,
+    CaseState,
+    ClosingReason,
+)
+from domain.mediation.case_values import CourtOutcome, Entrustment
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import AgreementState, RepaymentAgreement
+from domain.shared.actors import Actor
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import Channel, Filing, SideRole
 from domain.shared.numbering import NumberSequence, format_number
 from domain.shared.periods import WorkingCalendar, shanghai_date
 
@@ -139,6 +145,26 @@ class MediationCenter(Institution[CenterConfig]):
         saved = self.save_retrying("the filing number sequence", attempt)
         return [a for a in saved if isinstance(a, MediationCase)]
 
+    def file_entrusted(
+        self, filing: Filing, entrustment: Entrustment, actor: Actor
+    ) -> MediationCase:
+        """The court entrusted its lawsuit: filed here as a court referral, once (the court
+        named the case, so a second attempt finds the first)."""
+
+        def attempt(now: datetime) -> list[Aggregate]:
+            if self.find(entrustment.case_id, MediationCase) is not None:
+                return []
+            year = shanghai_date(now).year
+            sequence = self.number_sequence(self.config.code, FILING_KIND_LABEL, year)
+            number = format_number(
+                self.config.docket_prefix, FILING_KIND_LABEL, year, sequence.take(1, now)[0]
+            )
+            referral = replace(filing, channel=Channel.COURT_REFERRAL)
+            return [MediationCase(number, referral, actor, now, entrustment), sequence]
+
+        self.save_retrying(f"case {entrustment.case_id}", attempt)
+        return self.load(entrustment.case_id, MediationCase)
+
     # --- acts -----------------------------------------------------------------------------
 
     def act(self, case_id: UUID, principal: Principal, command: Command) -> MediationCase:
@@ -180,6 +206,10 @@ class MediationCenter(Institution[CenterConfig]):
     def file_of(self, case_id: UUID, version: int | None = None) -> MediationCase:
         """The mediation file as the system reads it (other institutions' processes)."""
         return self.load(case_id, MediationCase, version)
+
+    def agreement_of(self, agreement_id: UUID) -> RepaymentAgreement:
+        """An agreement as the system reads it (the court's process)."""
+        return self.load(agreement_id, RepaymentAgreement)
 
     def case(
         self, case_id: UUID, principal: Principal, as_of: datetime | None = None
@@ -252,24 +282,29 @@ class MediationCenter(Institution[CenterConfig]):
         return found
 
     def record_court_outcome(self, case_id: UUID, outcome: CourtOutcome) -> MediationCase:
-        """The court's decision on the case's file; a refused or rejected confirmation sets
-        the agreement aside and sends the sides back to mediation (from where a failure goes
-        on to litigation), in one save."""
+        """The court's decision on the case's file, with what it means for the mediation, in
+        one save: a refused or rejected confirmation sets the agreement aside and sends the
+        sides back to mediation (from where a failure goes on to litigation); a party backing
+        out of an in-litigation agreement sets it aside and closes the file (the lawsuit goes
+        to judgment); a lawsuit withdrawn ends a mediation still under way."""
 
         def attempt(now: datetime) -> Sequence[Aggregate]:
             case = self.load(case_id, MediationCase)
             case.record_court_outcome(outcome, SYSTEM.actor, now)
             changed: list[Aggregate] = [case]
-            if (
-                outcome.outcome in ("refused", "rejected")
-                and case.state == CaseState.SETTLED
-                and case.agreement_id is not None
-            ):
+            reason = f"法院{outcome.docket_number}: {outcome.reason}"
+            settled = case.state == CaseState.SETTLED and case.agreement_id is not None
+            if outcome.outcome in ("refused", "rejected", "backed_out") and settled:
+                assert case.agreement_id is not None
                 agreement = self.load(case.agreement_id, RepaymentAgreement)
-                reason = f"法院{outcome.docket_number}: {outcome.reason}"
                 agreement.set_aside(reason, SYSTEM.actor, now)
-                case.return_to_mediation(reason, SYSTEM.actor, now)
                 changed.append(agreement)
+                if outcome.outcome == "backed_out":
+                    case.close(ClosingReason.BACKED_OUT, SYSTEM.actor, now)
+                else:
+                    case.return_to_mediation(reason, SYSTEM.actor, now)
+            if outcome.outcome == "withdrawn" and case.state in WITHDRAWABLE_STATES:
+                case.withdraw(reason, SYSTEM.actor, now)
             return changed
 
         found = self.save_retrying(f"case {case_id}", attempt)[0]

@@ -10,9 +10,9 @@ from typing import Annotated, ClassVar, Literal
 import msgspec
 
 from application.shared.commands import Command, Sha256, ShortText, Text
-from domain.mediation.filing import Claim, Filing, Side
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import Channel, Claim, Filing, Side
 
 
 class SideIn(Command):
@@ -31,19 +31,25 @@ class ClaimIn(Command):
     fees_fen: int = 0
 
 
-class FilingIn(Command):
-    """The stable filing shape of the domain spec."""
+class ComplaintIn(Command):
+    """The sides, the claim and the facts: what a mediation filing and a lawsuit share."""
 
     dispute_type: Literal[
         "loan", "credit_card", "insurance", "guarantee", "financial_lease", "other"
     ]
-    channel: Literal["online", "grid_station", "court_referral", "bulk_import"]
     applicant: SideIn
     respondent: SideIn
     claim: ClaimIn
     facts: Annotated[str, msgspec.Meta(max_length=5_000)] = ""
     knew_default_on: date | None = None  # for the limitation: when the default was known
     last_interruption_on: date | None = None  # the last demand, payment or acknowledgement
+
+
+class FilingIn(ComplaintIn, kw_only=True):
+    """The stable filing shape of the domain spec. A court referral is filed only by the
+    court's own entrustment of its lawsuit."""
+
+    channel: Literal["online", "grid_station", "bulk_import"]
 
 
 class BulkFilingIn(Command):
@@ -84,8 +90,9 @@ class Reject(Command):
 
 
 class Refer(Command):
-    """Center staff refer an accepted case: pre-filing (委派, 30 days) or in-litigation (委托,
-    15 days ordinary, 7 summary). Assigns the docket number and starts the period."""
+    """Center staff refer an accepted case: pre-filing (委派, 30 days), or in-litigation
+    (委托, 15 days ordinary, 7 summary) when the court entrusted its lawsuit, whose procedure
+    it keeps. Assigns the docket number; the period starts at the mediator's acceptance."""
 
     kind: Literal["pre_filing", "in_litigation"]
     procedure: Literal["ordinary", "summary"] | None = None
@@ -301,8 +308,9 @@ def side_from(data: SideIn, field: str) -> Side:
         raise error.within(field) from None
 
 
-def filing_from(data: FilingIn) -> Filing:
-    """A domain Filing; InvalidValue names the dotted field (``respondent.id_number``)."""
+def filing_from(data: ComplaintIn) -> Filing:
+    """A domain Filing (a complaint reaches the center only by the court's referral);
+    InvalidValue names the dotted field (``respondent.id_number``)."""
     applicant = side_from(data.applicant, "applicant")
     respondent = side_from(data.respondent, "respondent")
     try:
@@ -311,7 +319,7 @@ def filing_from(data: FilingIn) -> Filing:
         raise error.within("claim") from None
     return Filing.create(
         data.dispute_type,
-        data.channel,
+        data.channel if isinstance(data, FilingIn) else Channel.COURT_REFERRAL,
         applicant,
         respondent,
         claim,

@@ -35,7 +35,6 @@ from application.mediation_center.app import MediationCenter
 from application.procuratorate.app import Procuratorate
 from application.shared.following import followed_by
 from domain.court.judicial_confirmation import JudicialConfirmation
-from domain.mediation.filing import Side, SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.procuratorate.red_flag import (
@@ -49,6 +48,7 @@ from domain.procuratorate.red_flag import (
     RedFlag,
 )
 from domain.procuratorate.supervision_case import SubjectKind
+from domain.shared.filing import Side, SideRole
 
 A = TypeVar("A", bound=Aggregate)
 _NOT_DIGITS = re.compile(r"\D")

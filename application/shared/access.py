@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.mediation.filing import Filing, SideKind, SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.notary.notarial_matter import NotarialMatter
 from domain.procuratorate.supervision_case import SupervisionCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import Filing, SideKind, SideRole
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,8 @@ def acting_side(
             return own_sides[0]
         raise Forbidden(act, "only a side of the case may do this")
     if act in APPLICANT_ACTS:
-        if SideRole.APPLICANT in own_sides or case.filed_by == principal.user_id:
+        filer = case.filed_by == principal.user_id and case.entrustment is None  # not the judge
+        if SideRole.APPLICANT in own_sides or filer:
             return SideRole.APPLICANT
         raise Forbidden(act, "only the applicant may withdraw")
     raise Forbidden(act, "unknown act")
@@ -335,6 +336,8 @@ JUDGE_ACTS = frozenset(
         "decide_objection",
         "decide_more_time",
         "decide",
+        "entrust",
+        "serve_document",
     }
 )
 APPLICANT_CONFIRMATION_ACTS = frozenset({"withdraw_application"})  # the sides', not the court's

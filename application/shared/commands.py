@@ -20,9 +20,9 @@ import msgspec
 from eventsourcing.domain import Aggregate
 
 from application.shared.access import Principal
-from domain.mediation.filing import SideRole
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import SideRole
 
 AppT = TypeVar("AppT")
 TargetT = TypeVar("TargetT")

@@ -29,7 +29,7 @@ from application.shared.commands import Command, Composite, Context, Handler
 from application.shared.errors import ConcurrencyConflict, NotFound, OutcomeUnknown
 from application.shared.topics import topics_of
 from application.shared.transcodings import register_domain_transcodings
-from domain.mediation.filing import SideRole
+from domain.shared.filing import SideRole
 from domain.shared.numbering import NumberSequence
 from domain.shared.periods import WorkingCalendar
 

@@ -12,8 +12,13 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from application.shared.topics import register_former_topics
 from domain.court.judicial_confirmation import MoreTime, Objection
-from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
-from domain.mediation.filing import Claim, Filing, Side
+from domain.mediation.case_values import (
+    CourtOutcome,
+    Entrustment,
+    Proposal,
+    ServiceAddress,
+    Session,
+)
 from domain.mediation.repayment_plan import Instalment, RepaymentPlan
 from domain.notary.notarial_matter import (
     Answer,
@@ -25,6 +30,7 @@ from domain.notary.notarial_matter import (
 from domain.procuratorate.red_flag import Evidence, FlaggedRecord
 from domain.procuratorate.supervision_case import FileRead, Subject
 from domain.shared.actors import Actor
+from domain.shared.filing import Claim, Filing, Side
 from domain.shared.periods import Deadline
 from domain.shared.video_session import Participant, RecordingFile
 
@@ -92,6 +98,7 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     Proposal,
     Session,
     CourtOutcome,
+    Entrustment,
     Participant,
     RecordingFile,
     IdentityVerification,

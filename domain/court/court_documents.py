@@ -44,3 +44,19 @@ def decision_text(litigation: LitigationCase, summary: str) -> str:
         f"\n{en} {litigation.docket_number}\n"
         f"Plaintiff: {litigation.plaintiff}\nDefendant: {litigation.defendant}\n{summary}\n"
     )
+
+
+def mediation_document_text(litigation: LitigationCase) -> str:
+    """The canonical text of a civil mediation document made from the entrusted mediation's
+    agreement, as served: it binds once both parties sign for its receipt (CPL art. 100)."""
+    return (
+        f"民事调解书 {litigation.docket_number}\n"
+        f"原告：{litigation.plaintiff}\n被告：{litigation.defendant}\n"
+        f"经本院委托调解，双方当事人自愿达成调解协议（SHA-256：{litigation.agreement_sha256}），"
+        f"本院予以确认。本调解书经双方当事人签收后，即具有法律效力。\n"
+        f"\nCivil mediation document {litigation.docket_number}\n"
+        f"Plaintiff: {litigation.plaintiff}\nDefendant: {litigation.defendant}\n"
+        f"In the mediation the court entrusted, the parties reached an agreement of their own "
+        f"free will (SHA-256: {litigation.agreement_sha256}), which the court confirms. This "
+        f"document binds once both parties have signed for its receipt.\n"
+    )

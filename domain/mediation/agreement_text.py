@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from domain.mediation.filing import Side, SideRole
 from domain.mediation.repayment_plan import RepaymentPlan
+from domain.shared.filing import Side, SideRole
 from domain.shared.money import format_yuan as yuan
 
 

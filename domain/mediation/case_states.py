@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.shared.filing import Procedure
+
 
 class CaseState(StrEnum):
     FILED = "filed"
@@ -60,11 +62,6 @@ class ReferralKind(StrEnum):
     IN_LITIGATION = "in_litigation"  # 委托
 
 
-class Procedure(StrEnum):
-    ORDINARY = "ordinary"
-    SUMMARY = "summary"
-
-
 # Mediation periods in calendar days, by referral kind and (in litigation) procedure.
 MEDIATION_PERIOD_DAYS: dict[tuple[ReferralKind, Procedure | None], int] = {
     (ReferralKind.PRE_FILING, None): 30,
@@ -95,6 +92,7 @@ class ServiceChannel(StrEnum):
 class ClosingReason(StrEnum):
     FULFILLED = "fulfilled"
     ENFORCEMENT_ENDED = "enforcement_ended"
+    BACKED_OUT = "backed_out"  # in litigation: a party went back on it before the document
 
 
 # The state table: in which states each act is allowed.

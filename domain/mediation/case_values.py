@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from domain.mediation.case_states import ServiceChannel
-from domain.mediation.filing import SideRole
 from domain.mediation.repayment_plan import RepaymentPlan
+from domain.shared.filing import Procedure, SideRole
 from domain.shared.value import Value
 
 
@@ -34,13 +35,29 @@ class Proposal(Value):
 
 @dataclass(frozen=True)
 class CourtOutcome(Value):
-    """What the court decided on this case: a confirmation ruling, refusal or judgment."""
+    """What the court decided on this case: a confirmation ruling or refusal; a judgment; on
+    an entrusted lawsuit, its civil mediation document, the trial resuming, a party backing
+    out or the plaintiff's withdrawal."""
 
     kind: str  # judicial_confirmation | litigation
     docket_number: str
-    outcome: str  # confirmed | rejected | refused | lapsed | judgment | court_mediation
+    # confirmed | rejected | refused | lapsed | withdrawn | judgment | court_mediation |
+    # court_mediation_document | trial_resumed | backed_out
+    outcome: str
     reason: str
     decided_at: datetime
+
+
+@dataclass(frozen=True)
+class Entrustment(Value):
+    """The court's act that filed this case: its lawsuit, mediated in litigation (委托). The
+    court names the case, so its follower files it once however often it runs."""
+
+    case_id: UUID
+    court: str
+    litigation_id: UUID
+    court_docket_number: str
+    procedure: Procedure
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import DomainEvent, event
 
@@ -21,12 +21,16 @@ from domain.mediation.case_states import (
     CaseState,
     ClosingReason,
     FailureReason,
-    Procedure,
     ReferralKind,
     ServiceChannel,
 )
-from domain.mediation.case_values import CourtOutcome, Proposal, ServiceAddress, Session
-from domain.mediation.filing import Channel, Filing, SideRole
+from domain.mediation.case_values import (
+    CourtOutcome,
+    Entrustment,
+    Proposal,
+    ServiceAddress,
+    Session,
+)
 from domain.mediation.limitation import (
     GENERAL_YEARS,
     Limitation,
@@ -37,6 +41,7 @@ from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.filing import Channel, Filing, Procedure, SideRole
 from domain.shared.periods import (
     Deadline,
     WorkingCalendar,
@@ -105,13 +110,24 @@ class MediationCase(Aggregate):
     # snapshotted before this was kept have none (their period ran from the referral).
     period_started_on: date | None = None
     extension_days: tuple[int, ...] = ()  # the extensions granted, in order
+    entrustment: Entrustment | None = None  # the court's lawsuit this case mediates
+
+    @staticmethod
+    def create_id(entrustment: Entrustment | None = None) -> UUID:
+        return entrustment.case_id if entrustment is not None else uuid4()
 
     @event("Filed")
     def __init__(
-        self, filing_number: str, filing: Filing, actor: Actor, occurred_at: datetime
+        self,
+        filing_number: str,
+        filing: Filing,
+        actor: Actor,
+        occurred_at: datetime,
+        entrustment: Entrustment | None = None,
     ) -> None:
         self.filing_number = filing_number
         self.filing = filing
+        self.entrustment = entrustment
         self.filed_by = actor.actor_id
         self.filed_by_institution = actor.institution
         self.filed_at = occurred_at
@@ -191,6 +207,21 @@ class MediationCase(Aggregate):
         at: datetime,
     ) -> None:
         self._require("refer")
+        entrusted = self.entrustment
+        if kind is ReferralKind.IN_LITIGATION and entrusted is None:
+            raise self._refuse(
+                "refer", "not_entrusted", "only a lawsuit the court entrusted is mediated in it"
+            )
+        if kind is ReferralKind.PRE_FILING and entrusted is not None:
+            raise self._refuse(
+                "refer", "entrusted", "the court entrusted its lawsuit: it is mediated in it"
+            )
+        if entrusted is not None:
+            if procedure not in (None, entrusted.procedure):
+                raise InvalidValue(
+                    "procedure", f"the court tries this case by {entrusted.procedure} procedure"
+                )
+            procedure = entrusted.procedure
         if kind is ReferralKind.IN_LITIGATION and procedure is None:
             raise InvalidValue("procedure", "in-litigation referral needs ordinary or summary")
         if kind is ReferralKind.PRE_FILING and procedure is not None:
@@ -824,6 +855,7 @@ class MediationCase(Aggregate):
         itself. (The center's own 诉前调 number does not count.)"""
         return bool(
             self.referral_kind == ReferralKind.IN_LITIGATION
+            or self.entrustment is not None
             or (self.state == CaseState.FAILED and self.referral_kind == ReferralKind.PRE_FILING)
             or self.filing.channel == Channel.COURT_REFERRAL
             or self.court_docket_number

@@ -17,11 +17,11 @@ from uuid import UUID
 from eventsourcing.domain import DomainEvent, event
 
 from domain.mediation.agreement_text import canonical_text, sha256_hex
-from domain.mediation.filing import Side
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.actors import Actor
 from domain.shared.aggregate import Aggregate
 from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.filing import Side
 from domain.shared.money import check_fen
 from domain.shared.periods import (
     WorkingCalendar,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from domain.mediation.filing import SideRole
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import SideRole
 from domain.shared.money import check_fen
 from domain.shared.periods import check_date
 from domain.shared.value import Value

@@ -16,6 +16,8 @@ from application.notary_office.acts import MATTER_ACTS
 from application.procuratorate.acts import SUPERVISION_ACTS
 from application.shared import access
 from application.shared.video_sessions import HOST_ACTS, Invite, RevokeInvitation
+from domain.court.litigation_case import ACT_STATES as LITIGATION_STATES
+from domain.court.litigation_case import LitigationState
 from domain.mediation.case_states import ACT_STATES
 from domain.procuratorate.supervision_case import ACT_STATES as SUPERVISION_STATES
 
@@ -44,6 +46,11 @@ def test_act_tables_state_table_access_sets_routes_and_forms_agree(platform: Pla
             continue
         assert form_fields(command) is not None, command
         assert name in i18n.ACTS, command
+    # Each act on a lawsuit has its state rule, its words and a form; each state its words.
+    assert _names(LITIGATION_ACTS) == set(LITIGATION_STATES)
+    for command in LITIGATION_ACTS:
+        assert command.act_name() in i18n.ACTS and form_fields(command) is not None, command
+    assert {f"ls_{state}" for state in LitigationState} <= set(i18n.MESSAGES)
     # Host acts arrive over the signaling socket as their own Structs (invitations by HTTP).
     assert set(HOST_MESSAGES) == set(HOST_ACTS) - {Invite, RevokeInvitation}
     # One POST per act, with the act's Struct as its body.

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.demo import CARD_ISSUER, CENTER
+from application.demo import CARD_ISSUER, CENTER, COURT
 from application.shared.clock import ManualClock
 from domain.shared.periods import shanghai_date
 from tests.conftest import make_platform, settings_for
@@ -204,14 +204,30 @@ def test_bulk_reports_rows_and_is_all_or_nothing(api: Api) -> None:
 
 
 def test_whole_flow_history_and_as_of(api: Api) -> None:
-    case_id = api.file()
+    """A lawsuit filed at the court and entrusted to the center, mediated in litigation."""
+    complaint = {k: v for k, v in filing_data().items() if k != "channel"}
+    lawsuit = api.call("POST", "/api/litigations", "judge1", json=complaint)
+    assert_problem(lawsuit, 400, "validation")  # the trial procedure is the court's to name
+    lawsuit = api.call(
+        "POST", "/api/litigations", "judge1", json={**complaint, "procedure": "summary"}
+    )
+    assert lawsuit.status_code == 201, lawsuit.text
+    assert lawsuit.json()["docket_number"] == "(2026)渝0105民初1号"
+    litigation = f"/api/litigations/{lawsuit.json()['id']}"
+    entrusted = api.call("POST", f"{litigation}/entrust", "judge1", json={})
+    assert entrusted.status_code == 200 and entrusted.json()["state"] == "entrusted"
     filed = api.clock()
+    api.platform.follower("court-outcomes").wait_for(
+        api.platform.court.recorder.max_notification_id() or 0
+    )
+    case_id = entrusted.json()["mediation_case_id"]
     for who, act, body in [
         ("admin", "accept", {}),
-        ("admin", "refer", {"kind": "in_litigation", "procedure": "summary"}),
+        ("admin", "refer", {"kind": "in_litigation"}),
         ("admin", "assign_mediator", {"mediator": "mediator1"}),
         ("mediator1", "accept_assignment", {"disclosure": "无"}),
         ("party1", "consent_to_mediation", {}),
+        ("bank_agent", "consent_to_mediation", {}),
         ("bank_agent", "propose", {"plan": plan_data()}),
         ("party1", "accept_proposal", {"proposal": 1}),
         ("mediator1", "draft_agreement", {}),
@@ -231,8 +247,11 @@ def test_whole_flow_history_and_as_of(api: Api) -> None:
     assert signed.json()["state"] == "effective"
     case = api.call("GET", f"/api/cases/{case_id}", "admin").json()
     assert case["state"] == "settled" and case["docket_number"].startswith("(2026)渝0105民诉中调")
+    assert case["entrusted_by"] == "(2026)渝0105民初1号" and case["channel"] == "court_referral"
+    assert case["procedure"] == "summary" and case["litigation_id"] == lawsuit.json()["id"]
     events = api.call("GET", f"/api/cases/{case_id}/events", "mediator1").json()
     assert [e["type"] for e in events][:3] == ["Filed", "Accepted", "Referred"]
+    assert events[0]["actor"]["institution"] == COURT  # the court's entrustment filed it
     assert events[1]["actor"] == {
         "actor_id": "admin",
         "role": "center_admin",

@@ -194,9 +194,17 @@ EXPECTED: dict[str, Rule] = {
     "POST /api/litigations/{litigation_id}/schedule_hearing": Rule(
         sees=COURT_STAFF, acts=COURT_STAFF
     ),
-    "POST /api/litigations/{litigation_id}/decide": Rule(
-        sees=COURT_STAFF, acts=frozenset({"judge1"})
-    ),
+    "POST /api/litigations": Rule(acts=COURT_STAFF),
+    **{
+        f"POST /api/litigations/{{litigation_id}}/{act}": Rule(
+            sees=COURT_STAFF, acts=frozenset({"judge1"})
+        )
+        for act in ("decide", "entrust", "serve_document", "rule_on_withdrawal")
+    },
+    **{
+        f"POST /api/litigations/{{litigation_id}}/{act}": Rule(sees=COURT_STAFF, acts=COURT_STAFF)
+        for act in ("record_receipt", "record_backing_out", "withdraw_lawsuit")
+    },
     "POST /api/portal/invitations/{invitation_id}/code": PUBLIC,
     "POST /api/portal/invitations/{invitation_id}/claim": PUBLIC,
     "GET /api/audit/checkpoint": PUBLIC,
@@ -303,7 +311,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         confirmation_id = applied.json()["id"]
         failed = drive(platform.center, clock, "failed")
         platform.catch_up()
-        litigation = platform.court.litigation_for(failed.id)
+        litigation = platform.court.litigation_for(failed)
         assert litigation is not None
         matter = api.call(
             "POST",
@@ -414,6 +422,10 @@ def example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
 BODIES: dict[str, Any] = {
     "POST /api/cases": filing_data(),
     "POST /api/cases/bulk": {"filings": [filing_data()]},
+    "POST /api/litigations": {
+        **{k: v for k, v in filing_data().items() if k != "channel"},
+        "procedure": "summary",
+    },
     "POST /api/auth/login": {"username": "grid1", "password": PASSWORD},
     "POST /api/notarial_matters": {
         "matter_type": "declaration",

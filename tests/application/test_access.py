@@ -31,6 +31,7 @@ from tests.support.data import (
     PATHS,
     PROCURATORATE,
     drive,
+    entrusted,
     filing,
 )
 from tests.support.data import id_number as new_id_number
@@ -57,9 +58,7 @@ def _cases_of_every_kind(platform: Platform, clock: ManualClock) -> None:
         ADMIN,
         cmd.LinkParty(username="lawyer1", side="respondent", authorization="授权委托书"),
     )
-    entrusted = center.file(AGENT, filing(channel="court_referral"))
-    center.act(entrusted.id, ADMIN, cmd.Accept())
-    center.act(entrusted.id, ADMIN, cmd.Refer(kind="in_litigation", procedure="summary"))
+    entrusted(platform, clock)
     settled = drive(center, clock, "settled")
     agreement, _ = center.agreement(settled.agreement_id, ADMIN)
     for side in (AGENT, PARTY):

@@ -9,18 +9,23 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
+import msgspec
 import pytest
 
 from application.bootstrap import Platform, build_platform
 from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
+from application.mediation_center.commands import filing_from
 from application.shared.access import Forbidden, Principal
 from application.shared.calendar import OfficialCalendar
 from application.shared.clock import ManualClock
 from application.shared.errors import NotFound
 from domain.court.judicial_confirmation import JudicialConfirmation
+from domain.court.litigation_case import LitigationCase
+from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused, InvalidValue
 from tests.conftest import PG_URL, make_platform, settings_for
@@ -34,18 +39,20 @@ from tests.support.data import (
     START,
     accepted_and_verified,
     drive,
+    entrusted,
     filing,
+    lawsuit,
     settle,
 )
 
 CLERK = Principal("clerk1", Role.COURT_CLERK, JUDGE.institution)
 
 
-def fail(platform: Platform, clock: ManualClock, kind: str = "pre_filing") -> object:
+def fail(platform: Platform, clock: ManualClock) -> Any:
     case = platform.center.file(AGENT, filing())
     steps = [
         (ADMIN, cmd.Accept()),
-        (ADMIN, cmd.Refer(kind=kind, procedure=None if kind == "pre_filing" else "ordinary")),
+        (ADMIN, cmd.Refer(kind="pre_filing")),
         (ADMIN, cmd.AssignMediator(mediator="mediator1")),
         (MEDIATOR, cmd.AcceptAssignment()),
         (PARTY, cmd.ConsentToMediation()),
@@ -68,19 +75,22 @@ def test_failed_pre_filing_mediation_is_docketed_once(
     platform: Platform, clock: ManualClock
 ) -> None:
     case = fail(platform, clock)
-    kept = fail(platform, clock, kind="in_litigation")
+    platform.catch_up()
+    _, entrusted_case = entrusted(platform, clock)
+    kept = platform.center.act(
+        entrusted_case.id, MEDIATOR, cmd.DeclareFailure(reason="no_agreement")
+    )
     platform.catch_up()
     platform.catch_up()
-    litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
+    litigation = platform.court.litigation_for(case)
     assert litigation is not None
     assert litigation.docket_number == "(2026)渝0105民初1号"
     assert litigation.mediation_docket_number == "(2026)渝0105民诉前调1号"
     assert litigation.plaintiff == "江北商业银行" and litigation.claim_total_fen == 1_012_345
-    assert len(docketed_events(platform)) == 1
+    assert len(docketed_events(platform)) == 2  # the transfer, and the entrusted lawsuit
     after = platform.center.case(case.id, ADMIN)  # type: ignore[attr-defined]
     assert after.state == "transferred" and after.court_docket_number == litigation.docket_number
-    assert platform.court.litigation_for(kept.id) is None  # type: ignore[attr-defined]
-    assert platform.center.case(kept.id, ADMIN).state == "failed"  # type: ignore[attr-defined]
+    assert platform.center.case(kept.id, ADMIN).state == "failed"
 
 
 def test_docketing_survives_a_restart(tmp_path: Path, clock: ManualClock) -> None:
@@ -105,7 +115,7 @@ def test_docketing_survives_a_restart(tmp_path: Path, clock: ManualClock) -> Non
 def test_litigation_hearing_and_decision(platform: Platform, clock: ManualClock) -> None:
     case = fail(platform, clock)
     platform.catch_up()
-    litigation = platform.court.litigation_for(case.id)  # type: ignore[attr-defined]
+    litigation = platform.court.litigation_for(case)  # type: ignore[arg-type]
     assert litigation is not None
     with pytest.raises(NotFound):  # the docket is the court's: others do not see it
         platform.court.litigation_act(
@@ -229,24 +239,172 @@ def test_the_applicants_withdraw_before_the_ruling_and_the_court_rules_on_it(
     assert platform.center.file_of(case.id).state == "settled"  # the agreement stands
 
 
-def test_an_in_litigation_settlement_is_never_confirmed(
+def test_an_entrusted_lawsuit_settles_into_a_civil_mediation_document(
     platform: Platform, clock: ManualClock
 ) -> None:
-    """特邀调解规定 art. 20; 在线调解规则 art. 20(2): it goes back to its lawsuit."""
-    case = platform.center.file(AGENT, filing())
-    for who, command in (
-        (ADMIN, cmd.Accept()),
-        (ADMIN, cmd.Refer(kind="in_litigation", procedure="summary")),
-        (ADMIN, cmd.AssignMediator(mediator="mediator1")),
-        (MEDIATOR, cmd.AcceptAssignment(disclosure="无")),
-        (PARTY, cmd.ConsentToMediation()),
-    ):
-        case = platform.center.act(case.id, who, command)
+    """The court dockets a lawsuit (民初) and entrusts it; the center files it as a court
+    referral, mediates it in litigation and settles; the lawsuit ends in a civil mediation
+    document effective when both parties signed for it, never in judicial confirmation; a
+    default is enforced on the document."""
+    with pytest.raises(Forbidden):
+        platform.court.file_lawsuit(AGENT, lawsuit())
+    litigation, case = entrusted(platform, clock, procedure="ordinary")
+    assert litigation.docket_number == "(2026)渝0105民初1号" and litigation.state == "entrusted"
+    assert case.filing.channel == "court_referral" and case.referral_kind == "in_litigation"
+    assert case.entrustment.court_docket_number == litigation.docket_number
+    assert case.procedure == "ordinary" and case.period_days == 15
+    platform.catch_up()
+    assert platform.center.file_of(case.id).version == case.version  # filed once
     case = settle(platform.center, clock, case)
     agreement, _ = platform.center.agreement(case.agreement_id, PARTY)
-    with pytest.raises(ActRefused) as refused:
+    with pytest.raises(ActRefused) as confirmation:
         platform.court.apply_for_confirmation(agreement, case, AGENT)
-    assert refused.value.rule == "in_litigation"
+    assert confirmation.value.rule == "in_litigation"
+    platform.catch_up()
+    back = platform.court.litigation(litigation.id, JUDGE)
+    assert back.state == "mediation_settled" and back.agreement_sha256 == agreement.text_sha256
+    with pytest.raises(Forbidden):  # a judge makes the document
+        platform.court.litigation_act(litigation.id, CLERK, court_cmd.ServeDocument())
+    platform.court.litigation_act(litigation.id, JUDGE, court_cmd.ServeDocument())
+    today = clock().date()
+    one = platform.court.litigation_act(
+        litigation.id, CLERK, court_cmd.RecordReceipt(side="respondent", received_on=today)
+    )
+    assert one.state == "document_served" and one.document_effective_on is None
+    with pytest.raises(ActRefused) as twice:
+        platform.court.litigation_act(
+            litigation.id, CLERK, court_cmd.RecordReceipt(side="respondent", received_on=today)
+        )
+    assert twice.value.rule == "already_received"
+    with pytest.raises(InvalidValue) as future:
+        platform.court.litigation_act(
+            litigation.id,
+            CLERK,
+            court_cmd.RecordReceipt(side="applicant", received_on=today + timedelta(days=2)),
+        )
+    assert future.value.field == "received_on"
+    done = platform.court.litigation_act(
+        litigation.id, CLERK, court_cmd.RecordReceipt(side="applicant", received_on=today)
+    )
+    assert done.state == "mediated" and done.document_effective_on == today
+    with pytest.raises(ActRefused) as backing:  # bound now: too late to back out
+        platform.court.litigation_act(
+            litigation.id, CLERK, court_cmd.RecordBackingOut(side="respondent", reason="反悔")
+        )
+    assert backing.value.rule == "state"
+    platform.catch_up()
+    [outcome] = platform.center.file_of(case.id).court_outcomes
+    assert (outcome.outcome, outcome.docket_number) == (
+        "court_mediation_document",
+        litigation.docket_number,
+    )
+    clock.set(clock().replace(month=7, day=9))  # both instalments unpaid: in default
+    platform.center.agreement_act(agreement.id, AGENT, cmd.DeclareDefault())
+    agreement, case = platform.center.agreement(agreement.id, AGENT)
+    enforcement = platform.court.apply_for_enforcement(agreement, case, AGENT)
+    assert (enforcement.basis, enforcement.basis_id) == ("court_mediation_document", litigation.id)
+
+
+def test_backing_out_before_receipt_goes_to_judgment_and_a_failure_resumes_the_trial(
+    platform: Platform, clock: ManualClock
+) -> None:
+    """CPL art. 102: a party backing out before the document binds sends the case to
+    judgment (the agreement is set aside, the mediation file closed); 在线调解规则 art. 21(3):
+    a failed entrusted mediation resumes the trial, with nothing transferred or docketed."""
+    litigation, case = entrusted(platform, clock)
+    settle(platform.center, clock, case)
+    platform.catch_up()
+    platform.court.litigation_act(litigation.id, JUDGE, court_cmd.ServeDocument())
+    platform.court.litigation_act(
+        litigation.id,
+        CLERK,
+        court_cmd.RecordReceipt(side="applicant", received_on=clock().date()),
+    )
+    out = platform.court.litigation_act(
+        litigation.id, CLERK, court_cmd.RecordBackingOut(side="respondent", reason="不同意分期")
+    )
+    assert out.state == "docketed" and out.trial_resumed_because == "backed_out_respondent"
+    platform.catch_up()
+    after = platform.center.file_of(case.id)
+    assert after.state == "closed" and after.outcome_reason == "backed_out"
+    agreement, _ = platform.center.agreement(after.agreement_id, ADMIN)
+    assert agreement.state == "set_aside"
+    heard = platform.court.litigation_act(
+        litigation.id, JUDGE, court_cmd.ScheduleHearing(starts_at=clock() + timedelta(days=3))
+    )
+    assert heard.state == "hearing_scheduled"
+
+    again, failing = entrusted(platform, clock)
+    clock.advance(timedelta(minutes=5))
+    failed = platform.center.act(failing.id, MEDIATOR, cmd.DeclareFailure(reason="no_agreement"))
+    platform.catch_up()
+    platform.catch_up()
+    resumed = platform.court.litigation(again.id, JUDGE)
+    assert resumed.state == "docketed" and resumed.trial_resumed_because == "mediation_failed"
+    assert platform.center.file_of(failed.id).state == "failed"  # not transferred
+    assert [o.outcome for o in platform.center.file_of(failed.id).court_outcomes] == [
+        "trial_resumed"
+    ]
+    assert len(docketed_events(platform)) == 2  # the two lawsuits; no transfer docketed
+
+
+def test_the_plaintiff_withdraws_by_the_courts_ruling(
+    platform: Platform, clock: ManualClock
+) -> None:
+    """CPL art. 148: the court rules on a withdrawal; allowed, it ends the lawsuit and the
+    mediation still under way; refused, the case goes on."""
+    litigation, case = entrusted(platform, clock)
+    asked = platform.court.litigation_act(
+        litigation.id, CLERK, court_cmd.WithdrawLawsuit(reason="双方庭外和解")
+    )
+    assert asked.withdrawal_reason == "双方庭外和解"
+    with pytest.raises(InvalidValue) as why:
+        platform.court.litigation_act(
+            litigation.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=False)
+        )
+    assert why.value.field == "reason"
+    kept = platform.court.litigation_act(
+        litigation.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=False, reason="损害他人利益")
+    )
+    assert kept.state == "entrusted" and kept.withdrawal_reason is None
+    platform.court.litigation_act(litigation.id, CLERK, court_cmd.WithdrawLawsuit())
+    done = platform.court.litigation_act(
+        litigation.id, JUDGE, court_cmd.RuleOnWithdrawal(allowed=True)
+    )
+    assert done.state == "withdrawn" and done.outcome == "withdrawn"
+    platform.catch_up()
+    platform.catch_up()
+    after = platform.center.file_of(case.id)
+    assert after.state == "withdrawn"
+    assert [o.outcome for o in after.court_outcomes] == ["withdrawn"]
+    assert platform.court.litigation(litigation.id, JUDGE).state == "withdrawn"
+
+
+def test_the_center_mediates_in_litigation_only_what_the_court_entrusted(
+    platform: Platform, clock: ManualClock
+) -> None:
+    """A filing cannot claim to be a court referral; a case the court did not entrust is
+    never referred in litigation."""
+    with pytest.raises(msgspec.ValidationError):
+        filing(channel="court_referral")
+    case = platform.center.file(AGENT, filing())
+    platform.center.act(case.id, ADMIN, cmd.Accept())
+    with pytest.raises(ActRefused) as refused:
+        platform.center.act(case.id, ADMIN, cmd.Refer(kind="in_litigation", procedure="summary"))
+    assert refused.value.rule == "not_entrusted"
+    transferred = fail(platform, clock)
+    platform.catch_up()
+    docketed = platform.court.litigation_for(platform.center.file_of(transferred.id))
+    assert docketed is not None and docketed.filing == transferred.filing
+    with pytest.raises(InvalidValue) as procedure:  # a transfer names its procedure
+        platform.court.litigation_act(docketed.id, JUDGE, court_cmd.Entrust())
+    assert procedure.value.field == "procedure"
+    entrusted_again = platform.court.litigation_act(
+        docketed.id, JUDGE, court_cmd.Entrust(procedure="ordinary")
+    )
+    platform.catch_up()
+    refiled = platform.center.file_of(entrusted_again.mediation_case_id)
+    assert refiled.filing.channel == "court_referral" and refiled.id != transferred.id
 
 
 def test_objections_to_a_ruling_within_their_windows_and_after_more_time(
@@ -421,3 +579,59 @@ def test_two_workers_on_postgres_one_killed(tmp_path: Path, pg_schema: str) -> N
             worker.kill()
             worker.wait()
         platform.close()
+
+
+def test_lawsuits_and_in_litigation_cases_stored_by_the_last_release_load(
+    platform: Platform,
+) -> None:
+    """A transfer docketed without its filing, and a center case referred in litigation
+    before the court entrusted anything, load as they were; the old transfer cannot be
+    entrusted (it keeps no complaint) and the old case mediates on."""
+    now = START
+    transfer = LitigationCase(
+        mediation_case_id=uuid4(),
+        mediation_filing_number="(2026)渝0105民调登9号",
+        mediation_docket_number="(2026)渝0105民诉前调9号",
+        docket_number="(2026)渝0105民初99号",
+        plaintiff="江北商业银行",
+        defendant="张𠮷",
+        claim_total_fen=1_012_345,
+        actor=Actor("court-docketing", Role.SYSTEM, JUDGE.institution),
+        occurred_at=now,
+    )
+    docketed = transfer.collect_events()
+    for key in ("filing", "procedure"):
+        docketed[0].__dict__.pop(key)
+    platform.court.recorder.insert_events([platform.court.mapper.to_stored_event(docketed[0])])
+    old = platform.court.litigation(transfer.id, JUDGE)
+    assert old.filing is None and old.procedure is None and old.state == "docketed"
+    with pytest.raises(ActRefused) as refused:
+        platform.court.litigation_act(transfer.id, JUDGE, court_cmd.Entrust(procedure="summary"))
+    assert refused.value.rule == "no_filing"
+
+    case = MediationCase(
+        filing_number="(2026)渝0105民调登10号",
+        filing=filing_from(filing()),
+        actor=Actor("admin", Role.CENTER_ADMIN, ADMIN.institution),
+        occurred_at=now,
+    )
+    case.accept(Actor("admin", Role.CENTER_ADMIN, ADMIN.institution), now)
+    events = case.collect_events()
+    events[0].__dict__.pop("entrustment")
+    referred = MediationCase.Referred(  # type: ignore[attr-defined]
+        originator_id=case.id,
+        originator_version=3,
+        timestamp=now,
+        kind="in_litigation",
+        procedure="summary",
+        docket_number="(2026)渝0105民诉中调9号",
+        period=None,
+        actor=Actor("admin", Role.CENTER_ADMIN, ADMIN.institution),
+        occurred_at=now,
+    )
+    stored = [platform.center.mapper.to_stored_event(e) for e in [*events, referred]]
+    platform.center.recorder.insert_events(stored)
+    loaded = platform.center.file_of(case.id)
+    assert loaded.entrustment is None and loaded.referral_kind == "in_litigation"
+    assigned = platform.center.act(case.id, ADMIN, cmd.AssignMediator(mediator="mediator1"))
+    assert assigned.state == "assigned" and assigned.period_days == 7

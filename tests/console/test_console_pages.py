@@ -14,6 +14,7 @@ from playwright.async_api import Page
 from application.documents.signed_documents import DEFAULT_CJK_FONT
 from application.mediation_center.spreadsheet import template_csv
 from application.read_models.case_list import CaseFilters
+from domain.court.litigation_case import LitigationCase
 from domain.shared.periods import shanghai_date
 from tests.conftest import missing
 from tests.support.browser import (
@@ -24,7 +25,16 @@ from tests.support.browser import (
     send_form,
     sign_in,
 )
-from tests.support.data import ADMIN, AGENT, PARTY_ID, PROCURATORATE, drive, filing, id_number
+from tests.support.data import (
+    ADMIN,
+    AGENT,
+    BANK,
+    PARTY_ID,
+    PROCURATORATE,
+    drive,
+    filing,
+    id_number,
+)
 from tests.support.server import PASSWORD, Server
 
 
@@ -268,6 +278,66 @@ def test_a_prosecutor_goes_from_a_red_flag_to_a_recommendation_the_court_answers
             assert "同一银行" not in await judge.locator("main").inner_text()  # the review stays
             await send_form(judge, "回复检察建议", text="已逐案核查，将依法处理")
             assert "已回复" in await judge.locator("h1").inner_text()
+
+    asyncio.run(scenario())
+    assert errors == []
+
+
+def test_a_judge_files_a_lawsuit_and_entrusts_it_to_the_center(
+    server: Server, tmp_path: Path
+) -> None:
+    """The court's page files a lawsuit from its counter form (a bad ID number is named and
+    nothing is filed); its page shows the state in words and the acts it allows; entrusting
+    it files the case at the center, linked from the lawsuit."""
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", "install Debian's chromium package")
+    platform = server.platform
+    debtor = id_number(serial=5151)
+    complaint = {
+        "applicant.name": "江北商业银行",
+        "applicant.org_code": BANK,
+        "applicant.phone": "02363000000",
+        "respondent.kind": "person",
+        "respondent.name": "王五",
+        "respondent.phone": "13800138001",
+        "claim.principal_yuan": "8,000",
+        "claim.interest_yuan": "120.50",
+        "procedure": "ordinary",
+    }
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with chromium() as browser:
+            page = await browser.new_page(locale="zh-CN")
+            report_errors(page, errors)
+            await sign_in(page, server.base, "judge1")
+            await page.get_by_role("link", name="司法确认待办").click()
+            await accessible(page)
+            before = len(platform.court.ids_of(LitigationCase.Docketed))
+            await send_form(page, "登记立案", **complaint, **{"respondent.id_number": "123"})
+            flash = await page.locator(".flash").inner_text()
+            assert "respondent.id_number" in flash, flash
+            assert len(platform.court.ids_of(LitigationCase.Docketed)) == before
+            await send_form(page, "登记立案", **complaint, **{"respondent.id_number": debtor})
+            await page.wait_for_url("**/console/litigations/**")
+            assert "已办理" in await page.locator(".flash").inner_text()
+            heading = await page.locator("h1").inner_text()
+            assert "民初" in heading and "已立案，待审理" in heading
+            assert "¥8,120.50" in await page.locator("main").inner_text()
+            assert "普通程序" in await page.locator("main").inner_text()
+            await accessible(page)
+            await page.screenshot(path=str(tmp_path / "lawsuit.png"), full_page=True)
+            await send_form(page, "委托调解")
+            assert "委托调解中" in await page.locator("h1").inner_text()
+            assert await page.get_by_role("button", name="出具并送达调解书").count() == 0
+            platform.catch_up()
+            await page.reload()
+            link = page.get_by_role("link", name=re.compile("民调"))
+            await link.click()
+            await page.wait_for_url("**/console/cases/**")
+            assert "王五" in await page.locator("main").inner_text()
+            assert await page.locator("form.act").count() == 0  # the judge filed, not applied
+            await page.screenshot(path=str(tmp_path / "entrusted.png"), full_page=True)
 
     asyncio.run(scenario())
     assert errors == []

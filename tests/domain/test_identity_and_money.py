@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from domain.mediation.filing import Claim, Side
 from domain.mediation.repayment_plan import RepaymentPlan
 from domain.shared.errors import InvalidValue
+from domain.shared.filing import Claim, Side
 from domain.shared.identity import (
     mask_id_number,
     mask_phone,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from uuid import uuid4
 
@@ -14,14 +15,14 @@ from domain.mediation.case_states import (
     CaseState,
     ClosingReason,
     FailureReason,
-    Procedure,
     ReferralKind,
     ServiceChannel,
 )
-from domain.mediation.filing import SideRole
+from domain.mediation.case_values import Entrustment
 from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.filing import Channel, Procedure, SideRole
 from tests.support.data import START, filing, plan
 
 CALENDAR = OfficialCalendar(lambda year: None)
@@ -124,6 +125,18 @@ def mediating() -> MediationCase:
     return case
 
 
+def entrusted(procedure: Procedure = Procedure.SUMMARY) -> MediationCase:
+    """A case the court filed by entrusting its lawsuit (委托), just filed."""
+    lawsuit = Entrustment(uuid4(), "COURT", uuid4(), "(2026)渝0105民初7号", procedure)
+    return MediationCase(
+        filing_number="(2026)X民调登2号",
+        filing=replace(filing_from(filing()), channel=Channel.COURT_REFERRAL),
+        actor=Actor("court-docketing", Role.SYSTEM, "COURT"),
+        occurred_at=T,
+        entrustment=lawsuit,
+    )
+
+
 def case_in(state: CaseState) -> MediationCase:
     case = MediationCase(
         filing_number="(2026)X民调登1号", filing=filing_from(filing()), actor=CENTER, occurred_at=T
@@ -131,6 +144,14 @@ def case_in(state: CaseState) -> MediationCase:
     for step in ROUTES[state]:
         STEPS[step](case, T)
     assert case.state == state
+    return case
+
+
+def in_litigation(procedure: Procedure = Procedure.SUMMARY) -> MediationCase:
+    """An entrusted case accepted and referred in litigation."""
+    case = entrusted(procedure)
+    case.accept(CENTER, T)
+    case.refer(ReferralKind.IN_LITIGATION, None, "d", CALENDAR, CENTER, T)
     return case
 
 
@@ -170,14 +191,9 @@ def test_acceptance_by_mediator_moves_straight_to_mediation_once_all_consented()
 
 
 def test_court_referral_needs_both_sides_consent() -> None:
-    case = MediationCase(
-        filing_number="n",
-        filing=filing_from(filing(channel="court_referral")),
-        actor=CENTER,
-        occurred_at=T,
-    )
-    for step in ROUTES[CaseState.AWAITING_CONSENT]:
-        STEPS[step](case, T)
+    case = in_litigation()
+    case.assign_mediator("mediator1", CALENDAR, CENTER, T)
+    case.accept_assignment("", CALENDAR, MEDIATOR, T)
     case.consent_to_mediation(SideRole.RESPONDENT, SIDE, T)
     assert case.state == CaseState.AWAITING_CONSENT
     with pytest.raises(ActRefused, match="already consented"):
@@ -259,15 +275,12 @@ def test_electronic_service_consent_checks_the_address_by_channel() -> None:
 
 
 def test_only_pre_filing_failures_transfer_to_the_court() -> None:
-    case = MediationCase(
-        filing_number="n", filing=filing_from(filing()), actor=CENTER, occurred_at=T
-    )
-    case.accept(CENTER, T)
-    case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
+    case = in_litigation()
     case.assign_mediator("m", CALENDAR, CENTER, T)
     case.accept_assignment("", CALENDAR, MEDIATOR, T)
     assert case.period is not None and case.period.length == 7
     case.consent_to_mediation(SideRole.RESPONDENT, SIDE, T)
+    case.consent_to_mediation(SideRole.APPLICANT, SIDE, T)
     case.declare_failure(FailureReason.NO_AGREEMENT, "", MEDIATOR, T)
     with pytest.raises(ActRefused) as refused:
         case.record_transfer("x", CENTER, T)
@@ -285,7 +298,12 @@ def test_only_pre_filing_failures_transfer_to_the_court() -> None:
 def test_referral_periods(kind: ReferralKind, procedure: Procedure | None, days: int) -> None:
     """The period waits for the mediator: it starts at the first acceptance, with the length
     of the referral's kind (在线调解规则 art. 24(2); 特邀调解规定 art. 27(3))."""
-    case = case_in(CaseState.ACCEPTED)
+    if kind is ReferralKind.IN_LITIGATION:
+        assert procedure is not None
+        case = entrusted(procedure)
+        case.accept(CENTER, T)
+    else:
+        case = case_in(CaseState.ACCEPTED)
     case.refer(kind, procedure, "d", CALENDAR, CENTER, T)
     assert case.period is None and case.period_days == days
     case.assign_mediator("mediator1", CALENDAR, CENTER, T)
@@ -300,8 +318,7 @@ def test_a_period_waits_for_a_mediator_and_a_reassignment_does_not_restart_it() 
     """The issue's case: a 7-day summary case whose assignment lapsed was reassigned; it
     cannot fail `period_expired` before any mediator accepted it, and a recusal afterwards
     leaves the period where the first acceptance put it."""
-    case = case_in(CaseState.ACCEPTED)
-    case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
+    case = in_litigation(Procedure.SUMMARY)
     case.assign_mediator("mediator1", CALENDAR, CENTER, T)
     assert case.acceptance_window is not None
     lapsed = case.acceptance_window.ends_at()
@@ -326,12 +343,29 @@ def test_a_period_waits_for_a_mediator_and_a_reassignment_does_not_restart_it() 
     assert case.state == CaseState.FAILED
 
 
-def test_referral_procedure_rules() -> None:
-    with pytest.raises(InvalidValue) as error:
+def test_only_what_the_court_entrusted_is_mediated_in_litigation() -> None:
+    """The center refers in litigation only a lawsuit the court entrusted, by the court's
+    trial procedure, and never refers an entrusted lawsuit pre-filing."""
+    with pytest.raises(ActRefused) as refused:
         case_in(CaseState.ACCEPTED).refer(
-            ReferralKind.IN_LITIGATION, None, "d", CALENDAR, CENTER, T
+            ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T
         )
+    assert refused.value.rule == "not_entrusted"
+    case = entrusted(Procedure.ORDINARY)
+    case.accept(CENTER, T)
+    with pytest.raises(ActRefused) as refused:
+        case.refer(ReferralKind.PRE_FILING, None, "d", CALENDAR, CENTER, T)
+    assert refused.value.rule == "entrusted"
+    with pytest.raises(InvalidValue) as error:
+        case.refer(ReferralKind.IN_LITIGATION, Procedure.SUMMARY, "d", CALENDAR, CENTER, T)
     assert error.value.field == "procedure"
+    assert case.state == CaseState.ACCEPTED and case.version == 2
+    case.refer(ReferralKind.IN_LITIGATION, None, "d", CALENDAR, CENTER, T)
+    assert case.procedure == Procedure.ORDINARY and case.period_days == 15
+    assert case.before_court
+
+
+def test_referral_procedure_rules() -> None:
     with pytest.raises(InvalidValue):
         case_in(CaseState.ACCEPTED).refer(
             ReferralKind.PRE_FILING, Procedure.SUMMARY, "d", CALENDAR, CENTER, T

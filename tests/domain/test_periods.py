@@ -9,11 +9,11 @@ import pytest
 
 from application.shared.calendar import OfficialCalendar, Schedule
 from domain.mediation.case_states import CaseState, ReferralKind
-from domain.mediation.filing import SideRole
 from domain.mediation.mediation_case import MediationCase
 from domain.notary.notarial_matter import DeliveryMethod, MatterType, NotarialMatter
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ActRefused
+from domain.shared.filing import SideRole
 from domain.shared.periods import calendar_days_deadline, shanghai_date, working_days_deadline
 from tests.domain.test_mediation_case import case_in, mediating
 

@@ -60,12 +60,15 @@ async def sign_in(page: Page, base: str, username: str) -> None:
 
 
 async def send_form(page: Page, label: str, **fields: str) -> None:
-    """Fill the act form whose button says `label` (choices by value) and send it."""
+    """Fill the act form whose button says `label` (choices by value, boxes ticked by "yes")
+    and send it."""
     form = page.locator("form.act", has=page.get_by_role("button", name=label, exact=True))
     for name, value in fields.items():
-        control = form.locator(f"[name={name}]")
+        control = form.locator(f'[name="{name}"]')
         if await control.evaluate("e => e.tagName") == "SELECT":
             await control.select_option(value)
+        elif await control.get_attribute("type") == "checkbox":
+            await control.set_checked(value == "yes")
         else:
             await control.fill(value)
     await form.get_by_role("button", name=label, exact=True).click()

@@ -41,6 +41,7 @@ PARTY = Principal("party1", Role.PARTY, None, PARTY_ID)
 OTHER_PARTY = Principal("party2", Role.PARTY, None, OTHER_PARTY_ID)
 GRID_WORKER = Principal("grid1", Role.GRID_WORKER, GRID)
 JUDGE = Principal("judge1", Role.JUDGE, COURT)
+COURT_CLERK = Principal("clerk1", Role.COURT_CLERK, COURT)
 
 INSTITUTIONS = [
     (CENTER, "mediation_center", "江北金融调解中心", "渝0105"),
@@ -177,3 +178,33 @@ def drive(
         case = center.act(case.id, who, command)
     assert str(case.state) == state
     return case
+
+
+def lawsuit(procedure: str = "summary", **filing_kwargs: Any) -> court_cmd.LawsuitIn:
+    """A lawsuit filed at the court: the filing shape without a channel, and its procedure."""
+    data = filing_data(**filing_kwargs)
+    del data["channel"]
+    return msgspec.convert({**data, "procedure": procedure}, court_cmd.LawsuitIn)
+
+
+def entrusted(platform: Any, clock: ManualClock, procedure: str = "summary") -> tuple[Any, Any]:
+    """A lawsuit the court docketed and entrusted to the center, and the case the center
+    filed for it (accepted, referred in litigation, assigned, accepted, consented by both)."""
+    clock.advance(timedelta(minutes=5))
+    litigation = platform.court.file_lawsuit(COURT_CLERK, lawsuit(procedure))
+    clock.advance(timedelta(minutes=5))
+    litigation = platform.court.litigation_act(litigation.id, JUDGE, court_cmd.Entrust())
+    platform.catch_up()
+    case = platform.center.file_of(litigation.mediation_case_id)
+    for who, command in [
+        (ADMIN, cmd.Accept()),
+        (ADMIN, cmd.Refer(kind="in_litigation")),
+        (ADMIN, cmd.AssignMediator(mediator="mediator1")),
+        (MEDIATOR, cmd.AcceptAssignment(disclosure="无")),
+        (PARTY, cmd.ConsentToMediation()),
+        (AGENT, cmd.ConsentToMediation()),
+    ]:
+        clock.advance(timedelta(minutes=5))
+        case = platform.center.act(case.id, who, command)
+    assert str(case.state) == "in_mediation"
+    return litigation, case

@@ -35,6 +35,13 @@ class Channel(StrEnum):
     BULK_IMPORT = "bulk_import"
 
 
+class Procedure(StrEnum):
+    """The court's trial procedure (普通 or 简易): it sets an in-litigation mediation's period."""
+
+    ORDINARY = "ordinary"
+    SUMMARY = "summary"
+
+
 class SideKind(StrEnum):
     PERSON = "person"
     COMPANY = "company"
