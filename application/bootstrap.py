@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import cast
@@ -29,6 +30,7 @@ from application.procuratorate.app import Procuratorate, ProcuratorateConfig
 from application.procuratorate.red_flags import RedFlags, Thresholds
 from application.read_models.case_list import CaseListProjection
 from application.read_models.case_list_view import (
+    VERSION,
     CaseListView,
     PostgresCaseListView,
     SQLiteCaseListView,
@@ -68,6 +70,8 @@ from domain.shared.periods import shanghai_date
 from domain.shared.video_session import VideoSession
 
 DIRECTORY = "directory"  # the trail's name for the platform's directory
+
+log = logging.getLogger("tiaojie")
 
 
 class DeploymentResolver:
@@ -164,6 +168,8 @@ class Platform:
         self.procuratorate: Procuratorate = procuratorate
         self.documents = notary.documents
         self.case_list: CaseListProjection = case_list
+        if case_list.view.upgrade(center.name):
+            log.info("the case list's tables are new (version %s): rebuilt from the log", VERSION)
         self.calendar = calendar
         self.view_factory = view_factory
         self.audit: AuditLog = audit

@@ -4,8 +4,10 @@ access table allow, and every act from its form."""
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -16,13 +18,22 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from api.console import i18n
-from api.console.forms import AuthRequest, command_named, run_act, struct_from_form
+from api.console.forms import (
+    REFUSALS,
+    AuthRequest,
+    back_with,
+    command_named,
+    refusal,
+    run_act,
+    struct_from_form,
+)
 from api.console.rendering import actor_label, badge, language, render, translator
 from api.schemas.cases import case_out, event_out
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
 from application.mediation_center.acts import CASE_ACTS
-from application.read_models.case_list import CaseFilters
+from application.mediation_center.bulk import BulkActIn, act_on_each, distribute
+from application.read_models.case_list import CaseFilters, Sort
 from application.shared import access
 from application.shared.access import Principal
 from application.shared.errors import NotFound
@@ -31,8 +42,10 @@ from domain.court.judicial_confirmation import (
     RefusalGround,
     RejectionGround,
 )
+from domain.mediation.case_states import CaseState
 from domain.shared.actors import Role
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.filing import DisputeType
 from domain.shared.periods import SHANGHAI, shanghai_date
 from domain.shared.video_session import VideoSession
 
@@ -44,13 +57,51 @@ RECORDED_BY_THE_SYSTEM = frozenset(
 OWN_FORMS = frozenset({"propose", "counter_propose", "schedule_session"})
 
 
+PAGE_SIZE = 50
+DEADLINES: dict[str, dict[str, Any]] = {
+    "week": {"deadline_within_days": 7},
+    "overdue": {"overdue": True},
+}
+# Acts on many cases at once from the list (center staff): one request, each case's result.
+BULK_ACTS = ("accept", "refer", "assign_mediator", "distribute")
+
+
+def _filters_from(query: Mapping[str, str], user: Principal) -> tuple[CaseFilters, Sort, int]:
+    """The list's filters, order and offset from its URL (a mediator's default order is the
+    nearest deadline first)."""
+    known: dict[str, Any] = {
+        "state": query.get("state") or None,
+        "dispute_type": query.get("dispute_type") or None,
+        "mediator": query.get("mediator") or None,
+        "q": (query.get("q") or "").strip()[:100] or None,
+        "todo": query.get("todo") or None,
+        **DEADLINES.get(query.get("deadline", ""), {}),
+    }
+    default = Sort.DEADLINE if access.works_as_mediator(user) else Sort.NEWEST
+    try:
+        sort = Sort(query.get("sort") or default)
+        offset = max(0, int(query.get("offset") or 0))
+    except ValueError:
+        sort, offset = default, 0
+    return CaseFilters(**known), sort, offset
+
+
 @get("/console", include_in_schema=False, sync_to_thread=True)
 def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Template:
+    """The case list: search, filters, order and pages with the total; the user's to-do
+    lists; for center staff, boxes to act on many cases at once."""
     today = shanghai_date(platform.center.clock())
     lang = language(request)
-    page = platform.case_list.page(
-        request.user, platform.center.config.deployment, CaseFilters(), today, limit=200
-    )
+    query = dict(request.query_params)
+    filters, sort, offset = _filters_from(query, request.user)
+    deployment = platform.center.config.deployment
+    try:
+        page = platform.case_list.page(
+            request.user, deployment, filters, today, limit=PAGE_SIZE, sort=sort, offset=offset
+        )
+    except InvalidValue:  # another role's to-do list: this user's whole list instead
+        filters = CaseFilters()
+        page = platform.case_list.page(request.user, deployment, filters, today, PAGE_SIZE)
     rows = [
         {
             **row,
@@ -63,7 +114,38 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
         }
         for row in page.rows
     ]
-    return render(request, "cases.html", rows=rows, watch="*")
+    kept = {k: v for k, v in query.items() if k != "offset" and v}
+    staff = access.may(access.check_acts_on_many, request.user, deployment)
+    return render(
+        request,
+        "cases.html",
+        rows=rows,
+        total=page.total,
+        first=offset + 1 if rows else 0,
+        last=offset + len(rows),
+        previous=urlencode({**kept, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
+        following=urlencode({**kept, "offset": offset + PAGE_SIZE})
+        if offset + len(rows) < page.total
+        else None,
+        query=query,
+        sort=sort,
+        states=[str(s) for s in CaseState],
+        dispute_types=[str(d) for d in DisputeType],
+        mediators=_mediators(platform) if staff else [],
+        todos=platform.case_list.todo_counts(request.user, deployment, today),
+        bulk=BULK_ACTS if staff else (),
+        picker=_mediator_picker(platform, request, today) if staff else None,
+        watch="*",
+    )
+
+
+def _mediators(platform: Platform) -> list[tuple[str, str]]:
+    """The center's mediators by name, for choosing."""
+    center = platform.center.config.code
+    return [
+        (a.username, a.display_name or a.username)
+        for a in platform.directory.staff(center, Role.MEDIATOR)
+    ]
 
 
 INPUT_TYPES: dict[Any, str] = {
@@ -259,6 +341,65 @@ def schedule_video(
         return ("video", session.id)
 
     return run_act(request, run, "schedule_session")
+
+
+@post("/console/cases/bulk", include_in_schema=False, sync_to_thread=True)
+def cases_bulk(
+    request: AuthRequest,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Template | Redirect:
+    """One act on each case ticked in the list; each case's result listed."""
+    t = translator(request)
+    center = platform.center
+    try:
+        access.check_acts_on_many(request.user, center.config.deployment)
+        selected = [UUID(k.removeprefix("case_")) for k in data if k.startswith("case_")]
+        if not selected:
+            raise InvalidValue("case_ids", t("nothing_selected"))
+        act = data.get("act", "")
+        fields = {"refer": "kind", "assign_mediator": "mediator"}.get(act)
+        asked = {"act": act, "case_ids": selected}
+        if fields and data.get(fields):
+            asked[fields] = data[fields]
+        wanted = msgspec.convert(asked, BulkActIn)
+        command = wanted.command()
+    except (*REFUSALS, ValueError) as error:
+        return back_with(request, error)
+    if command is not None:
+        outcomes = act_on_each(center, request.user, selected, command)
+    else:
+        today = shanghai_date(center.clock())
+        mediators = [m for m, _ in _mediators(platform)]
+        load = platform.case_list.mediator_load(today)
+        outcomes = distribute(center, request.user, selected, mediators, load)
+    names = dict(_mediators(platform))
+    rows = []
+    for outcome in outcomes:
+        try:
+            number = center.case(outcome.case_id, request.user).filing_number
+        except REFUSALS:
+            number = str(outcome.case_id)
+        rows.append(
+            {
+                "case_id": outcome.case_id,
+                "filing_number": number,
+                "result": refusal(outcome.error)
+                if outcome.error is not None
+                else " · ".join(
+                    [t(str(outcome.state)), *([names.get(m, m)] if (m := outcome.mediator) else [])]
+                ),
+                "ok": outcome.error is None,
+            }
+        )
+    done = sum(1 for row in rows if row["ok"])
+    return render(
+        request,
+        "bulk.html",
+        act=wanted.act,
+        rows=rows,
+        summary=t("bulk_done", done=done, refused=len(rows) - done),
+    )
 
 
 @post("/console/cases/{case_id:uuid}/act", include_in_schema=False, sync_to_thread=True)

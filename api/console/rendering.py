@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from api.console import i18n
 from application.shared import access
 from domain.shared.money import format_yuan
+from domain.shared.periods import shanghai_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHANGES = "changes"  # the channel carrying the IDs of saved aggregates (api/console/changes.py)
@@ -90,6 +91,13 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "yuan": format_yuan,
             "user": user,
             "opens": lambda page: user is not None and access.may_open(user, page, deployment),
+            "my_todos": lambda: (
+                platform.case_list.todo_counts(
+                    user, deployment, shanghai_date(platform.center.clock())
+                )
+                if user is not None
+                else []
+            ),
             "path": request.url.path,
             "flash": flash.get("text"),
             "flash_kind": flash.get("kind", "ok"),

@@ -14,7 +14,7 @@ from litestar.response import Redirect
 from api.auth import CLAIM_LIMITS, SIGN_IN_LIMITS
 from api.console import notary, procuratorate
 from api.console.agreements import apply_for_confirmation, pay, sign_agreement
-from api.console.cases import case_act, case_page, cases_page, schedule_video
+from api.console.cases import case_act, case_page, cases_bulk, cases_page, schedule_video
 from api.console.changes import changes
 from api.console.court import (
     confirmation_act,
@@ -87,6 +87,7 @@ def console_router(attempts_per_minute: int) -> Router:
             logout,
             switch_language,
             cases_page,
+            cases_bulk,
             case_page,
             case_act,
             sign_agreement,

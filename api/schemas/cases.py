@@ -145,6 +145,7 @@ class CaseSummary(msgspec.Struct):
 class CasePageOut(msgspec.Struct):
     items: list[CaseSummary]
     next_cursor: str | None
+    total: int = 0  # every case the filters match
 
 
 class FiledOut(msgspec.Struct):

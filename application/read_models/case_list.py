@@ -8,9 +8,11 @@ another process, so there the projection polls inside the server process.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import singledispatch
 from typing import Any
 from uuid import UUID
@@ -19,9 +21,19 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from application.read_models.case_list_view import CaseListView, Statement
-from application.shared.access import Deployment, Principal, case_list_scope
+from application.shared.access import (
+    Deployment,
+    Principal,
+    case_list_scope,
+    own_side_sql,
+    todo_lists,
+    works_as_mediator,
+)
 from domain.mediation.case_states import PERIOD_EXPIRY_STATES, PERIOD_RUNNING_STATES
 from domain.mediation.mediation_case import MediationCase
+from domain.mediation.repayment_agreement import RepaymentAgreement
+from domain.shared.errors import InvalidValue
+from domain.shared.filing import Channel, SideRole
 from domain.shared.periods import Deadline
 
 _RUNNING = ",".join(f"'{s}'" for s in sorted(PERIOD_RUNNING_STATES))
@@ -42,12 +54,70 @@ class CaseFilters:
     dispute_type: str | None = None
     deadline_within_days: int | None = None
     overdue: bool = False
+    # A filing or docket number (or part of one), a name, an ID number, a code or a phone.
+    q: str | None = None
+    states: tuple[str, ...] = ()  # any of these
+    todo: str | None = None  # one of the user's to-do lists (access.todo_lists)
+
+
+def _own_side_waits(principal: Principal, token: str, params: dict[str, Any]) -> str:
+    """The case waits for `token` (consent, answer, sign) from the side this user is."""
+    mine = own_side_sql(principal, params)
+    return " OR ".join(
+        f"({mine.format(side=side)} AND waiting_for LIKE '% {token}:{side}%')"
+        for side in ("applicant", "respondent")
+    )
+
+
+_BY_STATE = {
+    "todo_accept": "state = 'filed'",
+    "todo_refer": "state = 'accepted'",
+    "todo_assign": "state = 'referred'",
+    "todo_accept_assignment": "state = 'assigned' AND mediator_id = :me",
+    "todo_due_soon": f"state IN ({_RUNNING}) AND mediator_id = :me AND deadline_due <= :week",
+}
+_BY_TOKEN = {  # the side's own act the case waits for, in the state it waits in
+    "todo_consent": ("consent", "awaiting_consent"),
+    "todo_answer": ("answer", "in_mediation"),
+    "todo_sign": ("sign", "in_mediation"),
+}
+
+
+def todo_clause(key: str, principal: Principal, today: date, params: dict[str, Any]) -> str:
+    """SQL for one of this user's to-do lists; InvalidValue for another role's."""
+    if key not in todo_lists(principal):
+        raise InvalidValue("todo", "is not a to-do list of this user")
+    params["me"] = principal.user_id
+    params["week"] = (today + timedelta(days=7)).isoformat()
+    if key in _BY_STATE:
+        return _BY_STATE[key]
+    token, state = _BY_TOKEN[key]
+    if works_as_mediator(principal):  # the mediator signs the agreement too
+        return f"state = '{state}' AND mediator_id = :me AND waiting_for LIKE '% {token}:mediator%'"
+    return f"state = '{state}' AND ({_own_side_waits(principal, token, params)})"
+
+
+class Sort(StrEnum):
+    NEWEST = "newest"  # last filed first
+    DEADLINE = "deadline"  # nearest deadline first (mediators), then the newest
 
 
 @dataclass(frozen=True)
 class CasePage:
     rows: list[dict[str, Any]]
     next_cursor: int | None
+    total: int = 0  # of the rows the filters match, on every page
+
+
+def search_text(*parts: str | None) -> str:
+    """What a search matches a case on, folded as a query is (`search_key`)."""
+    return " ".join(search_key(p) for p in parts if p)
+
+
+def search_key(text: str) -> str:
+    """A query or a searched value as compared: full-width forms and case folded (people type
+    ＸＸ or x for the X of an ID number), spaces and dashes in phone numbers dropped."""
+    return unicodedata.normalize("NFKC", text).upper().replace("-", "").replace(" ", "")
 
 
 def _deadline_params(prefix: str, deadline: Deadline | None) -> dict[str, Any]:
@@ -122,6 +192,24 @@ def _filed(event: Any, seq: int) -> list[Statement]:
         "respondent_name": filing.respondent.name,
         "respondent_code": filing.respondent.org_code,
         "respondent_id_number": filing.respondent.id_number,
+        "applicant_phone": filing.applicant.phone,
+        "respondent_phone": filing.respondent.phone,
+        "search_text": search_text(
+            event.filing_number,
+            getattr(getattr(event, "entrustment", None), "court_docket_number", None),
+            filing.applicant.name,
+            filing.applicant.org_code,
+            filing.applicant.id_number,
+            filing.applicant.phone,
+            filing.respondent.name,
+            filing.respondent.org_code,
+            filing.respondent.id_number,
+            filing.respondent.phone,
+        ),
+        # An applicant consents by filing, except on a court referral (both sides do).
+        "waiting_for": " consent:applicant consent:respondent"
+        if filing.channel == Channel.COURT_REFERRAL
+        else " consent:respondent",
         "principal_fen": filing.claim.principal_fen,
         "claim_total_fen": filing.claim.total_fen,
         "filed_by": event.actor.actor_id,
@@ -149,21 +237,36 @@ for _event, _state in (
     (MediationCase.AgreementTookEffect, "settled"),
     (MediationCase.Withdrawn, "withdrawn"),
     (MediationCase.Closed, "closed"),
-    (MediationCase.ReturnedToMediation, "in_mediation"),
 ):
     statements_for.register(_event)(_to_state(_state))
 
 
+@statements_for.register(MediationCase.ReturnedToMediation)
+def _returned(event: Any, seq: int) -> list[Statement]:
+    """Back in mediation: the set-aside agreement waits for nobody's signature."""
+    return [
+        *_update(event.originator_id, event, state="in_mediation", agreement_id=None),
+        _waiting(event.originator_id, _SIGNATURES),
+    ]
+
+
 @statements_for.register(MediationCase.Referred)
 def _referred(event: Any, seq: int) -> list[Statement]:
-    return _update(
-        event.originator_id,
-        event,
-        state="referred",
-        docket_number=event.docket_number,
-        referral_kind=str(event.kind),
-        **_deadline_params("period", event.period),
-    )
+    """Referred, and found by its docket number from now on."""
+    return [
+        *_update(
+            event.originator_id,
+            event,
+            state="referred",
+            docket_number=event.docket_number,
+            referral_kind=str(event.kind),
+            **_deadline_params("period", event.period),
+        ),
+        (
+            "UPDATE {case_list} SET search_text = search_text || :docket WHERE case_id = :case_id",
+            {"docket": f" {search_text(event.docket_number)}", "case_id": str(event.originator_id)},
+        ),
+    ]
 
 
 @statements_for.register(MediationCase.MediatorAssigned)
@@ -200,7 +303,62 @@ def _back_to_referred(event: Any, seq: int) -> list[Statement]:
 
 @statements_for.register(MediationCase.MediationConsented)
 def _consented(event: Any, seq: int) -> list[Statement]:
-    return _update(event.originator_id, event, state=str(event.next_state))
+    return [
+        *_update(event.originator_id, event, state=str(event.next_state)),
+        _waiting(event.originator_id, (f"consent:{event.side}",)),
+    ]
+
+
+# Whose act a case waits for, as tokens in `waiting_for` (" answer:respondent sign:mediator"):
+# the to-do lists read them. Tokens of a state the case has left are not read.
+_ANSWERS = ("answer:applicant", "answer:respondent")
+_SIGNATURES = ("sign:applicant", "sign:respondent", "sign:mediator")
+
+
+def _waiting(case_id: UUID, removed: Sequence[str], added: Sequence[str] = ()) -> Statement:
+    """Drop tokens from what the case waits for, and add others."""
+    params: dict[str, Any] = {"case_id": str(case_id), "added": "".join(f" {t}" for t in added)}
+    expression = "waiting_for"
+    for i, token in enumerate(removed):
+        params[f"r{i}"] = f" {token}"
+        expression = f"REPLACE({expression}, :r{i}, '')"
+    return (
+        f"UPDATE {{case_list}} SET waiting_for = {expression} || :added WHERE case_id = :case_id",
+        params,
+    )
+
+
+@statements_for.register(MediationCase.Proposed)
+def _proposed(event: Any, seq: int) -> list[Statement]:
+    """A side's proposal waits for the other side's answer; the mediator's, for both."""
+    answering = [f"answer:{SideRole(event.side).other}"] if event.side else list(_ANSWERS)
+    return [
+        *_update(event.originator_id, event),
+        _waiting(event.originator_id, _ANSWERS, answering),
+    ]
+
+
+@statements_for.register(MediationCase.ProposalAccepted)
+def _proposal_accepted(event: Any, seq: int) -> list[Statement]:
+    return [*_update(event.originator_id, event), _waiting(event.originator_id, _ANSWERS)]
+
+
+@statements_for.register(MediationCase.AgreementDrafted)
+def _drafted(event: Any, seq: int) -> list[Statement]:
+    """A draft waits for every signature (a new draft replaces the last one's)."""
+    return [
+        *_update(event.originator_id, event, agreement_id=str(event.agreement_id)),
+        _waiting(event.originator_id, (*_ANSWERS, *_SIGNATURES), _SIGNATURES),
+    ]
+
+
+@statements_for.register(RepaymentAgreement.Signed)
+def _signed(event: Any, seq: int) -> list[Statement]:
+    sql = (
+        "UPDATE {case_list} SET waiting_for = REPLACE(waiting_for, :token, '') "
+        "WHERE agreement_id = :agreement_id"
+    )
+    return [(sql, {"token": f" sign:{event.signer}", "agreement_id": str(event.originator_id)})]
 
 
 @statements_for.register(MediationCase.ExtensionGranted)
@@ -269,7 +427,12 @@ class CaseListProjection(Projection[CaseListView]):
         today: date,
         limit: int = 50,
         cursor: int | None = None,
+        sort: Sort = Sort.NEWEST,
+        offset: int = 0,
     ) -> CasePage:
+        """One page of the cases this user may see, as filtered and sorted, after a cursor
+        (the API's: the last row's sequence number newest first, the rows already shown by
+        deadline) or an offset (the console's numbered pages); `total` counts every match."""
         where, params = case_list_scope(principal, deployment)
         if where is None:
             return CasePage([], None)
@@ -283,25 +446,64 @@ class CaseListProjection(Projection[CaseListView]):
             if value is not None:
                 clauses.append(f"{column} = :f_{column}")
                 params[f"f_{column}"] = value
+        if filters.states:
+            names = [f"s{i}" for i in range(len(filters.states))]
+            clauses.append(f"state IN ({', '.join(':' + n for n in names)})")
+            params.update(zip(names, filters.states, strict=True))
+        if filters.todo:
+            clauses.append(todo_clause(filters.todo, principal, today, params))
+        if filters.q and filters.q.strip():
+            clauses.append("search_text LIKE :q ESCAPE '\\'")
+            escaped = search_key(filters.q).replace("\\", "\\\\")
+            params["q"] = "%" + escaped.replace("%", "\\%").replace("_", "\\_") + "%"
         if filters.deadline_within_days is not None:
             clauses.append("deadline_due >= :today AND deadline_due <= :horizon")
             params["horizon"] = (today + timedelta(days=filters.deadline_within_days)).isoformat()
         if filters.overdue:
             clauses.append("deadline_due < :today")
         params["today"] = today.isoformat()
-        if cursor is not None:
-            clauses.append("seq < :cursor")
-            params["cursor"] = cursor
-        params["limit"] = limit + 1
-        sql = (
-            "SELECT * FROM {case_list} WHERE "
-            + " AND ".join(f"({c})" for c in clauses)
-            + " ORDER BY seq DESC LIMIT :limit"
+        matching = " AND ".join(f"({c})" for c in clauses)
+        total = int(
+            self.view.rows(f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE {matching}", params)[0][
+                "n"
+            ]
         )
-        rows = self.view.rows(sql, params)
+        params["offset"] = offset
+        if sort is Sort.DEADLINE:  # the cursor counts rows: the order is not the sequence's
+            order = "deadline_due IS NULL, deadline_due, seq DESC LIMIT :limit OFFSET :offset"
+            params["offset"] = offset = cursor if cursor is not None else offset
+        elif cursor is not None:
+            matching += " AND seq < :cursor"
+            params["cursor"] = cursor
+            order = "seq DESC LIMIT :limit"
+        else:
+            order = "seq DESC LIMIT :limit OFFSET :offset"
+        params["limit"] = limit + 1
+        rows = self.view.rows(
+            f"SELECT * FROM {{case_list}} WHERE {matching} ORDER BY {order}", params
+        )
         more = len(rows) > limit
         rows = rows[:limit]
-        return CasePage(rows, rows[-1]["seq"] if more and rows else None)
+        if not (more and rows):
+            return CasePage(rows, None, total)
+        following = offset + limit if sort is Sort.DEADLINE else rows[-1]["seq"]
+        return CasePage(rows, following, total)
+
+    def todo_counts(
+        self, principal: Principal, deployment: Deployment, today: date
+    ) -> list[tuple[str, int]]:
+        """This user's to-do lists with how many cases wait in each, in one query."""
+        keys = todo_lists(principal)
+        where, params = case_list_scope(principal, deployment)
+        if where is None or not keys:
+            return []
+        sums = ", ".join(
+            f"SUM(CASE WHEN {todo_clause(key, principal, today, params)} THEN 1 ELSE 0 END) "
+            f"AS {key}"
+            for key in keys
+        )
+        row = self.view.rows(f"SELECT {sums} FROM {{case_list}} WHERE {where}", params)[0]
+        return [(key, int(row[key] or 0)) for key in keys]
 
     def mediator_load(self, today: date) -> dict[str, tuple[int, int]]:
         """Each mediator's open cases and how many of them fall due within a week."""

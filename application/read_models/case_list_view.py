@@ -3,6 +3,10 @@
 The projection (case_list.py) hands over statements written once in SQLite's style (`:name`
 parameters, `{case_list}` table names); the PostgreSQL view turns them into psycopg's. The
 timers read model keeps its table here too.
+
+The tables carry a version: a release that changes their shape raises `VERSION`, and the
+first process to start with it drops the case list's tables and its tracking, so the
+projection rebuilds them from the log (the events are the record; this is a view of them).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
 Statement = tuple[str, dict[str, Any]]
+# 2: phones and a search text (finding cases by number, name, ID or phone); whose act the
+# case waits for, and its current agreement (to-do lists)
+VERSION = 2
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS {case_list} (
@@ -35,6 +42,11 @@ SCHEMA = [
         respondent_name TEXT NOT NULL,
         respondent_code TEXT,
         respondent_id_number TEXT,
+        applicant_phone TEXT,
+        respondent_phone TEXT,
+        search_text TEXT NOT NULL,
+        waiting_for TEXT NOT NULL,
+        agreement_id TEXT,
         principal_fen BIGINT NOT NULL,
         claim_total_fen BIGINT NOT NULL,
         mediator_id TEXT,
@@ -59,6 +71,9 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS case_list_deadline ON {case_list} (deadline_due)",
     "CREATE INDEX IF NOT EXISTS case_list_applicant_id ON {case_list} (applicant_id_number)",
     "CREATE INDEX IF NOT EXISTS case_list_respondent_id ON {case_list} (respondent_id_number)",
+    "CREATE INDEX IF NOT EXISTS case_list_filing_number ON {case_list} (filing_number)",
+    "CREATE INDEX IF NOT EXISTS case_list_agreement ON {case_list} (agreement_id)",
+    "CREATE INDEX IF NOT EXISTS case_list_docket_number ON {case_list} (docket_number)",
     # The cases the court has (MediationCase.before_court), for its staff's list.
     "CREATE TABLE IF NOT EXISTS {court_cases} (case_id TEXT PRIMARY KEY)",
     """CREATE TABLE IF NOT EXISTS {links} (
@@ -75,11 +90,16 @@ SCHEMA = [
         PRIMARY KEY (aggregate_id, timer)
     )""",
     "CREATE INDEX IF NOT EXISTS timers_due ON {timers} (due)",
+    "CREATE TABLE IF NOT EXISTS {versions} (view TEXT PRIMARY KEY, version INTEGER NOT NULL)",
 ]
+# What a new version drops (the projection's own tables; the timers keep theirs).
+REBUILT = ("case_list", "links", "court_cases")
 
 
 class CaseListView(TrackingRecorder):
     """What both backends' views offer the projection and the API."""
+
+    tables: dict[str, str]
 
     def apply(self, statements: Sequence[Statement], tracking: Tracking | None) -> None:
         """Run the statements in one transaction, with the tracking that they answer (None:
@@ -96,6 +116,19 @@ class CaseListView(TrackingRecorder):
         """SQL for the days between two ISO timestamp columns."""
         raise NotImplementedError
 
+    def upgrade(self, application_name: str) -> bool:
+        """Bring the tables to `VERSION`; True when they were made anew (the projection then
+        replays the log into them)."""
+        raise NotImplementedError
+
+    def _upgrade_statements(self, stored: int | None) -> list[str]:
+        """What an upgrade from `stored` runs: the case list's tables dropped and made again
+        in this version's shape (a new store has none to drop)."""
+        if stored == VERSION:
+            return []
+        drops = [f"DROP TABLE IF EXISTS {self.tables[t]}" for t in REBUILT]
+        return [*drops, *(s.format(**self.tables) for s in SCHEMA)]
+
 
 class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
     tables: dict[str, str] = {  # noqa: RUF012
@@ -103,6 +136,7 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
         "links": "case_party_links",
         "court_cases": "case_court",
         "timers": "timers",
+        "versions": "read_model_versions",
     }
 
     def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
@@ -129,6 +163,21 @@ class SQLiteCaseListView(SQLiteTrackingRecorder, CaseListView):
     def days_between(self, start: str, end: str) -> str:
         return f"julianday(substr({end}, 1, 19)) - julianday(substr({start}, 1, 19))"
 
+    def upgrade(self, application_name: str) -> bool:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT version FROM read_model_versions WHERE view = 'case_list'")
+            row = c.fetchone()
+            statements = self._upgrade_statements(row[0] if row else None)
+            for sql in statements:
+                c.execute(sql)
+            if statements:
+                c.execute("DELETE FROM tracking WHERE application_name = ?", (application_name,))
+                c.execute(
+                    "INSERT OR REPLACE INTO read_model_versions VALUES ('case_list', ?)",
+                    (VERSION,),
+                )
+            return bool(statements)
+
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute("DELETE FROM case_list")
@@ -154,6 +203,7 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
             "links": f'"{schema}".case_party_links',
             "court_cases": f'"{schema}".case_court',
             "timers": f'"{schema}".timers',
+            "versions": f'"{schema}".read_model_versions',
         }
         for statement in SCHEMA:
             self.sql_create_statements.append(
@@ -177,6 +227,38 @@ class PostgresCaseListView(PostgresTrackingRecorder, CaseListView):
             f"EXTRACT(EPOCH FROM (CAST({end} AS timestamptz) - CAST({start} AS timestamptz)))"
             " / 86400"
         )
+
+    def upgrade(self, application_name: str) -> bool:
+        """In one transaction under an advisory lock: of processes starting together, the
+        first upgrades and the others find the version current."""
+        versions = self.tables["versions"]
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                (f"tiaojie:{self.datastore.schema}:case_list",),
+            )
+            curs.execute(
+                SQL("SELECT version FROM {} WHERE view = 'case_list'").format(SQL(versions))
+            )
+            row = curs.fetchone()
+            statements = self._upgrade_statements(row["version"] if row else None)
+            for sql in statements:
+                curs.execute(SQL(sql))
+            if statements:
+                curs.execute(
+                    SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+                        SQL(f'"{self.datastore.schema}"'), SQL(f'"{self.tracking_table_name}"')
+                    ),
+                    (application_name,),
+                )
+                curs.execute(
+                    SQL(
+                        "INSERT INTO {} VALUES ('case_list', %s) "
+                        "ON CONFLICT (view) DO UPDATE SET version = EXCLUDED.version"
+                    ).format(SQL(versions)),
+                    (VERSION,),
+                )
+            return bool(statements)
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as curs:

@@ -522,6 +522,41 @@ CONSOLE_PAGES: dict[str, frozenset[Role]] = {
 }
 
 
+# What waits for a user's act, by role: their to-do lists over the case list.
+TODO_LISTS: dict[Role, tuple[str, ...]] = {
+    Role.CENTER_ADMIN: ("todo_accept", "todo_refer", "todo_assign"),
+    Role.MEDIATOR: ("todo_accept_assignment", "todo_sign", "todo_due_soon"),
+    Role.APPLICANT_AGENT: ("todo_consent", "todo_answer", "todo_sign"),
+    Role.PARTY: ("todo_consent", "todo_answer", "todo_sign"),
+}
+
+
+def todo_lists(principal: Principal) -> tuple[str, ...]:
+    return TODO_LISTS.get(principal.role, ())
+
+
+def works_as_mediator(principal: Principal) -> bool:
+    """A mediator: its list starts at the nearest deadline; it signs agreements as mediator."""
+    return principal.role is Role.MEDIATOR
+
+
+def own_side_sql(principal: Principal, params: dict[str, Any]) -> str:
+    """SQL over the case list: the `{side}` of a case is this user's (an agent's by its
+    institution's code, a person's by ID number); `{side}` is applicant or respondent."""
+    if principal.role is Role.APPLICANT_AGENT:
+        params["inst"] = principal.institution
+        return "{side}_code = :inst"
+    params["idn"] = principal.id_number or "-"
+    return "{side}_kind = 'person' AND {side}_id_number = :idn"
+
+
+def check_acts_on_many(principal: Principal, deployment: Deployment) -> None:
+    """Acts on many cases at once are the center's staff's (each act is then checked as
+    if done alone)."""
+    if principal.role is not Role.CENTER_ADMIN or principal.institution != deployment.center:
+        raise Forbidden("act_on_many", "only the center's staff act on many cases at once")
+
+
 def may_open(principal: Principal, page: str, deployment: Deployment) -> bool:
     """Whether the console shows this page (and its link) to this user."""
     return principal.role in CONSOLE_PAGES[page] and of_deployment(principal, deployment)

@@ -37,7 +37,7 @@ def test_act_tables_state_table_access_sets_routes_and_forms_agree(platform: Pla
     everyone = court_acts | case_acts | _names(AGREEMENT_ACTS) | _names(MATTER_ACTS)
     everyone |= supervision_acts
     # Every act the console shows by name has its words, and names a real act.
-    console_only = {"video", "apply_for_confirmation", "dismiss", "open_supervision"}
+    console_only = {"video", "apply_for_confirmation", "dismiss", "open_supervision", "distribute"}
     assert supervision_acts <= set(i18n.ACTS)
     assert set(i18n.ACTS) - console_only <= everyone
     for command in CASE_ACTS:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from litestar.testing import TestClient
@@ -16,7 +17,14 @@ from application.demo import CARD_ISSUER, CENTER, COURT
 from application.shared.clock import ManualClock
 from domain.shared.periods import shanghai_date
 from tests.conftest import make_platform, settings_for
-from tests.support.data import OTHER_PARTY_ID, PARTY_ID, START, filing_data, plan_data
+from tests.support.data import (
+    OTHER_PARTY_ID,
+    PARTY_ID,
+    START,
+    filing_data,
+    id_number,
+    plan_data,
+)
 from tests.support.http import (
     PASSWORD,
     Api,
@@ -290,6 +298,58 @@ def test_list_with_filters_and_cursor(api: Api) -> None:
     assert_problem(bad_limit, 400, "validation")
 
 
+def test_search_sort_and_totals(api: Api) -> None:
+    """`q` finds a case by part of its number, a name, an ID number typed in lower case or
+    full width, a phone typed with dashes; `sort=deadline` puts the nearest deadline first;
+    `total` counts every match; a cursor serves only the order it was issued for."""
+    wang = next(i for n in range(100, 999) if (i := id_number(date(1990, 2, 3), n))[-1] == "X")
+    first = api.file(name="王小明", respondent_id=wang, phone="13912345678")
+    second = api.file(name="李四", respondent_id=OTHER_PARTY_ID, phone="13912345678")
+    api.act(second, "accept", "admin")
+    api.act(second, "refer", "admin", {"kind": "pre_filing"})
+    api.act(second, "assign_mediator", "admin", {"mediator": "mediator1"})
+    api.platform.follower("case-list").wait_for(
+        api.platform.center.recorder.max_notification_id() or 0
+    )
+
+    def found(**params: Any) -> list[str]:
+        answer = api.call("GET", "/api/cases", "admin", params=params)
+        assert answer.status_code == 200, answer.text
+        return [item["id"] for item in answer.json()["items"]]
+
+    numbers = {i: api.call("GET", f"/api/cases/{i}", "admin").json() for i in (first, second)}
+    own = numbers[first]["filing_number"]
+    assert found(q=own) == [first]
+    assert found(q="调登" + own.split("登")[1]) == [first]  # part of "(2026)渝0105民调登1号"
+    assert found(q="王小") == [first]
+    assert found(q=wang.lower()) == [first]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in wang[-6:])  # as an IME may type it
+    assert found(q=full_width) == [first]
+    assert found(q="139-1234-5678") == [second, first]  # both respondents' phone
+    assert found(q=numbers[second]["docket_number"]) == [second]  # its docket number too
+    assert found(q="100%") == [] and found(q="_") == []  # LIKE's wildcards are literal
+    phone = {"q": "13912345678"}
+    assert found(**phone, sort="deadline") == [second, first]  # the assigned one has one
+    page = api.call("GET", "/api/cases", "admin", params={**phone, "limit": 1}).json()
+    assert page["total"] == 2 and len(page["items"]) == 1
+    by_deadline = api.call(
+        "GET", "/api/cases", "admin", params={**phone, "limit": 1, "sort": "deadline"}
+    )
+    cursor = by_deadline.json()["next_cursor"]
+    rest = api.call(
+        "GET", "/api/cases", "admin", params={**phone, "sort": "deadline", "cursor": cursor}
+    )
+    assert [i["id"] for i in rest.json()["items"]] == [first]
+    assert_problem(
+        api.call("GET", "/api/cases", "admin", params={"cursor": cursor}), 400, "validation"
+    )
+    assert_problem(
+        api.call("GET", "/api/cases", "admin", params={"sort": "oldest"}), 400, "validation"
+    )
+    theirs = api.call("GET", "/api/cases", "card_agent", params={"q": "王小明"}).json()
+    assert theirs == {"items": [], "next_cursor": None, "total": 0}  # not another bank's
+
+
 def test_concurrency_conflict_is_409_conflict(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     case_id = api.file()
     api.token("bank_agent")
@@ -361,3 +421,47 @@ def test_api_on_postgres(tmp_path: Path, pg_schema: str) -> None:
             assert client.get("/health").json()["backend"] == "postgresql"
     finally:
         platform.close()
+
+
+def test_acts_on_many_cases_report_each_result(api: Api) -> None:
+    """One request accepts, refers and distributes a selection; a case that cannot take the
+    act is listed with its problem and the others go on; the distribution evens out the
+    mediators' open cases."""
+    cases = [api.file() for _ in range(4)]
+    api.act(cases[0], "accept", "admin")
+
+    def bulk(body: dict[str, Any], who: str = "admin") -> Any:
+        return api.call("POST", "/api/cases/acts", who, json=body)
+
+    assert_problem(bulk({"act": "accept", "case_ids": cases}, "mediator1"), 403, "forbidden")
+    assert_problem(bulk({"act": "refer", "case_ids": cases}), 400, "validation")
+    assert_problem(bulk({"act": "reopen", "case_ids": cases}), 400, "validation")
+    accepted = bulk({"act": "accept", "case_ids": cases}).json()
+    assert (accepted["done"], accepted["refused"]) == (3, 1)
+    refused = accepted["results"][0]
+    assert not refused["ok"] and refused["problem"]["rule"] == "state"
+    assert refused["problem"]["type"] == "/problems/act-refused"
+    assert [r["state"] for r in accepted["results"][1:]] == ["accepted"] * 3
+    referred = bulk({"act": "refer", "kind": "pre_filing", "case_ids": cases}).json()
+    assert referred["done"] == 4
+    api.platform.follower("case-list").wait_for(
+        api.platform.center.recorder.max_notification_id() or 0
+    )
+    day = api.clock().date()
+    before = api.platform.case_list.mediator_load(day)
+    distributed = bulk({"act": "distribute", "case_ids": cases}).json()
+    assert distributed["done"] == 4
+    chosen = [r["mediator"] for r in distributed["results"]]
+    assert chosen == [
+        api.call("GET", f"/api/cases/{c}", "admin").json()["mediator_id"] for c in cases
+    ]
+    api.platform.follower("case-list").wait_for(
+        api.platform.center.recorder.max_notification_id() or 0
+    )
+    after = api.platform.case_list.mediator_load(day)
+    spread = [after.get(m, (0, 0))[0] for m in ("mediator1", "mediator2")]
+    was = [before.get(m, (0, 0))[0] for m in ("mediator1", "mediator2")]
+    assert sum(spread) == sum(was) + 4
+    assert max(spread) - min(spread) <= max(1, max(was) - min(was) - 4)  # evened out
+    unknown = bulk({"act": "accept", "case_ids": [str(uuid4())]}).json()
+    assert unknown["results"][0]["problem"]["status"] == 404

@@ -102,6 +102,7 @@ EXPECTED: dict[str, Rule] = {
     "GET /api/cases": SIGNED_IN,
     "POST /api/cases": Rule(acts=FILERS),
     "POST /api/cases/bulk": Rule(acts=FILERS),
+    "POST /api/cases/acts": Rule(acts=frozenset({"admin"})),
     "GET /api/cases/{case_id}": Rule(sees=CASE, acts=CASE),
     "GET /api/cases/{case_id}/events": Rule(sees=CASE, acts=CASE),
     **{
@@ -422,6 +423,7 @@ def example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
 BODIES: dict[str, Any] = {
     "POST /api/cases": filing_data(),
     "POST /api/cases/bulk": {"filings": [filing_data()]},
+    "POST /api/cases/acts": {"act": "accept", "case_ids": [str(uuid4())]},
     "POST /api/litigations": {
         **{k: v for k, v in filing_data().items() if k != "channel"},
         "procedure": "summary",

@@ -62,6 +62,7 @@ def filing_data(
     name: str = "张𠮷",
     channel: str = "online",
     facts: str = "借款到期未还。",
+    phone: str = "13800138000",
 ) -> dict[str, Any]:
     return {
         "dispute_type": "loan",
@@ -76,7 +77,7 @@ def filing_data(
             "kind": "person",
             "name": name,
             "id_number": respondent_id,
-            "phone": "13800138000",
+            "phone": phone,
             "email": "zhang@example.cn",
         },
         "claim": {"principal_fen": principal_fen, "interest_fen": 12_345, "fees_fen": 0},
