@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from application.mediation_center.spreadsheet import CHOICES
+
 LANGUAGES = ("zh-CN", "en")
 DEFAULT = "zh-CN"
 
@@ -306,20 +308,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_lawsuit": ("登记立案", "File a lawsuit"),
     "lawsuit": ("诉讼案件", "Lawsuit"),
     "dispute_type": ("纠纷类型", "Type of dispute"),
-    "dt_loan": ("金融借款合同纠纷", "Loan"),
-    "dt_credit_card": ("信用卡纠纷", "Credit card"),
-    "dt_insurance": ("保险合同纠纷", "Insurance"),
-    "dt_guarantee": ("保证合同纠纷", "Guarantee"),
-    "dt_financial_lease": ("融资租赁合同纠纷", "Financial lease"),
-    "dt_other": ("其他金融纠纷", "Other"),
     "side_kind": ("主体类型", "Kind"),
-    "sk_person": ("自然人", "Person"),
-    "sk_company": ("公司", "Company"),
-    "sk_institution": ("金融机构", "Financial institution"),
     "id_number": ("身份证号码", "ID number"),
     "org_code": ("统一社会信用代码", "Unified social credit code"),
     "phone": ("电话", "Phone"),
     "principal_yuan": ("本金（元）", "Principal (yuan)"),
+    "knew_default_on": ("知道违约之日", "Knew of the default on"),
+    "last_interruption_on": ("时效最后中断之日", "Limitation last interrupted on"),
+    "file_one": ("登记一件纠纷", "File one dispute"),
+    "channel": ("来源渠道", "Channel"),
+    "file_case": ("登记", "File"),
+    "possible_duplicates": ("可能重复登记", "Possibly filed already"),
+    "duplicate_of": (
+        "与已登记的 {numbers} 相同（同一申请人、被申请人和请求金额）",
+        "the same as {numbers} (same applicant, respondent and claim)",
+    ),
+    "duplicate_in_batch": ("与本批第 {row} 行相同", "the same as row {row} of this batch"),
+    "file_anyway": ("仍要登记", "File anyway"),
+    "batch_duplicates": (
+        "有 {n} 行可能重复登记：核对后如确需登记，勾选“仍要登记”并重新上传",
+        "{n} rows look filed already: check them, then tick “File anyway” and upload again",
+    ),
+    "uploading": ("正在上传 {pct}%", "Uploading {pct}%"),
+    "checking": ("已上传，正在核对…", "Uploaded, checking…"),
     "interest_yuan": ("利息（元）", "Interest (yuan)"),
     "fees_yuan": ("费用（元）", "Fees (yuan)"),
     "mediation_file": ("调解案件", "Mediation file"),
@@ -357,6 +368,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opt_judgment": ("判决", "judgment"),
     "opt_court_mediation": ("法院调解", "court mediation"),
 }
+
+# The filing's choices in the words of the spreadsheet template (one catalog for both).
+MESSAGES.update({f"dt_{code}": words for code, words in CHOICES["dispute_type"].items()})
+MESSAGES.update({f"sk_{code}": words for code, words in CHOICES["kind"].items()})
+MESSAGES.update({f"ch_{code}": words for code, words in CHOICES["channel"].items()})
 
 STATES: dict[str, tuple[str, str]] = {
     "filed": ("已登记", "filed"),

@@ -1,9 +1,12 @@
-"""Batch intake from CSV or XLSX (taken whole or refused whole, every bad cell named by row and
-field), the templates to download, and the filings waiting for acceptance."""
+"""Filing at the center: one dispute from a form, or a batch from CSV or XLSX (taken whole or
+refused whole, every bad cell named by row and column); a filing like an open or recent case
+(same applicant, respondent and claim) is asked about before it is filed; the templates to
+download, and the filings waiting for acceptance."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Response, get, post
@@ -13,7 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from api.console.forms import REFUSALS, AuthRequest, refusal
+from api.console.forms import REFUSALS, AuthRequest, back_with, nested_struct_from_form, refusal
 from api.console.rendering import flashed, render, translator
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
@@ -45,21 +48,74 @@ def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
             today,
             limit=200,
         ).rows
-    return render(request, "intake.html", waiting=waiting, errors=[], watch="*")
+    return render(request, "intake.html", waiting=waiting, errors=[], values={}, watch="*")
+
+
+@post("/console/intake/one", include_in_schema=False, sync_to_thread=True)
+def file_one(
+    request: AuthRequest,
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    platform: NamedDependency[Platform],
+) -> Template | Redirect:
+    """One dispute from the form; one that looks filed already comes back with the cases it
+    resembles and a box to file it anyway."""
+    center = platform.center
+    if not access.may_open(request.user, "intake", center.config.deployment):
+        raise NotFound("intake")
+    t = translator(request)
+    try:
+        fields = {k: v for k, v in data.items() if k != "file_anyway"}
+        filing_in = nested_struct_from_form(cmd.FilingIn, fields)
+        if not data.get("file_anyway"):
+            today = shanghai_date(center.clock())
+            same = platform.case_list.possible_duplicates([cmd.filing_from(filing_in)], today)
+            if same:
+                page = render(
+                    request,
+                    "intake.html",
+                    waiting=[],
+                    errors=[],
+                    values=data,
+                    duplicates=_described(t, same[0]),
+                    flash=t("possible_duplicates"),
+                    flash_kind="error",
+                )
+                page.status_code = 409
+                return page
+        case = center.file(request.user, filing_in)
+    except REFUSALS as error:
+        return back_with(request, error)
+    return flashed(f"/console/cases/{case.id}", t("done", act=t("file_case")))
+
+
+def _described(t: Any, same: list[dict[str, Any]]) -> str:
+    """What a filing looks like: filed cases by number, or an earlier row of its batch."""
+    rows = [t("duplicate_in_batch", row=r["row"] + 2) for r in same if r["filing_number"] is None]
+    numbers = "、".join(r["filing_number"] for r in same if r["filing_number"])
+    return "; ".join([*([t("duplicate_of", numbers=numbers)] if numbers else []), *rows])
+
+
+@dataclass
+class Upload:
+    """The batch form: the spreadsheet, and whether to file rows that look filed already."""
+
+    data: UploadFile
+    file_anyway: str = ""
 
 
 @post("/console/intake", include_in_schema=False, sync_to_thread=True)
 def intake_upload(
     request: AuthRequest,
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[Upload, Body(media_type=RequestEncodingType.MULTI_PART)],
     platform: NamedDependency[Platform],
 ) -> Template | Redirect:
     """Taken whole or refused whole; every bad cell is listed by row and field."""
     if not access.may_open(request.user, "intake", platform.center.config.deployment):
         raise NotFound("intake")
     t = translator(request)
+    upload = data.data
     try:
-        rows, errors = filings_from(data.file.read(), data.filename or "upload.csv")
+        rows, errors = filings_from(upload.file.read(), upload.filename or "upload.csv")
     except InvalidValue as unreadable:
         rows, errors = [], [(0, unreadable.field, unreadable.message)]
     read: list[tuple[int, cmd.FilingIn]] = []
@@ -78,6 +134,24 @@ def intake_upload(
         errors = sorted(errors + [(read[i][0], field, why) for i, field, why in checked])
     if not errors and not filings:
         errors.append((0, "file", t("no_rows")))
+    if not errors and not data.file_anyway:
+        today = shanghai_date(platform.center.clock())
+        same = platform.case_list.possible_duplicates([cmd.filing_from(f) for f in filings], today)
+        if same:
+            page = render(
+                request,
+                "intake.html",
+                waiting=[],
+                errors=[
+                    {"row": read[i][0] + 2, "field": t("possible_duplicates"), "message": why}
+                    for i, why in ((i, _described(t, rows)) for i, rows in sorted(same.items()))
+                ][:1000],
+                values={},
+                flash=t("batch_duplicates", n=len(same)),
+                flash_kind="error",
+            )
+            page.status_code = 409
+            return page
     if not errors:
         try:
             platform.center.file_bulk(request.user, filings)
@@ -90,6 +164,7 @@ def intake_upload(
             request,
             "intake.html",
             waiting=[],
+            values={},
             errors=[
                 {"row": r + 2, "field": template_column(f), "message": m}  # row 1: the headers
                 for r, f, m in errors[:1000]

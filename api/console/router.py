@@ -24,7 +24,7 @@ from api.console.court import (
     litigation_page,
 )
 from api.console.dashboard import dashboard
-from api.console.intake import intake_page, intake_template, intake_upload
+from api.console.intake import file_one, intake_page, intake_template, intake_upload
 from api.console.rendering import flashed
 from api.console.signin import (
     claim_code,
@@ -101,6 +101,7 @@ def console_router(attempts_per_minute: int) -> Router:
             litigation_act,
             intake_page,
             intake_upload,
+            file_one,
             intake_template,
             dashboard,
             changes,

@@ -33,7 +33,7 @@ from domain.mediation.case_states import PERIOD_EXPIRY_STATES, PERIOD_RUNNING_ST
 from domain.mediation.mediation_case import MediationCase
 from domain.mediation.repayment_agreement import RepaymentAgreement
 from domain.shared.errors import InvalidValue
-from domain.shared.filing import Channel, SideRole
+from domain.shared.filing import Channel, Filing, Side, SideRole
 from domain.shared.periods import Deadline
 
 _RUNNING = ",".join(f"'{s}'" for s in sorted(PERIOD_RUNNING_STATES))
@@ -505,6 +505,45 @@ class CaseListProjection(Projection[CaseListView]):
         row = self.view.rows(f"SELECT {sums} FROM {{case_list}} WHERE {where}", params)[0]
         return [(key, int(row[key] or 0)) for key in keys]
 
+    def possible_duplicates(
+        self, filings: Sequence[Filing], today: date
+    ) -> dict[int, list[dict[str, Any]]]:
+        """By the index of each filing that looks filed already: cases with the same
+        applicant, respondent and claim that are still open or were filed within a year, and
+        earlier rows of the same batch (their `filing_number` is None)."""
+        since = (today - timedelta(days=DUPLICATE_DAYS)).isoformat()
+        wanted = sorted({_party_key(f.respondent) for f in filings})
+        found: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            names = {f"k{i}": key for i, key in enumerate(chunk)}
+            listed = ", ".join(f":{n}" for n in names)
+            rows = self.view.rows(
+                "SELECT case_id, filing_number, state, filed_at, applicant_code, "
+                "applicant_id_number, respondent_code, respondent_id_number, claim_total_fen "
+                f"FROM {{case_list}} WHERE (respondent_id_number IN ({listed}) "
+                f"OR respondent_code IN ({listed})) AND (state NOT IN {_ENDED} "
+                "OR filed_at >= :since)",
+                {**names, "since": since},
+            )
+            for row in rows:
+                applicant = row["applicant_code"] or row["applicant_id_number"]
+                respondent = row["respondent_code"] or row["respondent_id_number"]
+                key = (applicant, respondent, int(row["claim_total_fen"]))
+                found.setdefault(key, []).append(row)
+        duplicates: dict[int, list[dict[str, Any]]] = {}
+        for index, filing in enumerate(filings):
+            key = (
+                _party_key(filing.applicant),
+                _party_key(filing.respondent),
+                filing.claim.total_fen,
+            )
+            same = found.get(key, [])
+            if same:
+                duplicates[index] = list(same)
+            found.setdefault(key, []).append({"filing_number": None, "row": index})
+        return duplicates
+
     def mediator_load(self, today: date) -> dict[str, tuple[int, int]]:
         """Each mediator's open cases and how many of them fall due within a week."""
         rows = self.view.rows(
@@ -549,6 +588,14 @@ class CaseListProjection(Projection[CaseListView]):
 
 
 _CONCLUDED = "('settled', 'closed', 'failed', 'transferred')"
+_ENDED = "('rejected', 'withdrawn', 'closed', 'failed', 'transferred')"
+DUPLICATE_DAYS = 365  # a filing like one of the last year's is asked about before filing
+
+
+def _party_key(side: Side) -> str:
+    return side.org_code or side.id_number or side.name
+
+
 _AGREED = "('settled', 'closed')"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from application.bootstrap import Platform, build_platform
 from application.mediation_center import commands as cmd
+from application.mediation_center.commands import filing_from
 from application.read_models.case_list import CaseFilters, Sort
 from application.read_models.case_list_view import VERSION
 from application.shared.access import Principal
@@ -135,3 +136,29 @@ def test_to_do_lists_count_what_waits_for_each_users_act(
     with pytest.raises(InvalidValue) as other:  # a party has no acceptance list
         platform.case_list.page(PARTY, deployment, CaseFilters(todo="todo_accept"), clock().date())
     assert other.value.field == "todo"
+
+
+def test_a_filing_like_an_open_or_recent_case_is_found_before_filing(
+    durable_platform: Platform, clock: ManualClock
+) -> None:
+    """Same applicant, respondent and claim as a case still open (or filed within a year), or
+    as an earlier row of the same batch; another claim or respondent is not a duplicate."""
+    platform = durable_platform
+    filed = platform.center.file(AGENT, filing(respondent_id=OTHER_PARTY_ID))
+    platform.catch_up()
+    batch = [
+        filing_from(filing(respondent_id=OTHER_PARTY_ID)),  # as filed
+        filing_from(filing(respondent_id=OTHER_PARTY_ID, principal_fen=2_000_000)),
+        filing_from(filing()),  # another respondent
+        filing_from(filing()),  # ... twice in the batch
+    ]
+    found = platform.case_list.possible_duplicates(batch, clock().date())
+    assert sorted(found) == [0, 3]
+    assert [r["filing_number"] for r in found[0]] == [filed.filing_number]
+    assert found[3] == [{"filing_number": None, "row": 2}]
+    withdrawn = platform.center.act(filed.id, AGENT, cmd.Withdraw(reason="和解"))
+    assert withdrawn.state == "withdrawn"
+    platform.catch_up()
+    clock.advance(timedelta(days=366))  # ended, and more than a year ago: not asked about
+    later = platform.case_list.possible_duplicates(batch[:1], clock().date())
+    assert later == {}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from application.mediation_center.spreadsheet import (
+    CHOICES,
     COLUMNS,
     EXAMPLE,
+    HEADERS,
     filings_from,
     template_csv,
     template_xlsx,
@@ -70,3 +72,22 @@ def test_a_csv_saved_by_excel_on_chinese_windows_is_read() -> None:
         filings, errors = filings_from(text.encode(encoding), "t.csv")
         assert (filings, errors) == (expected, []), encoding
     assert "重庆江北商业银行" in str(expected)
+
+
+def test_the_workbook_template_offers_choices_and_explains_every_column() -> None:
+    """Chinese headers, dropdowns of the choices in Chinese, an instruction sheet; its rows
+    read back as the API's codes."""
+    book = load_workbook(io.BytesIO(template_xlsx(rows=100)))
+    sheet = book["案件"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers == [HEADERS[c][0] for c in COLUMNS]
+    lists = {
+        str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation if v.type == "list"
+    }
+    assert lists["A2:A101"] == '"' + ",".join(z for z, _ in CHOICES["dispute_type"].values()) + '"'
+    assert {"C2:C101", "H2:H101", "B2:B101"} <= set(lists)  # kinds and channel
+    guide = list(book["填写说明"].iter_rows(values_only=True))[1:]
+    assert [row[1] for row in guide] == COLUMNS and all(row[2] for row in guide)
+    [filing], errors = filings_from(template_xlsx(), "t.xlsx")
+    assert errors == [] and filing["dispute_type"] == "loan" and filing["channel"] == "bulk_import"
+    assert filing["respondent"]["kind"] == "person"

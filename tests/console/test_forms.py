@@ -20,7 +20,7 @@ from litestar.testing import TestClient
 from api.app import create_app
 from api.console.rendering import FLASH_COOKIE
 from application.bootstrap import Platform
-from application.mediation_center.spreadsheet import template_csv
+from application.mediation_center.spreadsheet import HEADERS, template_csv
 from application.notary_office import commands as notary_cmd
 from application.shared.clock import ManualClock
 from domain.shared import tlog
@@ -149,7 +149,7 @@ def test_a_spreadsheet_with_nan_amounts_is_refused_whole_and_named(
     header, example = template_csv().decode("utf-8-sig").splitlines()[:2]
     columns = header.split(",")
     row = example.split(",")
-    row[columns.index("claim.principal_yuan")] = "NaN"
+    row[columns.index(HEADERS["claim.principal_yuan"][0])] = "NaN"
     csv = f"{header}\n{','.join(row)}\n".encode()
     answer = client.post(
         "/console/intake",
@@ -157,7 +157,7 @@ def test_a_spreadsheet_with_nan_amounts_is_refused_whole_and_named(
         data={"_csrf_token": token},
     )
     assert answer.status_code == 400
-    assert "claim.principal_yuan" in answer.text
+    assert "本金（元）" in answer.text
     assert platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"] == 0
 
 
@@ -179,7 +179,7 @@ def test_a_broken_batch_lists_every_error_once_by_row_and_column(
         ("applicant.org_code", "91500000MA5U0B002D"),
     ):
         row = example.split(",")
-        row[columns.index(column)] = value
+        row[columns.index(HEADERS[column][0])] = value
         rows.append(",".join(row))
     csv = "\n".join([header, *rows, ""]).encode("gbk")
     answer = client.post(
@@ -190,10 +190,10 @@ def test_a_broken_batch_lists_every_error_once_by_row_and_column(
     assert answer.status_code == 400
     listed = re.findall(r"<tr><td>(\d+)</td><td><code>([^<]+)</code>", answer.text)
     assert listed == [
-        ("2", "claim.principal_yuan"),
-        ("3", "respondent.id_number"),
-        ("4", "dispute_type"),
-        ("5", "applicant.org_code"),
+        ("2", "本金（元）"),
+        ("3", "被申请人身份证号码"),
+        ("4", "纠纷类型"),
+        ("5", "申请人统一社会信用代码"),
     ], listed
     assert platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"] == 0
 
@@ -255,3 +255,52 @@ def test_a_mediator_is_picked_by_name_with_their_caseload(
     )
     assert answer.status_code == 303, answer.text
     assert platform.center.file_of(referred.id).mediator_id == "mediator2"
+
+
+def test_one_dispute_from_the_form_and_a_second_like_it_is_asked_about(
+    console: tuple[Platform, ManualClock, TestClient[Any]],
+) -> None:
+    """The filing form files one dispute; a bad ID number comes back named with nothing
+    filed; the same dispute again is asked about (the form refilled) and filed only when the
+    box says so."""
+    platform, _, client = console
+    token = sign_in(client, "bank_agent")
+    form = {
+        "_csrf_token": token,
+        "channel": "online",
+        "dispute_type": "credit_card",
+        "applicant.kind": "institution",
+        "applicant.name": "江北商业银行",
+        "applicant.org_code": BANK,
+        "applicant.phone": "02363000000",
+        "respondent.kind": "person",
+        "respondent.name": "赵六",
+        "respondent.id_number": PARTY_ID.lower(),
+        "respondent.phone": "138 0013 8000",
+        "claim.principal_yuan": "12,000.50",
+        "knew_default_on": "2025-06-30",
+    }
+
+    def cases() -> int:
+        platform.catch_up()
+        return int(
+            platform.case_list.view.rows("SELECT count(*) AS n FROM {case_list}", {})[0]["n"]
+        )
+
+    bad = client.post(
+        "/console/intake/one", data={**form, "respondent.id_number": "123"}, follow_redirects=False
+    )
+    refused(bad)
+    assert "respondent.id_number" in unquote(bad.cookies[FLASH_COOKIE])
+    assert cases() == 0
+    filed = client.post("/console/intake/one", data=form, follow_redirects=False)
+    assert filed.status_code == 303 and filed.headers["location"].startswith("/console/cases/")
+    assert cases() == 1
+    again = client.post("/console/intake/one", data=form, follow_redirects=False)
+    assert again.status_code == 409 and "可能重复登记" in again.text
+    assert 'value="赵六"' in again.text and "仍要登记" in again.text  # refilled, with the box
+    assert cases() == 1
+    anyway = client.post(
+        "/console/intake/one", data={**form, "file_anyway": "1"}, follow_redirects=False
+    )
+    assert anyway.headers["location"].startswith("/console/cases/") and cases() == 2
