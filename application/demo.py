@@ -4,6 +4,7 @@ every state. Idempotent: what exists is left alone."""
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from application.shared.access import Principal
 from application.shared.clock import ManualClock
 from application.shared.commands import Command
 from application.shared.errors import AlreadyExists
+from domain.mediation.mediation_case import MediationCase
 from domain.shared.actors import Role
 from domain.shared.identity import id_number_check_character, uscc_check_character
 from domain.shared.periods import shanghai_date
@@ -258,9 +260,15 @@ def _entrusted(platform: Platform, filing: cmd.FilingIn, rng: random.Random) -> 
     docketed = platform.court.file_lawsuit(clerk, lawsuit)
     judge = Principal("judge1", Role.JUDGE, COURT)
     entrusted = platform.court.litigation_act(docketed.id, judge, court_cmd.Entrust())
-    platform.catch_up()
-    assert entrusted.mediation_case_id is not None
-    return platform.center.file_of(entrusted.mediation_case_id)
+    case_id = entrusted.mediation_case_id
+    assert case_id is not None
+    follower = platform.follower("court-outcomes")  # maybe running in a thread of its own too
+    for _ in range(1_000):
+        follower.catch_up()
+        if (case := platform.center.find(case_id, MediationCase)) is not None:
+            return case
+        time.sleep(0.01)
+    raise TimeoutError(f"the center did not file the entrusted case {case_id}")
 
 
 def _sign_agreement(center: Any, case_id: Any, signers: list[Principal]) -> None:

@@ -1,6 +1,11 @@
-"""The server under load for bench/run.py: the real app plus a bare JSON endpoint beside it.
+"""The server under load for bench/run.py and bench/console.py: the real app plus a bare JSON
+endpoint beside it.
+
+    http_server.py PORT [FOLLOWER ...]
 
 Prints one JSON line (token, a readable case id, a filing body) once it is ready to listen.
+Named followers alone run in the process (a benchmark over a store built beforehand keeps the
+others, which a worker would run, from replaying it during the measurement).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ def main() -> None:
     port = int(sys.argv[1])
     settings = Settings.from_env()
     platform = build_platform(settings)
+    if sys.argv[2:]:
+        platform.followers = [platform.follower(name) for name in sys.argv[2:]]
     for code, kind, name, prefix in INSTITUTIONS:
         if platform.directory.institution(code) is None:
             platform.directory.add_institution(code, kind, name, prefix)

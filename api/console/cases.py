@@ -27,7 +27,7 @@ from api.console.forms import (
     run_act,
     struct_from_form,
 )
-from api.console.rendering import actor_label, badge, language, render, translator
+from api.console.rendering import badge, language, people, render, translator
 from api.schemas.cases import case_out, event_out
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
@@ -43,7 +43,7 @@ from domain.court.judicial_confirmation import (
     RejectionGround,
 )
 from domain.mediation.case_states import CaseState
-from domain.shared.actors import Role
+from domain.shared.actors import Actor, Role
 from domain.shared.errors import DomainError, InvalidValue
 from domain.shared.filing import DisputeType
 from domain.shared.periods import SHANGHAI, shanghai_date
@@ -238,13 +238,14 @@ def case_page(
             if name == ASSIGN:
                 fields = [_mediator_picker(platform, request, today)]
             acts.append({"name": name, "fields": fields})
+    person = people(platform)
     events = [
         {
             "when": e.occurred_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
             if e.occurred_at
             else "",
             "type": e.type,
-            "actor": actor_label(e.actor),
+            **person(e.actor),
         }
         for e in (event_out(event) for event in platform.center.history(case_id, request.user))
     ]
@@ -301,6 +302,9 @@ def case_page(
         hosting=hosting,
         sessions=sessions,
         case=shown,
+        mediator_name=person(Actor(case.mediator_id, Role.MEDIATOR, None)).get("who")
+        if case.mediator_id
+        else None,
         deadlines=deadlines,
         acts=acts,
         events=events,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -17,7 +19,7 @@ from litestar.response import Redirect, Template
 from api.console import i18n
 from application.shared import access
 from domain.shared.money import format_yuan
-from domain.shared.periods import shanghai_date
+from domain.shared.periods import SHANGHAI, shanghai_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHANGES = "changes"  # the channel carrying the IDs of saved aggregates (api/console/changes.py)
@@ -89,6 +91,7 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "lang": lang,
             "t": i18n.translator(lang),
             "yuan": format_yuan,
+            "beijing": lambda moment: beijing_time(moment, lang),
             "user": user,
             "opens": lambda page: user is not None and access.may_open(user, page, deployment),
             "my_todos": lambda: (
@@ -120,8 +123,26 @@ def badge(due: date | str | None, today: date, lang: str, *, provisional: bool =
     return {"due": day.isoformat(), "kind": "provisional" if provisional else "", "text": text}
 
 
-def actor_label(actor: Any) -> str:
-    if actor is None:
+def beijing_time(moment: datetime | None, lang: str) -> str:
+    """A moment as people here read it: in Beijing time, and saying so."""
+    if moment is None:
         return ""
-    where = f", {actor.institution}" if actor.institution else ""
-    return f"{actor.actor_id} ({actor.role}{where})"
+    shown = moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    return i18n.translator(lang)("beijing_time", time=shown)
+
+
+def people(platform: Any) -> Callable[[Any], dict[str, str]]:
+    """Who did an act, as people read it: the account's display name, the role (a word key),
+    the institution's name; looked up once per page."""
+
+    @functools.cache
+    def named(actor_id: str, role: str, institution: str | None) -> dict[str, str]:
+        account = platform.directory.user(actor_id)
+        place = platform.directory.institution(institution) if institution else None
+        return {
+            "who": (account.display_name if account else None) or actor_id,
+            "role": role,
+            "institution": place.name if place else (institution or ""),
+        }
+
+    return lambda actor: named(actor.actor_id, str(actor.role), actor.institution) if actor else {}

@@ -463,11 +463,7 @@ class CaseListProjection(Projection[CaseListView]):
             clauses.append("deadline_due < :today")
         params["today"] = today.isoformat()
         matching = " AND ".join(f"({c})" for c in clauses)
-        total = int(
-            self.view.rows(f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE {matching}", params)[0][
-                "n"
-            ]
-        )
+        counting = f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE {matching}"
         params["offset"] = offset
         if sort is Sort.DEADLINE:  # the cursor counts rows: the order is not the sequence's
             order = "deadline_due IS NULL, deadline_due, seq DESC LIMIT :limit OFFSET :offset"
@@ -484,6 +480,9 @@ class CaseListProjection(Projection[CaseListView]):
         )
         more = len(rows) > limit
         rows = rows[:limit]
+        first = cursor is None and not offset
+        # A first page that holds every match is its own count (a search, a short to-do).
+        total = len(rows) if first and not more else int(self.view.rows(counting, params)[0]["n"])
         if not (more and rows):
             return CasePage(rows, None, total)
         following = offset + limit if sort is Sort.DEADLINE else rows[-1]["seq"]
@@ -492,18 +491,17 @@ class CaseListProjection(Projection[CaseListView]):
     def todo_counts(
         self, principal: Principal, deployment: Deployment, today: date
     ) -> list[tuple[str, int]]:
-        """This user's to-do lists with how many cases wait in each, in one query."""
-        keys = todo_lists(principal)
+        """This user's to-do lists with how many cases wait in each: a count per list, each
+        narrowed by the state index (one scan of every visible case would cost every page)."""
         where, params = case_list_scope(principal, deployment)
-        if where is None or not keys:
+        if where is None:
             return []
-        sums = ", ".join(
-            f"SUM(CASE WHEN {todo_clause(key, principal, today, params)} THEN 1 ELSE 0 END) "
-            f"AS {key}"
-            for key in keys
-        )
-        row = self.view.rows(f"SELECT {sums} FROM {{case_list}} WHERE {where}", params)[0]
-        return [(key, int(row[key] or 0)) for key in keys]
+        counts = []
+        for key in todo_lists(principal):
+            clause = todo_clause(key, principal, today, params)
+            sql = f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE ({clause}) AND ({where})"
+            counts.append((key, int(self.view.rows(sql, params)[0]["n"])))
+        return counts
 
     def possible_duplicates(
         self, filings: Sequence[Filing], today: date

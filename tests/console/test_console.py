@@ -88,7 +88,7 @@ async def court(page: Page, _: str, act: str) -> None:
     if act == "裁定确认":  # the ruling on the court's page, with its signed PDF
         await page.get_by_role("link", name="司法确认待办").click()
         rulings = page.locator("#rulings-h").locator("..")
-        assert "confirmed" in await rulings.inner_text()
+        assert "裁定确认" in await rulings.inner_text()
         href = await rulings.get_by_role("link", name="PDF").get_attribute("href")
         base = page.url.split("/console")[0]
         pdf = await page.request.get(f"{base}{href}")
@@ -219,8 +219,9 @@ def test_a_case_through_the_console(server: Server, tmp_path: Path) -> None:
             await page.get_by_role("link", name=case.filing_number).click()
             assert "settled" in await page.locator("h1").inner_text()
             timeline = await page.locator("table.timeline").inner_text()
-            for event in ("Filed", "Referred", "MediationConsented", "AgreementTookEffect"):
+            for event in ("filed", "referred", "consented to mediation", "agreement took effect"):
                 assert event in timeline, timeline
+            assert "MediationConsented" not in timeline and "applicant's agent" in timeline
             await shot(page, "admin-case-en")
             # Live: an act saved elsewhere shows on the open page without a reload by hand.
             await asyncio.sleep(0.5)  # the page's event stream is open

@@ -225,7 +225,7 @@ def test_notary_pages_from_application_to_certificate(server: Server, tmp_path: 
             portal = await browser.new_page(locale="zh-CN")
             await sign_in(portal, server.base, "party1")
             await portal.get_by_role("link", name="公证事项").click()
-            await portal.get_by_role("link", name="power_of_attorney").first.click()
+            await portal.get_by_role("link", name="委托书公证").first.click()
             assert "证字" in await portal.locator("h3").inner_text()
             assert await portal.locator("form.act").count() == 0  # no notary acts for a party
 

@@ -245,7 +245,7 @@ def test_a_mediator_is_picked_by_name_with_their_caseload(
     platform.catch_up()
     token = sign_in(client, "admin")
     page = client.get(f"/console/cases/{referred.id}").text
-    options = dict(re.findall(r'<option value="(mediator\d)">([^<]+)</option>', page))
+    options = dict(re.findall(r'<option value="(mediator\d)" data-recorded>([^<]+)</option>', page))
     assert set(options) == {"mediator1", "mediator2"}, page
     assert "在办 1 件" in options["mediator1"] and "在办 0 件" in options["mediator2"]
     answer = client.post(
