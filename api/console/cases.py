@@ -388,7 +388,7 @@ def cases_bulk(
             {
                 "case_id": outcome.case_id,
                 "filing_number": number,
-                "result": refusal(outcome.error)
+                "result": refusal(request, outcome.error)
                 if outcome.error is not None
                 else " · ".join(
                     [t(str(outcome.state)), *([names.get(m, m)] if (m := outcome.mediator) else [])]

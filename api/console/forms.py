@@ -23,11 +23,13 @@ from litestar import Request
 from litestar.response import Redirect
 from litestar.security.jwt import Token
 
-from api.console.rendering import console_path, flashed, translator
+from api.console import i18n
+from api.console.rendering import console_path, flashed, language, translator
+from application.mediation_center.spreadsheet import template_column
 from application.shared.access import Forbidden, Principal
 from application.shared.commands import Command
 from application.shared.errors import ConcurrencyConflict, NotFound
-from domain.shared.errors import DomainError, InvalidValue
+from domain.shared.errors import ActRefused, DomainError, InvalidValue
 from domain.shared.money import parse_yuan
 from domain.shared.periods import SHANGHAI
 
@@ -126,13 +128,40 @@ def command_named(commands: Iterable[type[Command]], name: str) -> type[Command]
     raise InvalidValue("act", f"no such act: {name}")
 
 
-def refusal(error: Exception) -> str:
-    return str(getattr(error, "detail", None) or error)
+def refusal(request: AuthRequest, error: Exception) -> str:
+    """Why an act was refused, in the page's language: the field in words, the state in
+    words, the domain's message from the catalog (one it does not hold stays in English)."""
+    lang = language(request)
+    t = i18n.translator(lang)
+    words = i18n.domain_words(lang)
+    if isinstance(error, InvalidValue):
+        field = field_words(t, error.field, lang)
+        return t("invalid_field", field=field, message=words(error.message))
+    if isinstance(error, ActRefused):
+        if error.rule == "state":
+            return t("refused_in_state", act=t(error.act), state=t(error.current_state))
+        return words(error.detail) if error.detail else error.rule
+    if isinstance(error, Forbidden):
+        return words(error.reason)
+    if isinstance(error, NotFound):
+        return t("not_found")
+    if isinstance(error, ConcurrencyConflict):
+        return t("changed_meanwhile")
+    return str(error)
+
+
+def field_words(t: Callable[..., str], field: str, lang: str) -> str:
+    """A field an error names, as the form or the template labels it (the path otherwise)."""
+    column = template_column(field)
+    if column != field and lang == i18n.DEFAULT:
+        return column
+    label = t(f"fl_{field.rsplit('.', 1)[-1]}")
+    return field if label.startswith("fl_") else label
 
 
 def back_with(request: AuthRequest, error: Exception) -> Redirect:
     """Back to the page the form came from (on this origin), saying why it was refused."""
-    detail = translator(request)("refused", detail=refusal(error))
+    detail = translator(request)("refused", detail=refusal(request, error))
     referer = urlsplit(request.headers.get("referer", ""))
     same_origin = referer.netloc in ("", request.headers.get("host", ""))
     back = console_path(referer.path) if same_origin else "/console"

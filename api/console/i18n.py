@@ -40,6 +40,8 @@ MESSAGES = _BY_CONTEXT.get(None, {})
 STATES = _BY_CONTEXT.get("state", {})
 ACTS = _BY_CONTEXT.get("act", {})
 SUPERVISION = _BY_CONTEXT.get("supervision", {})  # the procuratorate's words, by prefix
+# The domain's refusal and validation messages, keyed by their English text.
+DOMAIN = _BY_CONTEXT.get("domain", {})
 # The filing's choices in the words of the spreadsheet template (one source for both).
 MESSAGES.update({f"dt_{code}": words for code, words in CHOICES["dispute_type"].items()})
 MESSAGES.update({f"sk_{code}": words for code, words in CHOICES["kind"].items()})
@@ -68,3 +70,9 @@ def translator(lang: str) -> Callable[..., str]:
         return key
 
     return t
+
+
+def domain_words(lang: str) -> Callable[[str], str]:
+    """A domain message in this language (one the catalog does not hold stays as it is)."""
+    index = 0 if lang == "zh-CN" else 1
+    return lambda message: DOMAIN[message][index] if message in DOMAIN else message

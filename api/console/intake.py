@@ -158,7 +158,7 @@ def intake_upload(
         except BatchInvalid as invalid:
             errors = invalid.errors
         except REFUSALS as error:
-            errors = [(0, "file", refusal(error))]
+            errors = [(0, "file", refusal(request, error))]
     if errors:
         page = render(
             request,

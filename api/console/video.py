@@ -48,6 +48,6 @@ def video_invite(
         invited = struct_from_form(InviteIn, data)
         _, _, token = sessions.invite(session_id, request.user, invited.name, invited.role, until)
     except REFUSALS as error:
-        return flashed(f"/console/video/{session_id}", refusal(error), "error")
+        return flashed(f"/console/video/{session_id}", refusal(request, error), "error")
     link = f"{platform.settings.public_url.rstrip('/')}/video/{session_id}#t={token}"
     return flashed(f"/console/video/{session_id}", "", link=link)

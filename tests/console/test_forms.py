@@ -291,7 +291,7 @@ def test_one_dispute_from_the_form_and_a_second_like_it_is_asked_about(
         "/console/intake/one", data={**form, "respondent.id_number": "123"}, follow_redirects=False
     )
     refused(bad)
-    assert "respondent.id_number" in unquote(bad.cookies[FLASH_COOKIE])
+    assert "被申请人身份证号码" in unquote(bad.cookies[FLASH_COOKIE])
     assert cases() == 0
     filed = client.post("/console/intake/one", data=form, follow_redirects=False)
     assert filed.status_code == 303 and filed.headers["location"].startswith("/console/cases/")
