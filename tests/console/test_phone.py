@@ -1,11 +1,13 @@
-"""A borrower on a phone: the party's pages (sign-in, case list, a settled case with its
-agreement and schedule, a case in mediation with the plan builder, notarial matters) fit 360,
-390 and 414 px with nothing wider than the screen, and every control is a tap target at least
-44 px high (Debian's Chromium, a phone viewport)."""
+"""A borrower on a phone: the party's pages (the account claim from the SMS link, sign-in, the
+case list, a settled case with its agreement and schedule, a case in mediation with the plan
+builder, notarial matters) fit 360, 390 and 414 px with nothing wider than the screen, and
+every control is a tap target at least 44 px high (Debian's Chromium, a phone viewport)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from playwright.async_api import Page
 
 from tests.conftest import missing
 from tests.support.browser import CHROMIUM, accessible, chromium, report_errors, sign_in
-from tests.support.data import drive
+from tests.support.data import AGENT, drive, filing, id_number
 from tests.support.server import Server, running_server
 
 WIDTHS = (360, 390, 414)
@@ -40,10 +42,18 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, l
     with running_server(tmp_path_factory.mktemp("phone"), TIAOJIE_MEDIA_WORKERS="0") as server:
         settled = drive(server.platform.center, server.clock, "settled")
         mediating = drive(server.platform.center, server.clock, "in_mediation")
+        invited = id_number(serial=2468)  # a debtor without an account yet: the SMS link
+        server.platform.center.file(AGENT, filing(respondent_id=invited, name="王小三"))
         server.platform.catch_up()
+        outbox = server.platform.settings.data_dir / "sms-outbox.jsonl"
+        sent = [json.loads(line)["text"] for line in outbox.read_text().splitlines()]
+        [text] = [t for t in sent if "王小三" in t]
+        claim = re.search(r"http://[^/\s]+(/portal/claim/\S+?)\s", text)
+        assert claim is not None
         yield (
             server,
             [
+                claim.group(1),
                 "/console",
                 f"/console/cases/{settled.id}",
                 f"/console/cases/{mediating.id}",
@@ -90,8 +100,11 @@ def test_the_portal_fits_a_phone_at_every_width(portal: tuple[Server, list[str]]
                 page = await phone.new_page()
                 report_errors(page, errors)
                 found[f"{width} /login"] = await _measured(page, f"{server.base}/login")
+                claim, *pages = paths  # the account claim, before signing in
+                found[f"{width} /portal/claim"] = await _measured(page, f"{server.base}{claim}")
+                await accessible(page)
                 await sign_in(page, server.base, "party1")
-                for path in paths:
+                for path in pages:
                     found[f"{width} {path}"] = await _measured(page, f"{server.base}{path}")
                     await accessible(page)
                     await page.locator("details").evaluate_all(
