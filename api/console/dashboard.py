@@ -58,7 +58,14 @@ def dashboard(
     start = since or today.replace(year=today.year - 1).isoformat()
     end = until or (today + timedelta(days=1)).isoformat()
     rows = center_figures(platform.case_list.view, group, start, end)
+    directory = platform.directory
+    names = {  # people and institutions by name, not by account or code
+        "mediator": lambda v: getattr(directory.user(v), "display_name", None) or v,
+        "applicant": lambda v: getattr(directory.institution(v), "name", None) or v,
+    }.get(group)
     for row in rows:
+        if names is not None:
+            row["label"] = names(row["label"])
         concluded = row["concluded"] or 0
         row["success"] = 100 * (row["agreed"] or 0) / concluded if concluded else 0
         row["transferred_share"] = 100 * (row["transferred"] or 0) / concluded if concluded else 0

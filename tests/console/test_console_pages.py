@@ -124,6 +124,11 @@ def test_dashboard_shows_the_centers_figures(server: Server, tmp_path: Path) -> 
             await page.get_by_role("button", name="查看").click()
             await page.wait_for_url("**group=mediator**")
             assert "mediator1" in await page.locator("table.cases").inner_text()
+            await page.get_by_label("分组").select_option("applicant")
+            await page.get_by_role("button", name="查看").click()
+            await page.wait_for_url("**group=applicant**")
+            by_bank = await page.locator("table.cases").inner_text()
+            assert "江北商业银行" in by_bank and BANK not in by_bank  # its name, not its code
             await page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
     asyncio.run(scenario())
