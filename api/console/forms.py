@@ -134,15 +134,21 @@ def refusal(request: AuthRequest, error: Exception) -> str:
     lang = language(request)
     t = i18n.translator(lang)
     words = i18n.domain_words(lang)
+
+    def said(error: Any) -> str:
+        """The catalog's words for its template, with its values (a message without values
+        is not a template: braces in it are text)."""
+        template = words(error.template)
+        return template.format(**error.values) if error.values else template
+
     if isinstance(error, InvalidValue):
-        field = field_words(t, error.field, lang)
-        return t("invalid_field", field=field, message=words(error.message))
+        return t("invalid_field", field=field_words(t, error.field, lang), message=said(error))
     if isinstance(error, ActRefused):
         if error.rule == "state":
             return t("refused_in_state", act=t(error.act), state=t(error.current_state))
-        return words(error.detail) if error.detail else error.rule
+        return said(error)
     if isinstance(error, Forbidden):
-        return words(error.reason)
+        return said(error)
     if isinstance(error, NotFound):
         return t("not_found")
     if isinstance(error, ConcurrencyConflict):

@@ -418,7 +418,8 @@ class Court(Institution[CourtConfig], ProcessApplication[UUID]):
             "apply_for_enforcement",
             "opened",
             "already_opened",
-            f"an enforcement case is already open for this {basis.replace('_', ' ')}",
+            "an enforcement case is already open for this {basis}",
+            basis=basis.replace("_", " "),
         )
         filing = case.filing
         sides = {"applicant": filing.applicant.name, "respondent": filing.respondent.name}

@@ -81,7 +81,7 @@ def _link(x: CaseContext, case: MediationCase, c: cmd.LinkParty) -> None:
     username = c.username.strip().lower()
     account = x.app.account(username)
     if account is None or not access.is_party_account(account):
-        raise InvalidValue("username", f"no party account named {username}")
+        raise InvalidValue("username", "no party account named {name}", name=username)
     case.link_party(SideRole(c.side), username, c.authorization, x.actor, x.now)
 
 
@@ -90,7 +90,7 @@ def _assign(x: CaseContext, case: MediationCase, c: cmd.AssignMediator) -> None:
     username = c.mediator.strip().lower()
     account = x.app.account(username)
     if account is None or not access.is_center_mediator(account, x.app.config.deployment):
-        raise InvalidValue("mediator", f"no mediator of this center named {username}")
+        raise InvalidValue("mediator", "no mediator of this center named {name}", name=username)
     case.assign_mediator(username, x.app.calendar, x.actor, x.now)
 
 

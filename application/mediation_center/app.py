@@ -94,7 +94,7 @@ class MediationCenter(Institution[CenterConfig]):
     def file_bulk(self, principal: Principal, rows: Sequence[cmd.FilingIn]) -> list[MediationCase]:
         """All rows or none: every bad row is reported with its index, then nothing is stored."""
         if not 1 <= len(rows) <= MAX_BATCH:
-            raise InvalidValue("filings", f"a batch holds 1 to {MAX_BATCH} filings")
+            raise InvalidValue("filings", "a batch holds 1 to {limit} filings", limit=MAX_BATCH)
         filings, errors = self._checked(principal, rows)
         if errors:
             raise BatchInvalid(errors)

@@ -39,7 +39,7 @@ class BulkActIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     def given(self, field: str) -> str:
         value = getattr(self, field)
         if value is None:
-            raise InvalidValue(field, f"is required to {self.act.replace('_', ' ')}")
+            raise InvalidValue(field, "is required to {act}", act=self.act.replace("_", " "))
         return str(value)
 
 

@@ -172,7 +172,7 @@ def _cells(data: bytes, filename: str) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
-        raise InvalidValue("file", f"is not a CSV file: {error}") from None
+        raise InvalidValue("file", "is not a CSV file: {error}", error=error) from None
 
 
 def template_column(field: str) -> str:

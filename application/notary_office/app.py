@@ -109,7 +109,9 @@ class NotaryOffice(Institution[OfficeConfig]):
             self._related_agreement(instrument.related_id, id_number)
             document_text = document_text or "申请出具执行证书。Enforcement certificate."
         elif data.related_id is not None:
-            raise InvalidValue("related_id", f"a {matter_type} matter relates to no record")
+            raise InvalidValue(
+                "related_id", "a {kind} matter relates to no record", kind=matter_type
+            )
         if not document_text.strip():
             raise InvalidValue("document_text", "must not be empty")
         if not data.applicant_name.strip():
@@ -299,7 +301,9 @@ class NotaryOffice(Institution[OfficeConfig]):
         if matter.matter_type != MatterType.ENFORCEMENT_CERTIFICATE:
             raise InvalidValue("certificate_number", "is not an enforcement certificate")
         if matter.state != MatterState.ISSUED:
-            raise InvalidValue("certificate_number", f"the certificate is {matter.state}")
+            raise InvalidValue(
+                "certificate_number", "the certificate is {state}", state=matter.state
+            )
         return matter
 
     def matters(self, principal: Principal) -> list[NotarialMatter]:

@@ -64,7 +64,7 @@ class ProcuratorateConfig:
             InstitutionKind.NOTARY_OFFICE: deployment.notary_office,
         }[kind]
         if code is None:
-            raise InvalidValue("addressee", f"this deployment has no {kind}")
+            raise InvalidValue("addressee", "this deployment has no {kind}", kind=kind)
         return code
 
 
@@ -145,7 +145,9 @@ class Procuratorate(Institution[ProcuratorateConfig]):
         try:
             record = self._records(kind, record_id)
         except NotFound:
-            raise InvalidValue("subjects", f"no {kind} {record_id}") from None
+            raise InvalidValue(
+                "subjects", "no {kind} {record}", kind=kind, record=record_id
+            ) from None
         label = next(
             (
                 str(getattr(record, name))
@@ -205,7 +207,11 @@ class Procuratorate(Institution[ProcuratorateConfig]):
         for part in data.parts:
             if part not in readable:
                 raise InvalidValue(
-                    "parts", f"{part!r} is not a part of a {subject.kind}: {', '.join(readable)}"
+                    "parts",
+                    "'{part}' is not a part of a {kind}: {readable}",
+                    part=part,
+                    kind=subject.kind,
+                    readable=", ".join(readable),
                 )
 
         def read(x: Any, found: SupervisionCase, c: cmd.ReadFile) -> None:

@@ -77,10 +77,13 @@ def of_deployment(principal: Principal, deployment: Deployment) -> bool:
 class Forbidden(Exception):
     """The user sees the record but their role may not perform this act."""
 
-    def __init__(self, act: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, act: str, reason: str, **values: object) -> None:
+        text = reason.format(**values) if values else reason
+        super().__init__(text)
         self.act = act
-        self.reason = reason
+        self.reason = text
+        self.template = reason  # with named values, as InvalidValue's
+        self.values = values
 
 
 def _is(principal: Principal, roles: frozenset[Role], institution: str | None) -> bool:
@@ -224,14 +227,15 @@ def check_filer(principal: Principal, filing: Filing, deployment: Deployment) ->
     """Who files, and for whom: the deployment's center staff for anyone, an agent for its own
     institution, a party for themself. Filings go to the deployment's center only."""
     if principal.role not in FILING_ROLES | {Role.SYSTEM}:
-        raise Forbidden("file", f"a {principal.role} does not file cases")
+        raise Forbidden("file", "a {role} does not file cases", role=principal.role)
     if not of_deployment(principal, deployment):
         raise Forbidden("file", "only this center's own staff file cases into it")
     applicant = filing.applicant
     if principal.role is Role.APPLICANT_AGENT and applicant.org_code != principal.institution:
         raise InvalidValue(
             "applicant.org_code",
-            f"an agent files for its own institution ({principal.institution})",
+            "an agent files for its own institution ({code})",
+            code=principal.institution,
         )
     if principal.role is Role.PARTY and not (
         applicant.kind == SideKind.PERSON and applicant.id_number == principal.id_number

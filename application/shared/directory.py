@@ -56,13 +56,13 @@ def check_password(password: str, *about: str, field: str = "password") -> None:
     """At least 12 characters that a maintained estimator (zxcvbn, told the user's own names)
     does not find guessable."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidValue(field, f"must be at least {MIN_PASSWORD} characters")
+        raise InvalidValue(field, "must be at least {limit} characters", limit=MIN_PASSWORD)
     if len(password) > 256:
         raise InvalidValue(field, "must be at most 256 characters")
     found = zxcvbn(password, user_inputs=[a for a in about if a])
     if found["score"] < MIN_STRENGTH:
         hint = found["feedback"]["warning"] or "add more words or characters"
-        raise InvalidValue(field, f"too easy to guess: {hint}")
+        raise InvalidValue(field, "too easy to guess: {hint}", hint=hint)
 
 
 R = TypeVar("R", UserAccount, PartyIdentity, PortalInvitation)
@@ -132,7 +132,9 @@ class Directory(Records):
         try:
             institution_kind = InstitutionKind(kind)
         except ValueError:
-            raise InvalidValue("kind", f"must be one of {', '.join(InstitutionKind)}") from None
+            raise InvalidValue(
+                "kind", "must be one of {choices}", choices=", ".join(InstitutionKind)
+            ) from None
         clean_name = name.strip()
         if not clean_name or len(clean_name) > 200:
             raise InvalidValue("name", "must be 1-200 characters")
@@ -194,13 +196,15 @@ class Directory(Records):
         try:
             user_role = Role(role)
         except ValueError:
-            raise InvalidValue("role", f"must be one of {', '.join(Role)}") from None
+            raise InvalidValue(
+                "role", "must be one of {choices}", choices=", ".join(Role)
+            ) from None
         if user_role is Role.SYSTEM:
             raise InvalidValue("role", "the system role is not for people")
         check_password(password, name, display_name or "")
         home = self.institution(normalize_uscc(institution, "institution")) if institution else None
         if institution and home is None:
-            raise InvalidValue("institution", f"no institution with code {institution}")
+            raise InvalidValue("institution", "no institution with code {code}", code=institution)
         check_staff_institution(user_role, home.kind if home else None)
         clean_id: str | None = None
         if user_role is Role.PARTY and id_number:

@@ -193,7 +193,8 @@ class JudicialConfirmation(Aggregate):
                 "apply_for_confirmation",
                 "effective",
                 "application_window_passed",
-                f"confirmation had to be applied for by {window.due.isoformat()}",
+                "confirmation had to be applied for by {due}",
+                due=window.due,
             )
         return cls(
             agreement_id=agreement_id,
@@ -218,14 +219,16 @@ class JudicialConfirmation(Aggregate):
                 "apply_for_confirmation",
                 str(self.state),
                 "already_applied",
-                f"the {side} side has already applied",
+                "the {side} side has already applied",
+                side=side,
             )
         if self.application_window.has_passed(at):
             raise ActRefused(
                 "apply_for_confirmation",
                 str(self.state),
                 "application_window_passed",
-                f"confirmation had to be applied for by {self.application_window.due}",
+                "confirmation had to be applied for by {due}",
+                due=self.application_window.due,
             )
         deadline = calendar_days_deadline(shanghai_date(at), CONFIRMATION_ACCEPTANCE_DAYS, calendar)
         self._applied(
@@ -470,8 +473,9 @@ class JudicialConfirmation(Aggregate):
                 "record_objection",
                 str(self.state),
                 "objection_window_passed",
-                f"the window ended on {window.due.isoformat()}; one who missed it for a "
-                "legitimate reason applies for more time (顺延) first",
+                "the window ended on {due}; one who missed it for a legitimate reason applies "
+                "for more time (顺延) first",
+                due=window.due,
             )
         objection = Objection(
             len(self.objections) + 1, who, clean, known_on, _reason(grounds), window.due
@@ -528,7 +532,8 @@ class JudicialConfirmation(Aggregate):
                 "request_more_time",
                 str(self.state),
                 "too_late",
-                f"顺延 is applied for within {MORE_TIME_DAYS} days after the obstacle ends",
+                "顺延 is applied for within {days} days after the obstacle ends",
+                days=MORE_TIME_DAYS,
             )
         asked = MoreTime(
             len(self.more_time) + 1,
@@ -576,7 +581,7 @@ class JudicialConfirmation(Aggregate):
     @staticmethod
     def _numbered(items: tuple[T, ...], number: int) -> T:
         if not 1 <= number <= len(items):
-            raise InvalidValue("number", f"there is no number {number}")
+            raise InvalidValue("number", "there is no number {number}", number=number)
         return items[number - 1]
 
     def lapse(self, actor: Actor, at: datetime) -> None:
@@ -587,7 +592,8 @@ class JudicialConfirmation(Aggregate):
                 "lapse",
                 str(self.state),
                 "window_open",
-                f"the window runs until {self.application_window.due.isoformat()}",
+                "the window runs until {due}",
+                due=self.application_window.due,
             )
         self._lapsed(actor=actor, occurred_at=at)
 

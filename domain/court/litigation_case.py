@@ -178,7 +178,9 @@ class LitigationCase(Aggregate):
                 "entrust", "no_filing", "this older case keeps no complaint to file at the center"
             )
         if procedure is not None and self.procedure not in (None, procedure):
-            raise InvalidValue("procedure", f"the case is tried by {self.procedure} procedure")
+            raise InvalidValue(
+                "procedure", "the case is tried by {procedure} procedure", procedure=self.procedure
+            )
         chosen = procedure or self.procedure
         if chosen is None:
             raise InvalidValue("procedure", "name the trial procedure: ordinary or summary")
@@ -276,7 +278,9 @@ class LitigationCase(Aggregate):
         if check_date(received_on, "received_on") > shanghai_date(at):
             raise InvalidValue("received_on", "must not be in the future")
         if side in dict(self.receipts):
-            raise self._refuse("record_receipt", "already_received", f"the {side} signed already")
+            raise self._refuse(
+                "record_receipt", "already_received", "the {side} signed already", side=side
+            )
         self._receipt_recorded(side=side, received_on=received_on, actor=actor, occurred_at=at)
         if len(self.receipts) == len(SideRole):
             self._document_took_effect(

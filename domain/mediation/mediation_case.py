@@ -219,7 +219,9 @@ class MediationCase(Aggregate):
         if entrusted is not None:
             if procedure not in (None, entrusted.procedure):
                 raise InvalidValue(
-                    "procedure", f"the court tries this case by {entrusted.procedure} procedure"
+                    "procedure",
+                    "the court tries this case by {procedure} procedure",
+                    procedure=entrusted.procedure,
                 )
             procedure = entrusted.procedure
         if kind is ReferralKind.IN_LITIGATION and procedure is None:
@@ -292,7 +294,8 @@ class MediationCase(Aggregate):
             raise self._refuse(
                 "accept_assignment",
                 "acceptance_window_passed",
-                f"the acceptance window ended on {self.acceptance_window.due.isoformat()}",
+                "the acceptance window ended on {due}",
+                due=self.acceptance_window.due,
             )
         all_consented = not self.pending_consents()
         started = self.period_started_on is not None or self.period is not None
@@ -339,7 +342,8 @@ class MediationCase(Aggregate):
             raise self._refuse(
                 "lapse_assignment",
                 "acceptance_window_open",
-                f"the acceptance window runs until {self.acceptance_window.due.isoformat()}",
+                "the acceptance window runs until {due}",
+                due=self.acceptance_window.due,
             )
         self._assignment_lapsed(actor=actor, occurred_at=at)
 
@@ -361,7 +365,10 @@ class MediationCase(Aggregate):
         self._require("consent_to_mediation")
         if self.consents.get(side):
             raise self._refuse(
-                "consent_to_mediation", "already_consented", f"the {side} side already consented"
+                "consent_to_mediation",
+                "already_consented",
+                "the {side} side already consented",
+                side=side,
             )
         remaining = [role for role in self.pending_consents() if role != side]
         self._mediation_consented(
@@ -402,7 +409,7 @@ class MediationCase(Aggregate):
         clean = address.strip()
         pattern = _PHONE if channel is ServiceChannel.SMS else _EMAIL
         if not pattern.match(clean):
-            raise InvalidValue("address", f"is not a valid {channel} address")
+            raise InvalidValue("address", "is not a valid {channel} address", channel=channel)
         self._electronic_service_consented(
             side=side, channel=channel, address=clean, actor=actor, occurred_at=at
         )
@@ -510,9 +517,11 @@ class MediationCase(Aggregate):
 
     def proposal(self, number: int, act: str) -> Proposal:
         if not 1 <= number <= len(self.proposals):
-            raise InvalidValue("proposal", f"there is no proposal {number}")
+            raise InvalidValue("proposal", "there is no proposal {number}", number=number)
         if number != len(self.proposals):
-            raise self._refuse(act, "superseded", f"proposal {number} has been superseded")
+            raise self._refuse(
+                act, "superseded", "proposal {number} has been superseded", number=number
+            )
         return self.proposals[number - 1]
 
     def accept_proposal(self, number: int, side: SideRole, actor: Actor, at: datetime) -> None:
@@ -628,7 +637,7 @@ class MediationCase(Aggregate):
     def declare_failure(self, reason: FailureReason, note: str, actor: Actor, at: datetime) -> None:
         self._require("declare_failure")
         if reason in (FailureReason.PERIOD_EXPIRED, FailureReason.CONSENT_REFUSED):
-            raise InvalidValue("reason", f"'{reason}' is recorded by its own act")
+            raise InvalidValue("reason", "'{reason}' is recorded by its own act", reason=reason)
         self._failed(
             reason=reason, note=_text(note, "note", required=False), actor=actor, occurred_at=at
         )
@@ -643,7 +652,8 @@ class MediationCase(Aggregate):
             raise self._refuse(
                 "expire_period",
                 "period_running",
-                f"the mediation period runs until {self.period.due.isoformat()}",
+                "the mediation period runs until {due}",
+                due=self.period.due,
             )
         self._failed(reason=FailureReason.PERIOD_EXPIRED, note="", actor=actor, occurred_at=at)
 

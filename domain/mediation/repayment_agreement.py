@@ -181,7 +181,9 @@ class RepaymentAgreement(Aggregate):
         else:
             self._require("sign", AgreementState.DRAFT, AgreementState.EFFECTIVE)
         if signer in self.signatures:
-            raise self._refuse("sign", "already_signed", f"the {signer} has already signed")
+            raise self._refuse(
+                "sign", "already_signed", "the {signer} has already signed", signer=signer
+            )
         if text_sha256.lower() != self.text_sha256:
             raise self._refuse(
                 "sign",
@@ -194,8 +196,10 @@ class RepaymentAgreement(Aggregate):
             raise self._refuse(
                 "sign",
                 "first_due_before_effective",
-                f"the first instalment falls due on {self.plan.first_due.isoformat()}, before "
-                f"the agreement could take effect ({effective.isoformat()}): redraft it",
+                "the first instalment falls due on {first_due}, before the agreement could "
+                "take effect ({effective}): redraft it",
+                first_due=self.plan.first_due,
+                effective=effective,
             )
         self._signed(
             signer=signer, method=method, text_sha256=self.text_sha256, actor=actor, occurred_at=at
@@ -247,7 +251,7 @@ class RepaymentAgreement(Aggregate):
     def _check_payment(self, act: str, instalment: int, amount_fen: int, paid_on: date) -> None:
         self._require(act, AgreementState.EFFECTIVE, AgreementState.DEFAULTED)
         if not 1 <= instalment <= len(self.plan.instalments):
-            raise InvalidValue("instalment", f"there is no instalment {instalment}")
+            raise InvalidValue("instalment", "there is no instalment {number}", number=instalment)
         check_fen(amount_fen, "amount_fen", positive=True)
         check_date(paid_on, "paid_on")
         assert self.effective_on is not None
@@ -260,8 +264,11 @@ class RepaymentAgreement(Aggregate):
             raise self._refuse(
                 act,
                 "overpayment",
-                f"instalment {instalment} has {outstanding} fen outstanding; "
-                f"{amount_fen} fen would overpay it",
+                "instalment {number} has {outstanding} fen outstanding; {amount} fen would "
+                "overpay it",
+                number=instalment,
+                outstanding=outstanding,
+                amount=amount_fen,
             )
 
     def record_payment(
@@ -346,7 +353,9 @@ class RepaymentAgreement(Aggregate):
     def confirm_payment(self, report: int, actor: Actor, at: datetime) -> bool:
         """The creditor confirms a reported payment; True when it fulfilled the agreement."""
         if report not in self.pending_reports:
-            raise InvalidValue("report", f"there is no pending payment report {report}")
+            raise InvalidValue(
+                "report", "there is no pending payment report {number}", number=report
+            )
         found = self.reports[report - 1]
         self._check_payment("confirm_payment", found.instalment, found.amount_fen, found.paid_on)
         self._report_settled(report=report, confirmed=True, actor=actor, occurred_at=at)
@@ -357,7 +366,9 @@ class RepaymentAgreement(Aggregate):
     def reject_payment_report(self, report: int, reason: str, actor: Actor, at: datetime) -> None:
         self._require("reject_payment_report", AgreementState.EFFECTIVE, AgreementState.DEFAULTED)
         if report not in self.pending_reports:
-            raise InvalidValue("report", f"there is no pending payment report {report}")
+            raise InvalidValue(
+                "report", "there is no pending payment report {number}", number=report
+            )
         if not reason.strip():
             raise InvalidValue("reason", "must not be empty")
         self._report_settled(report=report, confirmed=False, actor=actor, occurred_at=at)

@@ -67,7 +67,7 @@ class RepaymentPlan(Value):
         if not instalments:
             raise InvalidValue("instalments", "at least one instalment is required")
         if len(instalments) > MAX_INSTALMENTS:
-            raise InvalidValue("instalments", f"at most {MAX_INSTALMENTS} instalments")
+            raise InvalidValue("instalments", "at most {limit} instalments", limit=MAX_INSTALMENTS)
         previous: date | None = None
         for index, (amount, due) in enumerate(instalments):
             check_fen(amount, f"instalments[{index}].amount_fen", positive=True)
@@ -79,7 +79,7 @@ class RepaymentPlan(Value):
             previous = due
         if sum(amount for amount, _ in instalments) != owed:
             raise InvalidValue(
-                "instalments", f"instalments must add up to the amount owed, {owed} fen"
+                "instalments", "instalments must add up to the amount owed, {owed} fen", owed=owed
             )
         for name, days in (
             ("grace_days", grace_days),

@@ -206,7 +206,9 @@ class NotarialMatter(Aggregate):
 
     def _require(self, act: str, *states: MatterState) -> None:
         if self.state not in states:
-            raise self._refuse(act, "state", f"'{act}' is not allowed while '{self.state}'")
+            raise self._refuse(
+                act, "state", "'{name}' is not allowed while '{state}'", name=act, state=self.state
+            )
 
     # --- intake ---------------------------------------------------------------------------
 
@@ -263,7 +265,8 @@ class NotarialMatter(Aggregate):
             raise self._refuse(
                 "record_identity_check",
                 "attempts_exhausted",
-                f"{MAX_IDENTITY_ATTEMPTS} failed attempts: the applicant must come in person",
+                "{attempts} failed attempts: the applicant must come in person",
+                attempts=MAX_IDENTITY_ATTEMPTS,
             )
         check = IdentityVerification(method, passed, attempt, actor.actor_id, at)
         self._identity_checked(check=check, actor=actor, occurred_at=at)
@@ -463,7 +466,8 @@ class NotarialMatter(Aggregate):
                 raise self._refuse(
                     "issue",
                     "letter_deadline",
-                    f"the debtor may answer until {self.letter_deadline.due.isoformat()}",
+                    "the debtor may answer until {due}",
+                    due=self.letter_deadline.due,
                 )
             if self.letter_deadline.provisional:  # nothing irreversible on a guess
                 raise self._refuse(

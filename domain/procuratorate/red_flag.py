@@ -116,7 +116,7 @@ class RedFlag(Aggregate):
 
     def dismiss(self, reason: str, actor: Actor, at: datetime) -> None:
         if self.state is not FlagState.RAISED:
-            raise self._refuse("dismiss", "state", f"the flag is {self.state}")
+            raise self._refuse("dismiss", "state", "the flag is {state}", state=self.state)
         self._dismissed(reason=check_text(reason, "reason", 2_000), actor=actor, occurred_at=at)
 
     @event("Dismissed")
@@ -126,7 +126,7 @@ class RedFlag(Aggregate):
 
     def supervise(self, supervision_id: UUID, actor: Actor, at: datetime) -> None:
         if self.state is not FlagState.RAISED:
-            raise self._refuse("open_supervision", "state", f"the flag is {self.state}")
+            raise self._refuse("open_supervision", "state", "the flag is {state}", state=self.state)
         self._supervised(supervision_id=supervision_id, actor=actor, occurred_at=at)
 
     @event("Supervised")

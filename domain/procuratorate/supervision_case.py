@@ -232,7 +232,9 @@ class SupervisionCase(Aggregate):
 
     def _require(self, act: str) -> None:
         if self.state not in ACT_STATES[act]:
-            raise self._refuse(act, "state", f"'{act}' is not allowed while '{self.state}'")
+            raise self._refuse(
+                act, "state", "'{name}' is not allowed while '{state}'", name=act, state=self.state
+            )
 
     def subject(self, record_id: UUID) -> Subject:
         for found in self.subjects:

@@ -25,6 +25,7 @@ class Aggregate(LibraryAggregate):
         )
         return clone
 
-    def _refuse(self, act: str, rule: str, detail: str = "") -> ActRefused:
+    def _refuse(self, act: str, rule: str, detail: str = "", **values: object) -> ActRefused:
         """The act refused by a rule, naming the aggregate's current state."""
-        return ActRefused(act, str(getattr(self, "state", type(self).__name__)), rule, detail)
+        state = str(getattr(self, "state", type(self).__name__))
+        return ActRefused(act, state, rule, detail, **values)

@@ -47,7 +47,9 @@ def check_schedule(year: int, holidays: list[date], working_days: list[date]) ->
     for field, days in (("holidays", holidays), ("working_days", working_days)):
         for index, day in enumerate(days):
             if day.year != year:
-                raise InvalidValue(f"{field}[{index}]", f"{day.isoformat()} is not in {year}")
+                raise InvalidValue(
+                    f"{field}[{index}]", "{day} is not in {year}", day=day, year=year
+                )
     for index, day in enumerate(working_days):
         if day in holidays:
             raise InvalidValue(f"working_days[{index}]", "a day cannot be holiday and working day")

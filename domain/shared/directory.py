@@ -251,6 +251,8 @@ def check_staff_institution(role: Role, kind: InstitutionKind | None) -> None:
             raise InvalidValue("institution", "a party account belongs to no institution")
         return
     if kind is None:
-        raise InvalidValue("institution", f"a {role} belongs to an institution")
+        raise InvalidValue("institution", "a {role} belongs to an institution", role=role)
     if kind not in allowed:
-        raise InvalidValue("institution", f"a {role} cannot belong to a {kind}")
+        raise InvalidValue(
+            "institution", "a {role} cannot belong to a {kind}", role=role, kind=kind
+        )

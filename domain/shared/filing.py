@@ -94,9 +94,9 @@ class Side(Value):
             id_number, org_code = normalize_id_number(id_number), None
         else:
             if not org_code:
-                raise InvalidValue("org_code", f"is required for a {side_kind.value}")
+                raise InvalidValue("org_code", "is required for a {kind}", kind=side_kind.value)
             if id_number:
-                raise InvalidValue("id_number", f"a {side_kind.value} has an org code")
+                raise InvalidValue("id_number", "a {kind} has an org code", kind=side_kind.value)
             id_number, org_code = None, normalize_uscc(org_code)
         clean_phone = phone.strip().replace(" ", "").replace("-", "")
         if not _PHONE.match(clean_phone):

@@ -63,7 +63,9 @@ def check_date(value: date, field: str) -> date:
     """A date (or moment) people give, within the years 2000-2100: a year 9999 would leave no
     room for the deadlines counted from it, a year 1 is a slip of the keyboard."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise InvalidValue(field, f"must lie in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+        raise InvalidValue(
+            field, "must lie in the years {first}-{last}", first=EARLIEST_YEAR, last=LATEST_YEAR
+        )
     return value
 
 

@@ -66,7 +66,8 @@ class PortalInvitation(Aggregate):
                 act,
                 "locked",
                 "throttled",
-                f"too many wrong attempts; try again after {self.locked_until}",
+                "too many wrong attempts; try again after {until}",
+                until=self.locked_until,
             )
 
     def issue_code(self, code_digest: str, at: datetime, per_day: int) -> None:
@@ -79,7 +80,11 @@ class PortalInvitation(Aggregate):
             )
         if len([sent for sent in self.codes_sent if at - sent < DAY]) >= per_day:
             raise ActRefused(
-                "send_code", "code_sent", "throttled", f"at most {per_day} codes a day to a phone"
+                "send_code",
+                "code_sent",
+                "throttled",
+                "at most {per_day} codes a day to a phone",
+                per_day=per_day,
             )
         self._code_sent(code_digest=code_digest, expires=at + CODE_LIFETIME, occurred_at=at)
 

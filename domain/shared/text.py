@@ -33,10 +33,12 @@ def check_text(
     if required and not text:
         raise InvalidValue(field, "must not be empty")
     if len(text) > limit:
-        raise InvalidValue(field, f"must be at most {limit} characters")
+        raise InvalidValue(field, "must be at most {limit} characters", limit=limit)
     for character in text:
         if _forbidden(character, multiline=multiline):
             raise InvalidValue(
-                field, f"must not contain the control character U+{ord(character):04X}"
+                field,
+                "must not contain the control character U+{code}",
+                code=f"{ord(character):04X}",
             )
     return text

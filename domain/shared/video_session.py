@@ -103,7 +103,9 @@ class VideoSession(Aggregate):
     def participant(self, participant_id: str) -> Participant:
         found = self.participants.get(participant_id)
         if found is None:
-            raise InvalidValue("participant", f"no participant {participant_id} in this session")
+            raise InvalidValue(
+                "participant", "no participant {id} in this session", id=participant_id
+            )
         return found
 
     @property
@@ -133,11 +135,13 @@ class VideoSession(Aggregate):
             raise InvalidValue("role", "a session has one host")
         name = name.strip()
         if not name or len(name) > MAX_NAME:
-            raise InvalidValue("name", f"must be 1 to {MAX_NAME} characters")
+            raise InvalidValue("name", "must be 1 to {limit} characters", limit=MAX_NAME)
         if until <= at:
             raise InvalidValue("valid_until", "must be in the future")
         if account is not None and self.participant_of(account) is not None:
-            raise InvalidValue("account", f"{account} is already invited to this session")
+            raise InvalidValue(
+                "account", "{account} is already invited to this session", account=account
+            )
         self._invited(
             participant=Participant(participant_id, name, role, until, account=account),
             actor=actor,
@@ -229,7 +233,9 @@ class VideoSession(Aggregate):
         self._live("admit")
         participant = self.participant(participant_id)
         if participant.admitted:
-            raise self._refuse("admit", "already_admitted", f"{participant.name} is admitted")
+            raise self._refuse(
+                "admit", "already_admitted", "{name} is admitted", name=participant.name
+            )
         self._admitted(
             participant_id=participant_id, identity_check=check, actor=actor, occurred_at=at
         )
@@ -278,7 +284,9 @@ class VideoSession(Aggregate):
         for participant_id in with_ids:
             participant = self.participant(participant_id)
             if not participant.admitted or participant.role is ParticipantRole.HOST:
-                raise InvalidValue("with", f"{participant.name} is not an admitted participant")
+                raise InvalidValue(
+                    "with", "{name} is not an admitted participant", name=participant.name
+                )
             members.append(participant_id)
         if len(members) < 2:
             raise InvalidValue("with", "name at least one participant")

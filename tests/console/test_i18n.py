@@ -70,8 +70,8 @@ def test_the_catalogs_hold_every_extracted_key_in_both_languages_and_compile() -
 
 def test_every_fixed_refusal_and_validation_message_has_its_words() -> None:
     """The domain's and the application's messages (what `InvalidValue`, `ActRefused` and
-    `Forbidden` say), as Babel extracts them, are in the catalogs' domain context in Chinese;
-    messages built with values (f-strings) are not extracted and stay in English for now."""
+    `Forbidden` say: templates with named values), as Babel extracts them, are in the
+    catalogs' domain context in Chinese, with the same values."""
     messages = {
         str(message)
         for _, _, message, _, _ in extract_from_dir(
@@ -85,3 +85,8 @@ def test_every_fixed_refusal_and_validation_message_has_its_words() -> None:
     zh = i18n.domain_words("zh-CN")
     assert all(re.search(r"[\u4e00-\u9fff]", zh(m)) for m in messages)
     assert i18n.domain_words("en")("must be greater than 0") == "must be greater than 0"
+    names = re.compile(r"\{(\w+)\}")
+    for message in messages:
+        assert sorted(names.findall(zh(message))) == sorted(names.findall(message)), message
+    said = zh("must lie in the years {first}-{last}").format(first=2000, last=2100)
+    assert said == "须在2000年至2100年之间"
