@@ -136,10 +136,14 @@ def refusal(request: AuthRequest, error: Exception) -> str:
     words = i18n.domain_words(lang)
 
     def said(error: Any) -> str:
-        """The catalog's words for its template, with its values (a message without values
-        is not a template: braces in it are text)."""
+        """The catalog's words for its template, with its values, those that name a side, a
+        state or a kind of thing in words too (a message without values is not a template:
+        braces in it are text)."""
         template = words(error.template)
-        return template.format(**error.values) if error.values else template
+        if not error.values:
+            return template
+        values = {name: _in_words(t, name, value) for name, value in error.values.items()}
+        return template.format(**values)
 
     if isinstance(error, InvalidValue):
         return t("invalid_field", field=field_words(t, error.field, lang), message=said(error))
@@ -156,13 +160,39 @@ def refusal(request: AuthRequest, error: Exception) -> str:
     return str(error)
 
 
+# The word families of values a message names: sides and signers, states, procedures,
+# kinds of party, roles, service channels.
+VALUE_WORDS = {
+    "side": "",
+    "signer": "",
+    "state": "",
+    "current_state": "",
+    "procedure": "opt_",
+    "channel": "opt_",
+    "kind": "sk_",
+    "role": "role_",
+}
+
+
+def _in_words(t: Callable[..., str], name: str, value: object) -> object:
+    """A value as a word where the catalog has one (a code it does not know stays as it is)."""
+    if name not in VALUE_WORDS:
+        return value
+    key = f"{VALUE_WORDS[name]}{value}"
+    word = t(key)
+    return value if word == key else word
+
+
 def field_words(t: Callable[..., str], field: str, lang: str) -> str:
     """A field an error names, as the form or the template labels it (the path otherwise)."""
     column = template_column(field)
     if column != field and lang == i18n.DEFAULT:
         return column
-    label = t(f"fl_{field.rsplit('.', 1)[-1]}")
-    return field if label.startswith("fl_") else label
+    leaf = field.rsplit(".", 1)[-1]
+    for key in (f"fl_{leaf}", leaf.removesuffix("_fen") + "_yuan", leaf):
+        if t(key) != key:
+            return str(t(key))
+    return field
 
 
 def back_with(request: AuthRequest, error: Exception) -> Redirect:

@@ -94,6 +94,7 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "beijing": lambda moment: beijing_time(moment, lang),
             "user": user,
             "opens": lambda page: user is not None and access.may_open(user, page, deployment),
+            "todo_pages": access.TODO_PAGES,
             "my_todos": lambda: (
                 platform.case_list.todo_counts(
                     user, deployment, shanghai_date(platform.center.clock())

@@ -22,6 +22,7 @@ from eventsourcing.projection import Projection
 
 from application.read_models.case_list_view import CaseListView, Statement
 from application.shared.access import (
+    TODO_PAGES,
     Deployment,
     Principal,
     case_list_scope,
@@ -85,7 +86,7 @@ _BY_TOKEN = {  # the side's own act the case waits for, in the state it waits in
 
 def todo_clause(key: str, principal: Principal, today: date, params: dict[str, Any]) -> str:
     """SQL for one of this user's to-do lists; InvalidValue for another role's."""
-    if key not in todo_lists(principal):
+    if key not in todo_lists(principal) or key in TODO_PAGES:
         raise InvalidValue("todo", "is not a to-do list of this user")
     params["me"] = principal.user_id
     params["week"] = (today + timedelta(days=7)).isoformat()
@@ -498,6 +499,9 @@ class CaseListProjection(Projection[CaseListView]):
             return []
         counts = []
         for key in todo_lists(principal):
+            if key in _ELSEWHERE:  # a list of other records, on a page of its own
+                counts.append((key, int(self.view.rows(_ELSEWHERE[key], {})[0]["n"])))
+                continue
             clause = todo_clause(key, principal, today, params)
             sql = f"SELECT COUNT(*) AS n FROM {{case_list}} WHERE ({clause}) AND ({where})"
             counts.append((key, int(self.view.rows(sql, params)[0]["n"])))
@@ -586,6 +590,12 @@ class CaseListProjection(Projection[CaseListView]):
 
 
 _CONCLUDED = "('settled', 'closed', 'failed', 'transferred')"
+# To-do lists of other records than cases, counted here for the navigation: confirmations
+# waiting for the court to accept or rule (as its queue page lists them).
+_ELSEWHERE = {
+    "todo_confirmations": "SELECT COUNT(*) AS n FROM {timers} WHERE kind = 'confirmation' "
+    "AND timer <> 'application_window'",
+}
 _ENDED = "('rejected', 'withdrawn', 'closed', 'failed', 'transferred')"
 DUPLICATE_DAYS = 365  # a filing like one of the last year's is asked about before filing
 

@@ -532,7 +532,11 @@ TODO_LISTS: dict[Role, tuple[str, ...]] = {
     Role.MEDIATOR: ("todo_accept_assignment", "todo_sign", "todo_due_soon"),
     Role.APPLICANT_AGENT: ("todo_consent", "todo_answer", "todo_sign"),
     Role.PARTY: ("todo_consent", "todo_answer", "todo_sign"),
+    Role.JUDGE: ("todo_confirmations",),
+    Role.COURT_CLERK: ("todo_confirmations",),
 }
+# To-do lists kept on a page of their own rather than in the case list.
+TODO_PAGES = {"todo_confirmations": "/console/court"}
 
 
 def todo_lists(principal: Principal) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from application.bootstrap import Platform, build_platform
+from application.court import commands as court_cmd
 from application.mediation_center import commands as cmd
 from application.mediation_center.commands import filing_from
 from application.read_models.case_list import CaseFilters, Sort
@@ -20,12 +21,14 @@ from tests.conftest import settings_for
 from tests.support.data import (
     ADMIN,
     AGENT,
+    JUDGE,
     MEDIATOR,
     OTHER_PARTY_ID,
     PARTY,
     drive,
     filing,
     plan,
+    settle,
 )
 
 
@@ -162,3 +165,33 @@ def test_a_filing_like_an_open_or_recent_case_is_found_before_filing(
     clock.advance(timedelta(days=366))  # ended, and more than a year ago: not asked about
     later = platform.case_list.possible_duplicates(batch[:1], clock().date())
     assert later == {}
+
+
+def test_the_courts_to_do_is_its_queue_of_applications(
+    durable_platform: Platform, clock: ManualClock
+) -> None:
+    """Judges and clerks count the applications before the court (its queue page lists
+    them): not one side's application, then the joint one, then none once ruled."""
+    platform = durable_platform
+    deployment = platform.center.config.deployment
+    case = settle(platform.center, clock, drive(platform.center, clock, "in_mediation"))
+    agreement, _ = platform.center.agreement(case.agreement_id, ADMIN)
+
+    def before_court() -> int:
+        platform.catch_up()
+        return dict(platform.case_list.todo_counts(JUDGE, deployment, clock().date()))[
+            "todo_confirmations"
+        ]
+
+    platform.court.apply_for_confirmation(agreement, case, AGENT)
+    assert before_court() == 0
+    joint = platform.court.apply_for_confirmation(agreement, case, PARTY)
+    assert before_court() == 1
+    platform.court.confirmation_act(
+        joint.id, JUDGE, court_cmd.RefuseApplication(ground="other", reason="不属于受理范围")
+    )
+    assert before_court() == 0
+    with pytest.raises(InvalidValue):  # its list is the court's page, not the case list
+        platform.case_list.page(
+            JUDGE, deployment, CaseFilters(todo="todo_confirmations"), clock().date()
+        )

@@ -5,12 +5,17 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from litestar import Request
 
 from api.console import i18n
+from api.console.forms import refusal
+from domain.shared.errors import ActRefused, InvalidValue
+from domain.shared.filing import SideRole
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
 
@@ -90,3 +95,29 @@ def test_every_fixed_refusal_and_validation_message_has_its_words() -> None:
         assert sorted(names.findall(zh(message))) == sorted(names.findall(message)), message
     said = zh("must lie in the years {first}-{last}").format(first=2000, last=2100)
     assert said == "须在2000年至2100年之间"
+
+
+def _asking_in(lang: str) -> Request[Any, Any, Any]:
+    """A request as a browser sends it, preferring `lang`."""
+    headers = [(b"accept-language", lang.encode())]
+    return Request(scope={"type": "http", "method": "POST", "path": "/", "headers": headers})  # type: ignore[typeddict-item]
+
+
+def test_a_refusal_is_said_in_the_pages_language_with_its_values_in_words() -> None:
+    receipt = ActRefused(
+        "record_receipt",
+        "document_served",
+        "already_received",
+        "the {side} signed already",
+        side=SideRole.RESPONDENT,
+    )
+    assert refusal(_asking_in("zh-CN"), receipt) == "被申请人已签收"
+    years = InvalidValue(
+        "claim.principal_fen", "must lie in the years {first}-{last}", first=2000, last=2100
+    )
+    assert refusal(_asking_in("zh-CN"), years) == "本金（元）：须在2000年至2100年之间"
+    assert refusal(_asking_in("en"), years) == "Principal (yuan): must lie in the years 2000-2100"
+    state = ActRefused("accept", "in_mediation", "state")
+    assert refusal(_asking_in("zh-CN"), state) == "「受理」不能在「调解中」时办理"
+    braces = InvalidValue("form", "Expected `str` of length <= {64}")  # not a template
+    assert refusal(_asking_in("en"), braces).endswith("length <= {64}")
