@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.bootstrap import build_platform
 from application.shared.clock import ManualClock
 from application.shared.settings import Settings
-from bench.run import record, wrk
+from bench.run import http_server, record, wrk
 from tests.support.data import AGENT, INSTITUTIONS, START, filing
 from tests.support.witnesses import witness_pool
 
@@ -114,24 +112,7 @@ def tiles(folder: Path, seconds: int) -> dict[str, Any]:
     platform.catch_up()
     size = platform.audit.store.size()
     platform.close()
-    port = 8790
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "http_server.py"), str(port)],
-        env={**os.environ, "TIAOJIE_DATA_DIR": str(folder)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        server.stdout.readline()
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{base}/bare", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with http_server(8790, {"TIAOJIE_DATA_DIR": str(folder)}) as (base, _):
         partial = (size // 256) % 256
         paths = {
             "bare": "/bare",
@@ -145,9 +126,6 @@ def tiles(folder: Path, seconds: int) -> dict[str, Any]:
                 assert answer.status == 200, (path, answer.status)
             results[name] = wrk(base + path, seconds, 16)
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

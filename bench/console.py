@@ -19,11 +19,9 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.demo import CENTER
 from application.mediation_center import commands as cmd
 from application.mediation_center.bulk import act_on_each, distribute
-from bench.run import HERE, build, record
+from bench.run import build, http_server, record
 from tests.support.data import ADMIN, AGENT, PASSWORD, filing, id_number
 
 TARGET_P99_MS = 150
@@ -145,29 +143,9 @@ def main() -> None:
         started = time.perf_counter()
         built = build_store(data_dir, args.cases, args.moved)
         build_seconds = time.perf_counter() - started
-        port = 8710
-        env = {**os.environ, "TIAOJIE_DATA_DIR": str(data_dir), "TIAOJIE_LOGIN_RATE": "1000"}
-        server = subprocess.Popen(
-            [sys.executable, str(HERE / "http_server.py"), str(port), "case-list"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None
-            server.stdout.readline()
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(f"{base}/bare", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        env = {"TIAOJIE_DATA_DIR": str(data_dir), "TIAOJIE_LOGIN_RATE": "1000"}
+        with http_server(8710, env, "case-list") as (base, _):
             figures = asyncio.run(measure(base, built["case_ids"], args.seconds, args.users))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         result = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": f"{os.cpu_count()} cores",

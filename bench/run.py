@@ -12,6 +12,7 @@ Figures go to bench/results.json and bench/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform as host
@@ -24,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,37 @@ def record(name: str, *figures: dict[str, Any]) -> None:
     path = Path(__file__).resolve().parent / name
     previous = json.loads(path.read_text()) if path.exists() else []
     path.write_text(json.dumps([*previous, *figures], indent=2, ensure_ascii=False) + "\n")
+
+
+@contextlib.contextmanager
+def http_server(port: int, env: dict[str, str], *followers: str) -> Iterator[tuple[str, Any]]:
+    """bench/http_server.py in a process of its own (with only `followers`, if named), once
+    it answers: its base URL and the line it printed (a token, a case, a filing)."""
+    server = subprocess.Popen(
+        [sys.executable, str(HERE / "http_server.py"), str(port), *followers],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        ready = json.loads(server.stdout.readline())
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):  # the line comes just before uvicorn binds the port
+            try:
+                urllib.request.urlopen(f"{base}/bare", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base, ready
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def build(backend: str, data_dir: Path, schema: str | None) -> tuple[Platform, ManualClock]:
@@ -193,51 +226,30 @@ def wrk(
 def bench_http(backend: str, data_dir: Path, seconds: int) -> dict[str, Any]:
     """A server of its own (a fresh store), so it has no backlog to follow."""
     schema = pg_schema() if backend == "postgres" else None
-    env = {**os.environ, "TIAOJIE_DATA_DIR": str(data_dir / "http")}
+    env = {"TIAOJIE_DATA_DIR": str(data_dir / "http")}
     if backend == "postgres":
         env |= {"TIAOJIE_DATABASE_URL": PG_URL, "TIAOJIE_POSTGRES_SCHEMA": schema or "public"}
     port = 8700 + (1 if backend == "postgres" else 0)
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "http_server.py"), str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
     try:
-        assert server.stdout is not None
-        ready = json.loads(server.stdout.readline())
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):  # the line comes just before uvicorn binds the port
-            try:
-                urllib.request.urlopen(f"{base}/bare", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        auth = f"Authorization: Bearer {ready['token']}"
-        body = json.dumps(ready["filing"], ensure_ascii=False).replace("]]", "] ]")
-        results: dict[str, Any] = {}
-        for connections in (16, 64):
-            results[str(connections)] = {
-                "bare": wrk(f"{base}/bare", seconds, connections),
-                "case_read": wrk(
-                    f"{base}/api/cases/{ready['case_id']}", seconds, connections, header=auth
-                ),
-                "case_filing": wrk(
-                    f"{base}/api/cases",
-                    seconds,
-                    connections,
-                    script=WRK_POST.format(body=body, token=ready["token"]),
-                ),
-            }
-        return results
+        with http_server(port, env) as (base, ready):
+            auth = f"Authorization: Bearer {ready['token']}"
+            body = json.dumps(ready["filing"], ensure_ascii=False).replace("]]", "] ]")
+            results: dict[str, Any] = {}
+            for connections in (16, 64):
+                results[str(connections)] = {
+                    "bare": wrk(f"{base}/bare", seconds, connections),
+                    "case_read": wrk(
+                        f"{base}/api/cases/{ready['case_id']}", seconds, connections, header=auth
+                    ),
+                    "case_filing": wrk(
+                        f"{base}/api/cases",
+                        seconds,
+                        connections,
+                        script=WRK_POST.format(body=body, token=ready["token"]),
+                    ),
+                }
+            return results
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
         if schema:
             drop_schema(schema)
 

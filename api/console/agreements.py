@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.console.forms import AuthRequest, command_named, run_act, struct_from_form
+from api.console.forms import AuthRequest, FormBody, command_named, run_act, struct_from_form
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
 
@@ -22,7 +21,7 @@ PAYMENT_ACTS = (cmd.RecordPayment, cmd.ReportPayment)
 def pay(
     request: AuthRequest,
     agreement_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     """The creditor records a payment; the debtor reports one for the creditor to confirm."""
@@ -39,7 +38,7 @@ def pay(
 def sign_agreement(
     request: AuthRequest,
     agreement_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     def run() -> Any:

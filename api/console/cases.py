@@ -13,14 +13,14 @@ from uuid import UUID
 import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from api.console import i18n
 from api.console.forms import (
     REFUSALS,
     AuthRequest,
+    FormBody,
     back_with,
     command_named,
     refusal,
@@ -132,7 +132,6 @@ def cases_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Tem
         states=[str(s) for s in CaseState],
         dispute_types=[str(d) for d in DisputeType],
         mediators=_mediators(platform) if staff else [],
-        todos=platform.case_list.todo_counts(request.user, deployment, today),
         bulk=BULK_ACTS if staff else (),
         picker=_mediator_picker(platform, request, today) if staff else None,
         watch="*",
@@ -332,7 +331,7 @@ def case_page(
 def schedule_video(
     request: AuthRequest,
     case_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     """The case's mediator schedules a session on the case and its video room together."""
@@ -350,7 +349,7 @@ def schedule_video(
 @post("/console/cases/bulk", include_in_schema=False, sync_to_thread=True)
 def cases_bulk(
     request: AuthRequest,
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Template | Redirect:
     """One act on each case ticked in the list; each case's result listed."""
@@ -410,7 +409,7 @@ def cases_bulk(
 def case_act(
     request: AuthRequest,
     case_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     """Every act on a case from its form (the plan builder's plan comes as JSON)."""

@@ -4,18 +4,18 @@ the acts on a confirmation from the case page."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from api.console.cases import form_fields
 from api.console.forms import (
     AuthRequest,
+    FormBody,
     command_named,
     nested_struct_from_form,
     run_act,
@@ -78,7 +78,7 @@ def court_queue(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
 @post("/console/court/lawsuits", include_in_schema=False, sync_to_thread=True)
 def file_lawsuit(
     request: AuthRequest,
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     """A lawsuit filed at the court's counter: the complaint's fields, the procedure."""
@@ -125,7 +125,7 @@ def litigation_page(
 def litigation_act(
     request: AuthRequest,
     litigation_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     name = data.get("act", "")
@@ -145,7 +145,7 @@ def litigation_act(
 def confirmation_act(
     request: AuthRequest,
     confirmation_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     name = data.get("act", "")

@@ -20,6 +20,8 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Redirect
 from litestar.security.jwt import Token
 
@@ -35,7 +37,9 @@ from domain.shared.periods import SHANGHAI
 
 AuthRequest = Request[Principal, Token, Any]
 S = TypeVar("S", bound=msgspec.Struct)
-_IGNORED = frozenset({"act", "_csrf_token"})
+_IGNORED = frozenset({"act", "_csrf_token", "file_anyway"})  # the form's, not the act's
+# A form's fields as posted (URL-encoded), for the handlers that read them.
+FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 _TRUE = frozenset({"1", "on", "yes", "true"})
 REFUSALS = (msgspec.ValidationError, DomainError, Forbidden, ConcurrencyConflict, NotFound)
 
@@ -90,11 +94,7 @@ def struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
                 raise InvalidValue(name, "is not readable") from None
         else:
             values[name] = raw.strip()
-    try:
-        return msgspec.convert(values, struct, strict=False)
-    except msgspec.ValidationError as error:
-        message, _, where = str(error).partition(" - at `$.")
-        raise InvalidValue(where.rstrip("`") or "form", message) from None
+    return _converted(values, struct)
 
 
 def nested_struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
@@ -113,6 +113,12 @@ def nested_struct_from_form(struct: type[S], form: Mapping[str, str]) -> S:
             place[leaf.removesuffix("_yuan") + "_fen"] = parse_yuan(raw, name)
         else:
             place[leaf] = raw.strip()
+    return _converted(values, struct)
+
+
+def _converted(values: dict[str, Any], struct: type[S]) -> S:
+    """The form's values as the Struct (people's text: lax about types); a value it refuses
+    is named by its dotted field."""
     try:
         return msgspec.convert(values, struct, strict=False)
     except msgspec.ValidationError as error:

@@ -16,7 +16,14 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from api.console.forms import REFUSALS, AuthRequest, back_with, nested_struct_from_form, refusal
+from api.console.forms import (
+    REFUSALS,
+    AuthRequest,
+    FormBody,
+    back_with,
+    nested_struct_from_form,
+    refusal,
+)
 from api.console.rendering import flashed, render, translator
 from application.bootstrap import Platform
 from application.mediation_center import commands as cmd
@@ -54,7 +61,7 @@ def intake_page(request: AuthRequest, platform: NamedDependency[Platform]) -> Te
 @post("/console/intake/one", include_in_schema=False, sync_to_thread=True)
 def file_one(
     request: AuthRequest,
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Template | Redirect:
     """One dispute from the form; one that looks filed already comes back with the cases it
@@ -64,8 +71,7 @@ def file_one(
         raise NotFound("intake")
     t = translator(request)
     try:
-        fields = {k: v for k, v in data.items() if k != "file_anyway"}
-        filing_in = nested_struct_from_form(cmd.FilingIn, fields)
+        filing_in = nested_struct_from_form(cmd.FilingIn, data)
         if not data.get("file_anyway"):
             today = shanghai_date(center.clock())
             same = platform.case_list.possible_duplicates([cmd.filing_from(filing_in)], today)

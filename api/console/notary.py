@@ -3,16 +3,15 @@ session, issuance), and the applicant's own matters in the party portal."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from api.console.forms import AuthRequest, command_named, run_act, struct_from_form
+from api.console.forms import AuthRequest, FormBody, command_named, run_act, struct_from_form
 from api.console.rendering import render
 from api.video.sessions import ScheduleIn
 from application.bootstrap import Platform
@@ -42,7 +41,7 @@ def matters_page(request: AuthRequest, platform: NamedDependency[Platform]) -> T
 @post("/console/notary", include_in_schema=False, sync_to_thread=True)
 def new_matter(
     request: AuthRequest,
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     def run() -> Any:
@@ -74,7 +73,7 @@ def matter_page(
 def matter_act(
     request: AuthRequest,
     matter_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     """Every notary act from its form; `video` schedules the matter's remote session."""

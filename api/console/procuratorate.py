@@ -5,19 +5,19 @@ and the notary office, the recommendations addressed to them, with the reply."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from api.console.forms import (
     REFUSALS,
     AuthRequest,
+    FormBody,
     back_with,
     command_named,
     run_act,
@@ -33,7 +33,7 @@ from domain.procuratorate.red_flag import Indicator
 from domain.procuratorate.supervision_case import SupervisionCase
 from domain.shared.periods import shanghai_date
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = FormBody
 
 
 def _deployment(platform: Platform) -> Any:

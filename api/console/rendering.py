@@ -95,12 +95,14 @@ def render(request: Request[Any, Any, Any], name: str, **context: Any) -> Templa
             "user": user,
             "opens": lambda page: user is not None and access.may_open(user, page, deployment),
             "todo_pages": access.TODO_PAGES,
-            "my_todos": lambda: (
-                platform.case_list.todo_counts(
-                    user, deployment, shanghai_date(platform.center.clock())
+            "my_todos": functools.cache(  # counted once a page: navigation and the list
+                lambda: (
+                    platform.case_list.todo_counts(
+                        user, deployment, shanghai_date(platform.center.clock())
+                    )
+                    if user is not None
+                    else []
                 )
-                if user is not None
-                else []
             ),
             "path": request.url.path,
             "flash": flash.get("text"),

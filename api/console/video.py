@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 from uuid import UUID
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from api.console.forms import REFUSALS, AuthRequest, refusal, struct_from_form
+from api.console.forms import REFUSALS, AuthRequest, FormBody, refusal, struct_from_form
 from api.console.rendering import flashed, render
 from api.video.sessions import InviteIn
 from application.bootstrap import Platform
@@ -39,7 +37,7 @@ def video_page(
 def video_invite(
     request: AuthRequest,
     session_id: FromPath[UUID],
-    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    data: FormBody,
     platform: NamedDependency[Platform],
 ) -> Redirect:
     sessions = platform.video_sessions(session_id)
